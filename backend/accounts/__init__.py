@@ -1,0 +1,1 @@
+"""Organisations (by ODS code) and staff accounts with LFPSE's graded roles."""

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.database import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Role(str, enum.Enum):
+    """LFPSE's graded permissions, plus the platform operator."""
+
+    standard = "standard"  # own records and drafts
+    organisational = "organisational"  # all submitted records of the organisation, dashboard
+    admin = "admin"  # organisational, and grants or withdraws roles in the organisation
+    platform_admin = "platform_admin"  # manages organisations; sees no records
+
+    @property
+    def reviews_organisation(self) -> bool:
+        return self in (Role.organisational, Role.admin)
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    ods_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    # None for accounts that only sign in through a linked identity (e.g. Microsoft Teams).
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    organisation_ods: Mapped[str | None] = mapped_column(
+        ForeignKey("organisations.ods_code"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20), default=Role.standard.value)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship()
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)

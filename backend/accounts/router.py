@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.accounts import service
+from backend.accounts.models import Account, Organisation, Role
+from backend.accounts.schemas import AccountIn, AccountOut, OrganisationIn, OrganisationOut, RoleChange, Token
+from backend.auth import tokens
+from backend.auth.dependencies import CurrentPrincipal, require_role, require_staff
+from backend.auth.principal import Principal
+from backend.database import get_db
+
+router = APIRouter(tags=["accounts"])
+Db = Annotated[Session, Depends(get_db)]
+
+
+def _out(a: Account) -> AccountOut:
+    return AccountOut(id=a.id, email=a.email, display_name=a.display_name, organisation_ods=a.organisation_ods,
+                      role=a.role_enum, active=a.active)
+
+
+@router.post("/auth/token", response_model=Token, summary="Sign in with e-mail and password")
+def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], db: Db, request: Request) -> Token:
+    account = service.authenticate(db, form.username, form.password)
+    if account is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Wrong e-mail address or password")
+    token, ttl = tokens.issue(request.app.state.settings, account.id)
+    return Token(access_token=token, expires_in=ttl)
+
+
+@router.get("/me", response_model=AccountOut)
+def me(who: Annotated[Principal, Depends(require_staff)], db: Db) -> AccountOut:
+    return _out(service.visible_account(db, who, who.account_id or 0))
+
+
+@router.get("/organisations", response_model=list[OrganisationOut])
+def organisations(who: Annotated[Principal, Depends(require_staff)], db: Db) -> list[OrganisationOut]:
+    stmt = select(Organisation).order_by(Organisation.ods_code)
+    if who.role != Role.platform_admin:
+        stmt = stmt.where(Organisation.ods_code == who.organisation_ods)
+    return [OrganisationOut(ods_code=o.ods_code, name=o.name, active=o.active) for o in db.scalars(stmt)]
+
+
+@router.post("/organisations", response_model=OrganisationOut, status_code=201)
+def create_organisation(
+    body: OrganisationIn, who: Annotated[Principal, Depends(require_role(Role.platform_admin))], db: Db, request: Request
+) -> OrganisationOut:
+    org = service.create_organisation(db, who, request.app.state.taxonomy, body.ods_code, body.name)
+    return OrganisationOut(ods_code=org.ods_code, name=org.name, active=org.active)
+
+
+@router.get("/accounts", response_model=list[AccountOut])
+def accounts(who: CurrentPrincipal, db: Db) -> list[AccountOut]:
+    return [_out(a) for a in service.list_accounts(db, who)]
+
+
+@router.post("/accounts", response_model=AccountOut, status_code=201)
+def create_account(body: AccountIn, who: Annotated[Principal, Depends(require_staff)], db: Db) -> AccountOut:
+    return _out(service.create_account(db, who, body))
+
+
+@router.put("/accounts/{account_id}/role", response_model=AccountOut, summary="Grant or withdraw a role")
+def change_role(account_id: int, body: RoleChange, who: Annotated[Principal, Depends(require_staff)], db: Db) -> AccountOut:
+    account = service.visible_account(db, who, account_id)
+    return _out(service.change_role(db, who, account, body.role))

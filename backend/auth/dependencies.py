@@ -1,0 +1,85 @@
+"""FastAPI dependencies that turn a request's credentials into a Principal, or refuse it."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from backend.accounts.models import Account, Role
+from backend.auth import tokens
+from backend.auth.principal import Principal, hash_public_key
+from backend.config import Settings
+from backend.database import get_db
+
+_bearer = HTTPBearer(auto_error=False, description="A staff access token, or the service token")
+UNAUTHORISED = HTTPException(
+    status.HTTP_401_UNAUTHORIZED, "Not signed in or the token has expired", {"WWW-Authenticate": "Bearer"}
+)
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _account_principal(account: Account | None, via_service: bool = False) -> Principal:
+    if account is None or not account.active:
+        raise UNAUTHORISED
+    return Principal(
+        account_id=account.id, role=account.role_enum, organisation_ods=account.organisation_ods,
+        via_service=via_service,
+    )
+
+
+def get_principal(
+    db: Annotated[Session, Depends(get_db)],
+    settings: Annotated[Settings, Depends(get_settings_dep)],
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    act_as: Annotated[
+        str | None,
+        Header(
+            alias="X-Act-As",
+            description="Service calls only: 'account:<id>' or 'public:<conversation key>'",
+        ),
+    ] = None,
+) -> Principal:
+    if creds is None:
+        raise UNAUTHORISED
+    service = settings.service_token.get_secret_value()
+    if hmac.compare_digest(creds.credentials.encode(), service.encode()):
+        kind, _, value = (act_as or "").partition(":")
+        if kind == "account" and value.isdigit():
+            return _account_principal(db.get(Account, int(value)), via_service=True)
+        if kind == "public" and 8 <= len(value) <= 200:
+            return Principal(public_key_hash=hash_public_key(value), via_service=True)
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            "Service calls must name who they act for: X-Act-As 'account:<id>' or 'public:<key of 8-200 characters>'",
+        )
+    if act_as is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only the service credential may act for someone else")
+    account_id = tokens.account_id_from(settings, creds.credentials)
+    if account_id is None:
+        raise UNAUTHORISED
+    return _account_principal(db.get(Account, account_id))
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require_staff(principal: CurrentPrincipal) -> Principal:
+    if principal.is_public:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Staff accounts only")
+    return principal
+
+
+def require_role(*roles: Role):
+    def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "Your account does not have permission for this")
+        return principal
+
+    return check

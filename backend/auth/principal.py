@@ -1,0 +1,39 @@
+"""The caller as the server sees it: a staff account, or a public reporter the action server vouches for."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from backend.accounts.models import Role
+
+
+def hash_public_key(conversation_key: str) -> str:
+    # Channels key public conversations on things like phone numbers; only a hash is stored.
+    return hashlib.sha256(conversation_key.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    account_id: int | None = None
+    role: Role | None = None
+    organisation_ods: str | None = None
+    public_key_hash: str | None = None
+    via_service: bool = False  # acting through the action server's credential
+
+    @property
+    def is_public(self) -> bool:
+        return self.account_id is None
+
+    @property
+    def audience(self) -> str:
+        return "public" if self.is_public else "staff"
+
+    @property
+    def audit_label(self) -> str:
+        who = f"account:{self.account_id}" if self.account_id else f"public:{(self.public_key_hash or '')[:12]}"
+        return f"{who} via service" if self.via_service else who
+
+    @property
+    def reviews_organisation(self) -> bool:
+        return self.role is not None and self.role.reviews_organisation

@@ -1,0 +1,29 @@
+"""Short-lived signed access tokens for staff (JWT, HS256, with expiry)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import jwt
+
+from backend.config import Settings
+
+ISSUER = "lfpse-assistant-backend"
+
+
+def issue(settings: Settings, account_id: int) -> tuple[str, int]:
+    ttl = settings.access_token_minutes * 60
+    now = datetime.now(timezone.utc)
+    claims = {"sub": str(account_id), "iss": ISSUER, "iat": now, "exp": now + timedelta(seconds=ttl)}
+    return jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm="HS256"), ttl
+
+
+def account_id_from(settings: Settings, token: str) -> int | None:
+    try:
+        claims = jwt.decode(
+            token, settings.secret_key.get_secret_value(), algorithms=["HS256"], issuer=ISSUER,
+            options={"require": ["exp", "sub", "iss"]},
+        )
+        return int(claims["sub"])
+    except (jwt.PyJWTError, ValueError):
+        return None

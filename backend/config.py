@@ -1,0 +1,59 @@
+"""Settings from the environment (prefix-free names, e.g. DATABASE_URL), with embedded defaults.
+
+Development runs with no configuration at all: a SQLite file under var/ and secrets generated once
+per checkout into var/dev-secrets.json (ignored by git). Production refuses to start without real
+secrets, so a forgotten variable fails fast instead of running with a guessable key.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+
+
+def _dev_secret(name: str) -> str:
+    """A random secret kept in var/dev-secrets.json so restarts keep tokens valid."""
+    path = VAR_DIR / "dev-secrets.json"
+    VAR_DIR.mkdir(exist_ok=True)
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    if name not in stored:
+        stored[name] = secrets.token_urlsafe(32)
+        path.write_text(json.dumps(stored, indent=2))
+        path.chmod(0o600)
+    return stored[name]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{VAR_DIR / 'lfpse.db'}"
+    # Signs staff access tokens (JWT, HS256).
+    secret_key: SecretStr | None = None
+    # The action server's credential; it acts on behalf of the person in the conversation.
+    service_token: SecretStr | None = None
+    access_token_minutes: int = 8 * 60
+    run_migrations_on_startup: bool = True
+
+    @model_validator(mode="after")
+    def _secrets(self) -> "Settings":
+        for name in ("secret_key", "service_token"):
+            if getattr(self, name) is None:
+                if self.environment == "production":
+                    raise ValueError(f"{name.upper()} must be set in production")
+                setattr(self, name, SecretStr(_dev_secret(name)))
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,56 @@
+"""The FastAPI application: routers under /api/v1, migrations run at start-up."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.orm import sessionmaker
+
+from backend.accounts.router import router as accounts_router
+from backend.config import Settings, get_settings
+from backend.database import make_engine
+from backend.database.migrate import upgrade_to_head
+from backend.plan.model import get_plan
+from backend.plan.router import router as plan_router
+from backend.records.router import router as records_router
+from backend.taxonomy import get_taxonomy
+from backend.taxonomy.router import router as taxonomy_router
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if settings.run_migrations_on_startup:
+            upgrade_to_head(settings.database_url)
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Patient safety event reporting backend",
+        version="1",
+        description="System of record for LFPSE-style patient safety events: taxonomy, question plan, "
+        "drafts, submission, permissions. Used by the assistant's action server and the web form.",
+        lifespan=lifespan,
+        docs_url=f"{API_PREFIX}/docs",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+    app.state.taxonomy = get_taxonomy()
+    app.state.plan = get_plan()  # loading checks the plan against the taxonomy: a bad plan fails here
+
+    for router in (taxonomy_router, plan_router, records_router, accounts_router):
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.get("/health", tags=["meta"])
+    def health() -> dict:
+        return {"status": "ok"}
+
+    return app

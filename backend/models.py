@@ -1,0 +1,5 @@
+"""Imports every domain's models, so Base.metadata knows all tables (for Alembic)."""
+
+from backend.accounts.models import Account, Organisation  # noqa: F401
+from backend.audit.models import AuditEvent  # noqa: F401
+from backend.records.models import EventRecord, RecordFacet, RecordVersion  # noqa: F401

@@ -1,0 +1,82 @@
+"""The answers of one record: record-level fields, per-patient fields and skipped questions.
+
+Stored as one JSON document on the record:
+    {"fields": {"EventType": "incident", ...},
+     "patients": [{"PhysicalHarm": "4", ...}, ...],     # patient 1 first
+     "skipped": ["PreciseTime", "AgeBracket:2"]}
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def slot_key(field_name: str, patient: int | None) -> str:
+    return field_name if patient is None else f"{field_name}:{patient}"
+
+
+@dataclass
+class AnswerDoc:
+    fields: dict[str, Any] = field(default_factory=dict)
+    patients: list[dict[str, Any]] = field(default_factory=list)
+    skipped: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> "AnswerDoc":
+        data = copy.deepcopy(data or {})
+        return cls(data.get("fields", {}), data.get("patients", []), set(data.get("skipped", [])))
+
+    def to_json(self) -> dict:
+        return {
+            "fields": copy.deepcopy(self.fields),
+            "patients": copy.deepcopy(self.patients),
+            "skipped": sorted(self.skipped),
+        }
+
+    def copy(self) -> "AnswerDoc":
+        return AnswerDoc.from_json(self.to_json())
+
+    def get(self, name: str, patient: int | None = None) -> Any:
+        if patient is None:
+            return self.fields.get(name)
+        if patient > len(self.patients):
+            return None
+        return self.patients[patient - 1].get(name)
+
+    def is_skipped(self, name: str, patient: int | None = None) -> bool:
+        return slot_key(name, patient) in self.skipped
+
+    def set(self, name: str, patient: int | None, value: Any) -> None:
+        self.skipped.discard(slot_key(name, patient))
+        if patient is None:
+            self.fields[name] = value
+            return
+        while len(self.patients) < patient:
+            self.patients.append({})
+        self.patients[patient - 1][name] = value
+
+    def clear(self, name: str, patient: int | None) -> None:
+        self.skipped.discard(slot_key(name, patient))
+        if patient is None:
+            self.fields.pop(name, None)
+        elif patient <= len(self.patients):
+            self.patients[patient - 1].pop(name, None)
+
+    def skip(self, name: str, patient: int | None) -> None:
+        self.clear(name, patient)
+        self.skipped.add(slot_key(name, patient))
+
+    def entries(self) -> list[tuple[str, int | None]]:
+        """Every answered or skipped slot, for pruning."""
+        found = [(name, None) for name in self.fields]
+        found += [(name, i + 1) for i, p in enumerate(self.patients) for name in p]
+        for key in self.skipped:
+            name, _, num = key.partition(":")
+            found.append((name, int(num) if num else None))
+        return found
+
+    def compact(self) -> None:
+        while self.patients and not self.patients[-1]:
+            self.patients.pop()

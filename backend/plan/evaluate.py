@@ -1,0 +1,94 @@
+"""The plan evaluated against a record's answers: which questions apply, which is next, what is
+still missing, and which stored answers no longer apply after a change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backend.plan import conditions
+from backend.plan.answers import AnswerDoc
+from backend.plan.model import Plan, Question, Step
+
+
+@dataclass(frozen=True)
+class Slot:
+    step: Step
+    patient: int | None
+    asked: bool  # False: the value is implied for this audience, never asked
+
+    @property
+    def question(self) -> Question:
+        return self.step.question
+
+    @property
+    def key(self) -> tuple[str, int | None]:
+        return (self.question.id, self.patient)
+
+
+def patient_count(plan: Plan, doc: AnswerDoc) -> int:
+    value = doc.get(plan.patient_count_field)
+    return value if isinstance(value, int) else 0
+
+
+def applicable_slots(plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc) -> list[Slot]:
+    """Every question that applies now, in plan order, expanded per patient."""
+    per_patient = {q.id for q in plan.questions.values() if q.per_patient}
+    count = patient_count(plan, doc)
+    slots: list[Slot] = []
+    for step in plan.steps(event_type):
+        q = step.question
+        asked = q.asks(audience)
+        if not asked and audience not in q.implied:
+            continue
+        for patient in (range(1, count + 1) if q.per_patient else [None]):
+            def lookup(name: str, patient: int | None = patient) -> tuple[object, bool]:
+                p = patient if name in per_patient else None
+                return doc.get(name, p), doc.is_skipped(name, p)
+
+            if conditions.evaluate(q.when, lookup):
+                slots.append(Slot(step, patient, asked))
+    return slots
+
+
+def apply_implied(plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc) -> None:
+    for slot in applicable_slots(plan, event_type, audience, doc):
+        if not slot.asked and slot.patient is None and slot.question.id not in doc.fields:
+            doc.set(slot.question.id, None, slot.question.implied[audience])
+
+
+def prune(plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc) -> list[tuple[str, int | None]]:
+    """Removes answers (and skips) to questions that no longer apply; returns what was removed.
+
+    Repeats until stable, because removing one answer can switch off a question that depends on it.
+    """
+    removed: list[tuple[str, int | None]] = []
+    while True:
+        live = {s.key for s in applicable_slots(plan, event_type, audience, doc)}
+        stale = [key for key in doc.entries() if key not in live]
+        if not stale:
+            doc.compact()
+            return removed
+        for name, patient in stale:
+            doc.clear(name, patient)
+            removed.append((name, patient))
+
+
+def is_open(doc: AnswerDoc, slot: Slot) -> bool:
+    name, patient = slot.key
+    return doc.get(name, patient) is None and not doc.is_skipped(name, patient)
+
+
+def next_slot(
+    plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc, core_only: bool = False
+) -> Slot | None:
+    for slot in applicable_slots(plan, event_type, audience, doc):
+        if slot.asked and is_open(doc, slot) and (slot.question.core or not core_only):
+            return slot
+    return None
+
+
+def missing_mandatory(plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc) -> list[Slot]:
+    return [
+        s for s in applicable_slots(plan, event_type, audience, doc)
+        if audience in s.step.mandatory_for and doc.get(*s.key) is None
+    ]

@@ -1,0 +1,163 @@
+"""The question plan loaded from question_plan.yaml and checked against the taxonomy at load time,
+so a typo in the plan fails start-up and the tests rather than a reporter's conversation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from backend.plan import conditions
+from backend.taxonomy import FieldDef, Taxonomy, get_taxonomy
+
+PLAN_PATH = Path(__file__).resolve().parent / "question_plan.yaml"
+AUDIENCES = ("staff", "public")
+FORMATS = ("date",)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    field: FieldDef
+    audiences: tuple[str, ...]
+    wording: Mapping[str, str]
+    help: Mapping[str, str]
+    when: Mapping[str, Any] | None = None
+    per_patient: bool = False
+    implied: Mapping[str, Any] = field(default_factory=dict)
+    core: bool = True
+    format: str | None = None
+    max_length: int = 2000
+    min_value: int | None = None
+    max_value: int | None = None
+    redact: bool = True
+    exclude: frozenset[str] = frozenset()
+    public_labels: Mapping[str, str] = field(default_factory=dict)
+
+    def asks(self, audience: str) -> bool:
+        return audience in self.audiences
+
+    def text(self, audience: str, patient: int | None = None, patient_count: int = 1) -> str:
+        words = self.wording.get(audience) or self.wording.get("staff") or self.field.definition
+        who = "the patient" if patient is None or patient_count <= 1 else f"patient {patient}"
+        return words.replace("{patient}", who)
+
+    def help_text(self, audience: str) -> str | None:
+        return self.help.get(audience) or self.help.get("staff")
+
+
+@dataclass(frozen=True)
+class Step:
+    question: Question
+    mandatory_for: frozenset[str]  # audiences for whom it must be answered before submission
+    why: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    version: int
+    questions: Mapping[str, Question]
+    event_types: Mapping[str, tuple[Step, ...]]  # prelude included
+    patient_count_field: str
+
+    def steps(self, event_type: str | None) -> tuple[Step, ...]:
+        if event_type is None:
+            return self.event_types["__prelude__"]
+        return self.event_types[event_type]
+
+
+def _question(qid: str, raw: Mapping[str, Any], tax: Taxonomy) -> Question:
+    if qid not in tax.fields:
+        raise ValueError(f"plan question {qid!r} is not a taxonomy or project field")
+    fdef = tax.field(qid)
+    audiences = tuple(raw.get("audiences", AUDIENCES))
+    unknown = set(audiences) - set(AUDIENCES)
+    if unknown:
+        raise ValueError(f"{qid}: unknown audiences {unknown}")
+    for aud in audiences:
+        if aud not in raw:
+            raise ValueError(f"{qid}: no wording for audience {aud!r}")
+    codes = tax.values_for(qid)
+    for key in ("exclude", "public_labels"):
+        for code in raw.get(key, []):
+            if codes is None or code not in codes:
+                raise ValueError(f"{qid}: {key} names {code!r}, not in its code list")
+    if raw.get("format") not in (None, *FORMATS):
+        raise ValueError(f"{qid}: unknown format {raw['format']!r}")
+    q = Question(
+        id=qid,
+        field=fdef,
+        audiences=audiences,
+        wording={a: raw[a] for a in AUDIENCES if a in raw},
+        help={a: raw[k] for a, k in (("staff", "help"), ("public", "public_help")) if k in raw},
+        when=raw.get("when"),
+        per_patient=bool(raw.get("per_patient", False)),
+        implied=dict(raw.get("implied", {})),
+        core=bool(raw.get("core", True)),
+        format=raw.get("format"),
+        max_length=int(raw.get("max_length", 2000)),
+        min_value=raw.get("min_value"),
+        max_value=raw.get("max_value"),
+        redact=bool(raw.get("redact", True)),
+        exclude=frozenset(raw.get("exclude", [])),
+        public_labels=dict(raw.get("public_labels", {})),
+    )
+    if set(q.implied) & set(audiences):
+        raise ValueError(f"{qid}: a value is implied for an audience that is asked")
+    return q
+
+
+def _check_conditions(plan_questions: Mapping[str, Question], tax: Taxonomy) -> None:
+    for q in plan_questions.values():
+        for fname, clause in conditions.fields_in(q.when):
+            if fname not in plan_questions:
+                raise ValueError(f"{q.id}: condition on {fname!r}, which the plan never asks")
+            codes = tax.values_for(fname)
+            wanted = list(clause.get("in", [])) + ([clause["includes"]] if "includes" in clause else [])
+            for code in wanted:
+                if codes is None or code not in codes:
+                    raise ValueError(f"{q.id}: condition code {code!r} not in {fname}'s list")
+
+
+def load_plan(path: Path = PLAN_PATH, tax: Taxonomy | None = None) -> Plan:
+    tax = tax or get_taxonomy()
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    questions = {qid: _question(qid, body, tax) for qid, body in raw["questions"].items()}
+    _check_conditions(questions, tax)
+    event_codes = tax.code_system("event-types")
+
+    def step(entry: Mapping[str, Any]) -> Step:
+        q = questions[entry["q"]]
+        mandatory = entry.get("mandatory", False)
+        audiences = q.audiences if mandatory is True else tuple(mandatory or ())
+        if audiences and not q.core:
+            raise ValueError(f"{q.id}: a web-only (core: false) question cannot be mandatory")
+        return Step(q, frozenset(audiences), entry.get("why"))
+
+    prelude = tuple(Step(questions[qid], frozenset(questions[qid].audiences)) for qid in raw["prelude"])
+    types: dict[str, tuple[Step, ...]] = {"__prelude__": prelude}
+    for code, entries in raw["event_types"].items():
+        if code not in event_codes:
+            raise ValueError(f"plan event type {code!r} is not in the event-types list")
+        steps = tuple(step(e) for e in entries)
+        ids = [s.question.id for s in prelude + steps]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"{code}: a question is listed twice")
+        types[code] = prelude + steps
+    missing = {c.code for c in event_codes.codes} - set(types)
+    if missing:
+        raise ValueError(f"no plan for event types {sorted(missing)}")
+    unused = set(questions) - {s.question.id for steps in types.values() for s in steps}
+    if unused:
+        raise ValueError(f"questions never asked by any event type: {sorted(unused)}")
+    if raw["patient_count_field"] not in questions:
+        raise ValueError("patient_count_field must be a plan question")
+    return Plan(raw["version"], questions, types, raw["patient_count_field"])
+
+
+@lru_cache
+def get_plan() -> Plan:
+    return load_plan()

@@ -1,0 +1,57 @@
+"""A question as a reporter sees it: wording for their audience, choices with labels, help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.plan.evaluate import Slot
+from backend.plan.model import Question
+from backend.taxonomy import Taxonomy
+
+LARGE_LIST = 250  # longer lists (the ODS organisations) are searched, not listed
+
+
+def choices(q: Question, tax: Taxonomy, audience: str) -> list[dict[str, Any]] | None:
+    if q.field.type == "Boolean":
+        return [{"code": True, "label": "Yes"}, {"code": False, "label": "No"}]
+    codes = tax.values_for(q.id)
+    if codes is None or len(codes.codes) > LARGE_LIST:
+        return None
+    labels = q.public_labels if audience == "public" else {}
+    out = []
+    for c in codes.codes:
+        if c.code in q.exclude:
+            continue
+        item: dict[str, Any] = {"code": c.code, "label": labels.get(c.code, c.display)}
+        if c.definition:
+            item["help"] = c.definition
+        out.append(item)
+    return out
+
+
+def label_of(q: Question, tax: Taxonomy, audience: str, code: Any) -> str:
+    for choice in choices(q, tax, audience) or []:
+        if choice["code"] == code:
+            return choice["label"]
+    codes = tax.values_for(q.id)
+    return codes.label(code) if codes is not None and isinstance(code, str) else str(code)
+
+
+def question_view(slot: Slot, tax: Taxonomy, audience: str, patient_count: int) -> dict[str, Any]:
+    q = slot.question
+    codes = tax.values_for(q.id)
+    listed = choices(q, tax, audience)
+    return {
+        "field": q.id,
+        "patient": slot.patient,
+        "text": q.text(audience, slot.patient, patient_count),
+        "help": q.help_text(audience),
+        "type": "date" if q.format == "date" else q.field.type.lower(),
+        "multiple": q.field.multiple,
+        "mandatory": audience in slot.step.mandatory_for,
+        "choices": listed,
+        "search": f"/api/v1/taxonomy/code-systems/{codes.id}?q=" if codes is not None and listed is None else None,
+        "unknown_code": codes.unknown_code if codes is not None else None,
+        "max_length": q.max_length if q.field.type == "String" else None,
+        "core": q.core,
+    }

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from backend.plan import present
+from backend.plan.model import Plan
+from backend.taxonomy import Taxonomy
+
+router = APIRouter(prefix="/plan", tags=["question plan"])
+
+
+@router.get("/{event_type}", summary="The questions an event type asks an audience, in order")
+def plan_for(
+    event_type: str, request: Request,
+    audience: Annotated[Literal["staff", "public"], Query()] = "staff",
+) -> dict:
+    plan: Plan = request.app.state.plan
+    tax: Taxonomy = request.app.state.taxonomy
+    if event_type not in tax.code_system("event-types") or event_type not in plan.event_types:
+        raise HTTPException(404, f"No event type {event_type!r}")
+    out = []
+    for step in plan.steps(event_type):
+        q = step.question
+        if not q.asks(audience):
+            continue
+        out.append({
+            "field": q.id, "text": q.text(audience), "help": q.help_text(audience),
+            "type": "date" if q.format == "date" else q.field.type.lower(), "multiple": q.field.multiple,
+            "mandatory": audience in step.mandatory_for, "per_patient": q.per_patient, "core": q.core,
+            "when": q.when, "choices": present.choices(q, tax, audience), "why": step.why,
+        })
+    return {"event_type": event_type, "audience": audience, "version": plan.version, "questions": out}

@@ -1,0 +1,1 @@
+"""Event records: drafts, answers, submission, amendment with versions."""

@@ -1,0 +1,118 @@
+"""Applies a batch of answers to a copy of a record's answers: all valid, or nothing changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from backend.identifiers import redact
+from backend.plan import evaluate
+from backend.plan.answers import AnswerDoc
+from backend.plan.model import Plan
+from backend.plan.validation import AnswerError, is_text, validate_answer
+from backend.records.schemas import AnswerItem
+from backend.taxonomy import Taxonomy
+
+
+class BatchRejected(ValueError):
+    def __init__(self, errors: list[dict]):
+        super().__init__("answers rejected")
+        self.errors = errors
+
+
+@dataclass
+class Change:
+    field: str
+    patient: int | None
+    action: str  # answer, skip, remove
+    old: Any
+    new: Any
+
+
+@dataclass
+class Outcome:
+    event_type: str | None
+    doc: AnswerDoc
+    changes: list[Change] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)
+
+
+def _redact(value: Any, field_name: str, patient: int | None, findings: list[dict]) -> Any:
+    if isinstance(value, list):
+        return [_redact(v, field_name, patient, findings) for v in value]
+    clean, found = redact(value)
+    findings += [{"field": field_name, "patient": patient, "kind": f.kind, "label": f.label()} for f in found]
+    return clean
+
+
+def _state(doc: AnswerDoc, name: str, patient: int | None) -> tuple[str, Any]:
+    if doc.is_skipped(name, patient):
+        return "skip", None
+    value = doc.get(name, patient)
+    return ("answer", value) if value is not None else ("remove", None)
+
+
+def diff(before: AnswerDoc, after: AnswerDoc) -> list[Change]:
+    keys = list(dict.fromkeys(before.entries() + after.entries()))
+    out = []
+    for name, patient in keys:
+        old_kind, old = _state(before, name, patient)
+        new_kind, new = _state(after, name, patient)
+        if (old_kind, old) != (new_kind, new):
+            out.append(Change(name, patient, new_kind, old, new))
+    return out
+
+
+def apply_batch(
+    plan: Plan, tax: Taxonomy, event_type: str | None, audience: str, doc: AnswerDoc, items: list[AnswerItem]
+) -> Outcome:
+    work = doc.copy()
+    errors: list[dict] = []
+    findings: list[dict] = []
+    for item in items:
+        q = plan.questions.get(item.field)
+        if q is None:
+            errors.append({"field": item.field, "message": "is not a question in the plan"})
+            continue
+        if q.per_patient != (item.patient is not None):
+            need = "needs a patient number" if q.per_patient else "is not asked per patient"
+            errors.append({"field": q.id, "message": need})
+            continue
+        if not q.asks(audience):
+            errors.append({"field": q.id, "message": f"is not asked of {audience} reporters"})
+            continue
+        if item.skip:
+            if item.value is not None:
+                errors.append({"field": q.id, "message": "give a value or skip, not both"})
+            work.skip(q.id, item.patient)
+            continue
+        try:
+            value = validate_answer(q, tax, item.value)
+        except AnswerError as exc:
+            exc.patient = item.patient
+            errors.append(exc.as_dict())
+            continue
+        if is_text(q) and q.redact:
+            value = _redact(value, q.id, item.patient, findings)
+        work.set(q.id, item.patient, value)
+        if q.id == "EventType":
+            event_type = value
+    if errors:
+        raise BatchRejected(errors)
+
+    evaluate.apply_implied(plan, event_type, audience, work)
+    live = {s.key: s for s in evaluate.applicable_slots(plan, event_type, audience, work)}
+    for item in items:
+        slot = live.get((item.field, item.patient))
+        if slot is None:
+            errors.append({"field": item.field, "patient": item.patient,
+                           "message": "does not apply to this record, given its other answers"})
+        elif item.skip and audience in slot.step.mandatory_for:
+            unknown = tax.values_for(item.field)
+            hint = " (answer \"I don't know\" instead)" if unknown and unknown.unknown_code else ""
+            errors.append({"field": item.field, "patient": item.patient,
+                           "message": f"is needed before submission and cannot be skipped{hint}"})
+    if errors:
+        raise BatchRejected(errors)
+    evaluate.prune(plan, event_type, audience, work)
+    return Outcome(event_type, work, diff(doc, work), findings)

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from sqlalchemy.orm import Session
+
+from backend.audit import service as audit
+from backend.auth.dependencies import CurrentPrincipal
+from backend.database import get_db
+from backend.plan import AnswerDoc, Plan
+from backend.records import derive, service
+from backend.records.changes import Outcome
+from backend.records.models import EventRecord
+from backend.records.schemas import (
+    AmendRequest, AnswerRequest, AuditOut, ChangeResult, CreateRecord, NextQuestion, RecordOut,
+    RecordSummary, SubmitResult, VersionOut,
+)
+from backend.taxonomy import Taxonomy
+
+router = APIRouter(prefix="/records", tags=["records"])
+Db = Annotated[Session, Depends(get_db)]
+
+
+def _plan(request: Request) -> Plan:
+    return request.app.state.plan
+
+
+def _tax(request: Request) -> Taxonomy:
+    return request.app.state.taxonomy
+
+
+PlanDep = Annotated[Plan, Depends(_plan)]
+TaxDep = Annotated[Taxonomy, Depends(_tax)]
+
+
+def record_out(r: EventRecord) -> RecordOut:
+    return RecordOut(
+        id=r.public_id, reference=r.reference, event_type=r.event_type, status=r.status, audience=r.audience,
+        version=r.version, revision=r.revision, channel=r.channel, organisation_ods=r.organisation_ods,
+        event_date=r.event_date, answers=r.answers, created_at=r.created_at, updated_at=r.updated_at,
+        submitted_at=r.submitted_at,
+    )
+
+
+def _result(plan: Plan, tax: Taxonomy, r: EventRecord, outcome: Outcome) -> ChangeResult:
+    return ChangeResult(
+        record=record_out(r),
+        changed=[c.field if c.patient is None else f"{c.field}:{c.patient}" for c in outcome.changes],
+        identifiers_found=outcome.findings,
+        next_question=service.next_question(plan, tax, r, core_only=False)["question"] if r.status == "draft" else None,
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ChangeResult, summary="Create a draft")
+def create_record(body: CreateRecord, who: CurrentPrincipal, db: Db, plan: PlanDep, tax: TaxDep) -> ChangeResult:
+    record, outcome = service.create(db, who, plan, tax, body.event_type, body.channel, body.answers)
+    return _result(plan, tax, record, outcome)
+
+
+@router.get("", summary="List the records I may see, most recently changed first")
+def list_records(
+    who: CurrentPrincipal, db: Db,
+    status_filter: Annotated[Literal["draft", "submitted"] | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict:
+    total, rows = service.list_visible(db, who, status_filter, limit, offset)
+    items = [
+        RecordSummary(
+            id=r.public_id, reference=r.reference, event_type=r.event_type, status=r.status, channel=r.channel,
+            event_date=r.event_date, first_words=derive.first_words(AnswerDoc.from_json(r.answers)),
+            updated_at=r.updated_at,
+        )
+        for r in rows
+    ]
+    return {"total": total, "items": items}
+
+
+@router.get("/{record_id}", response_model=RecordOut)
+def read_record(record_id: str, who: CurrentPrincipal, db: Db) -> RecordOut:
+    return record_out(service.get_visible(db, who, record_id))
+
+
+@router.post("/{record_id}/answers", response_model=ChangeResult, summary="Answer or skip questions (idempotent)")
+def answer_questions(record_id: str, body: AnswerRequest, who: CurrentPrincipal, db: Db, plan: PlanDep, tax: TaxDep) -> ChangeResult:
+    record = service.get_visible(db, who, record_id)
+    outcome = service.answer(db, who, plan, tax, record, body.answers, body.expected_revision)
+    return _result(plan, tax, record, outcome)
+
+
+@router.get("/{record_id}/next-question", response_model=NextQuestion)
+def next_question(
+    record_id: str, who: CurrentPrincipal, db: Db, plan: PlanDep, tax: TaxDep,
+    core_only: Annotated[bool, Query(description="Leave out web-form-only questions (the assistant's view)")] = False,
+) -> dict:
+    return service.next_question(plan, tax, service.get_visible(db, who, record_id), core_only)
+
+
+@router.get("/{record_id}/missing", summary="Mandatory questions still unanswered")
+def missing(record_id: str, who: CurrentPrincipal, db: Db, plan: PlanDep) -> dict:
+    record = service.get_visible(db, who, record_id)
+    return {"missing": service.missing_list(plan, record, AnswerDoc.from_json(record.answers))}
+
+
+@router.post("/{record_id}/submit", response_model=SubmitResult,
+             responses={422: {"description": "Mandatory questions are missing; the list says which"}})
+def submit(record_id: str, who: CurrentPrincipal, db: Db, plan: PlanDep) -> SubmitResult:
+    record = service.submit(db, who, plan, service.get_visible(db, who, record_id))
+    return SubmitResult(reference=record.reference or "", record=record_out(record))
+
+
+@router.post("/{record_id}/amend", response_model=ChangeResult, summary="Amend a submitted record (adds a version)")
+def amend(record_id: str, body: AmendRequest, who: CurrentPrincipal, db: Db, plan: PlanDep, tax: TaxDep) -> ChangeResult:
+    record = service.get_visible(db, who, record_id)
+    outcome = service.amend(db, who, plan, tax, record, body.answers, body.expected_revision, body.reason)
+    return _result(plan, tax, record, outcome)
+
+
+@router.get("/{record_id}/versions", response_model=list[VersionOut])
+def list_versions(record_id: str, who: CurrentPrincipal, db: Db) -> list[VersionOut]:
+    record = service.get_visible(db, who, record_id)
+    return [
+        VersionOut(version=v.version, event_type=v.event_type, answers=v.answers, created_at=v.created_at,
+                   created_by=v.created_by, reason=v.reason)
+        for v in service.versions(db, record)
+    ]
+
+
+@router.get("/{record_id}/audit", response_model=list[AuditOut])
+def audit_trail(record_id: str, who: CurrentPrincipal, db: Db) -> list[AuditOut]:
+    record = service.get_visible(db, who, record_id)
+    return [
+        AuditOut(at=e.at, actor=e.actor, action=e.action, field=e.field, patient=e.patient,
+                 old_value=e.old_value, new_value=e.new_value)
+        for e in audit.history(db, "record", record.public_id)
+    ]

@@ -1,0 +1,186 @@
+"""Record use cases: create, answer, next question, submit, amend, list. Routers stay thin."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from fastapi import HTTPException, status
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from backend.audit import service as audit
+from backend.auth import permissions
+from backend.auth.principal import Principal
+from backend.plan import AnswerDoc, Plan, evaluate, present
+from backend.records import derive
+from backend.records.changes import BatchRejected, Outcome, apply_batch
+from backend.records.models import EventRecord, RecordVersion
+from backend.records.schemas import AnswerItem
+from backend.taxonomy import Taxonomy
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def not_found() -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, "No such record")
+
+
+def get_visible(db: Session, who: Principal, public_id: str) -> EventRecord:
+    record = db.scalar(select(EventRecord).where(EventRecord.public_id == public_id))
+    if record is None or not permissions.can_read(who, record):
+        raise not_found()
+    return record
+
+
+def _reject(exc: BatchRejected) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {"message": "Some answers were not accepted", "errors": exc.errors})
+
+
+def _apply(plan: Plan, tax: Taxonomy, record: EventRecord, items: list[AnswerItem]) -> Outcome:
+    try:
+        return apply_batch(plan, tax, record.event_type, record.audience, AnswerDoc.from_json(record.answers), items)
+    except BatchRejected as exc:
+        raise _reject(exc) from None
+
+
+def _store(db: Session, who: Principal, record: EventRecord, outcome: Outcome, action_prefix: str = "") -> None:
+    record.event_type = outcome.event_type
+    record.updated_at = _now()
+    derive.refresh(record, outcome.doc)
+    for ch in outcome.changes:
+        audit.record(db, who, "record", record.public_id, action_prefix + ch.action, ch.field, ch.patient, ch.old, ch.new)
+
+
+def _commit(db: Session) -> None:
+    try:
+        db.commit()
+    except StaleDataError:
+        db.rollback()
+        raise HTTPException(status.HTTP_409_CONFLICT, "The record was changed by someone else; reload it and try again") from None
+
+
+def create(db: Session, who: Principal, plan: Plan, tax: Taxonomy, event_type: str | None, channel: str,
+           items: list[AnswerItem]) -> tuple[EventRecord, Outcome]:
+    if event_type is not None:
+        items = [AnswerItem(field="EventType", value=event_type), *items]
+    record = EventRecord(
+        public_id=str(uuid.uuid4()), status="draft", audience=who.audience, channel=channel,
+        owner_account_id=who.account_id, public_key_hash=who.public_key_hash if who.is_public else None,
+        organisation_ods=who.organisation_ods, answers={}, created_at=_now(),
+    )
+    outcome = _apply(plan, tax, record, items)
+    db.add(record)
+    db.flush()
+    audit.record(db, who, "record", record.public_id, "create", new={"channel": channel})
+    _store(db, who, record, outcome)
+    _commit(db)
+    return record, outcome
+
+
+def _check_revision(record: EventRecord, expected: int | None) -> None:
+    if expected is not None and expected != record.revision:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"The record is at revision {record.revision}, not {expected}")
+
+
+def answer(db: Session, who: Principal, plan: Plan, tax: Taxonomy, record: EventRecord,
+           items: list[AnswerItem], expected_revision: int | None) -> Outcome:
+    if record.status != "draft":
+        raise HTTPException(status.HTTP_409_CONFLICT, "This record has been submitted; amend it instead")
+    if not permissions.can_edit_draft(who, record):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only the author can change a draft")
+    _check_revision(record, expected_revision)
+    outcome = _apply(plan, tax, record, items)
+    if outcome.changes:  # the same answer twice changes nothing, not even the audit trail
+        _store(db, who, record, outcome)
+        _commit(db)
+    return outcome
+
+
+def next_question(plan: Plan, tax: Taxonomy, record: EventRecord, core_only: bool) -> dict[str, Any]:
+    doc = AnswerDoc.from_json(record.answers)
+    slot = evaluate.next_slot(plan, record.event_type, record.audience, doc, core_only)
+    missing = evaluate.missing_mandatory(plan, record.event_type, record.audience, doc)
+    count = evaluate.patient_count(plan, doc)
+    return {
+        "question": present.question_view(slot, tax, record.audience, count) if slot else None,
+        "missing_mandatory": len(missing),
+        "ready_to_submit": record.status == "draft" and not missing,
+    }
+
+
+def missing_list(plan: Plan, record: EventRecord, doc: AnswerDoc) -> list[dict[str, Any]]:
+    count = evaluate.patient_count(plan, doc)
+    return [
+        {"field": s.question.id, "patient": s.patient, "text": s.question.text(record.audience, s.patient, count)}
+        for s in evaluate.missing_mandatory(plan, record.event_type, record.audience, doc)
+    ]
+
+
+def _snapshot(db: Session, who: Principal, record: EventRecord, reason: str | None) -> None:
+    db.add(RecordVersion(
+        record_id=record.id, version=record.version, event_type=record.event_type,
+        answers=record.answers, created_by=who.audit_label, reason=reason,
+    ))
+
+
+def submit(db: Session, who: Principal, plan: Plan, record: EventRecord) -> EventRecord:
+    if record.status != "draft":
+        raise HTTPException(status.HTTP_409_CONFLICT, f"Already submitted as {record.reference}")
+    if not permissions.can_edit_draft(who, record):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only the author can submit a draft")
+    missing = missing_list(plan, record, AnswerDoc.from_json(record.answers))
+    if missing:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {"message": "Some questions still need an answer", "missing": missing})
+    record.submitted_at = record.updated_at = _now()
+    record.status, record.version = "submitted", 1
+    record.reference = f"PSE-{record.submitted_at:%Y}-{record.id:06d}"
+    _snapshot(db, who, record, None)
+    audit.record(db, who, "record", record.public_id, "submit", new={"reference": record.reference, "version": 1})
+    _commit(db)
+    return record
+
+
+def amend(db: Session, who: Principal, plan: Plan, tax: Taxonomy, record: EventRecord,
+          items: list[AnswerItem], expected_revision: int | None, reason: str | None) -> Outcome:
+    if not permissions.can_amend(who, record):
+        if record.status != "submitted":
+            raise HTTPException(status.HTTP_409_CONFLICT, "Only a submitted record can be amended; a draft is answered")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "You cannot amend this record")
+    _check_revision(record, expected_revision)
+    outcome = _apply(plan, tax, record, items)
+    if not outcome.changes:
+        return outcome
+    missing = [
+        {"field": s.question.id, "patient": s.patient}
+        for s in evaluate.missing_mandatory(plan, outcome.event_type, record.audience, outcome.doc)
+    ]
+    if missing:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {"message": "An amendment cannot remove required answers", "missing": missing})
+    _store(db, who, record, outcome, action_prefix="amend:")
+    record.version += 1
+    _snapshot(db, who, record, reason)
+    audit.record(db, who, "record", record.public_id, "amend", new={"version": record.version, "reason": reason})
+    _commit(db)
+    return outcome
+
+
+def list_visible(db: Session, who: Principal, status_filter: str | None, limit: int, offset: int) -> tuple[int, list[EventRecord]]:
+    cond = permissions.visible_filter(who)
+    if status_filter:
+        cond = cond & (EventRecord.status == status_filter)
+    total = db.scalar(select(func.count()).select_from(EventRecord).where(cond)) or 0
+    rows = db.scalars(
+        select(EventRecord).where(cond).order_by(EventRecord.updated_at.desc(), EventRecord.id.desc())
+        .limit(limit).offset(offset)
+    )
+    return total, list(rows)
+
+
+def versions(db: Session, record: EventRecord) -> list[RecordVersion]:
+    stmt = select(RecordVersion).where(RecordVersion.record_id == record.id).order_by(RecordVersion.version)
+    return list(db.scalars(stmt))
