@@ -30,23 +30,33 @@ def patient_count(plan: Plan, doc: AnswerDoc) -> int:
     return value if isinstance(value, int) else 0
 
 
+def _blocks(steps: tuple[Step, ...]) -> list[tuple[bool, list[Step]]]:
+    """Runs of consecutive steps, split where per-patient questions start or stop."""
+    blocks: list[tuple[bool, list[Step]]] = []
+    for step in steps:
+        if blocks and blocks[-1][0] == step.question.per_patient:
+            blocks[-1][1].append(step)
+        else:
+            blocks.append((step.question.per_patient, [step]))
+    return blocks
+
+
 def applicable_slots(plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc) -> list[Slot]:
-    """Every question that applies now, in plan order, expanded per patient."""
+    """Every question that applies now, in plan order; per-patient questions patient by patient."""
     per_patient = {q.id for q in plan.questions.values() if q.per_patient}
     count = patient_count(plan, doc)
     slots: list[Slot] = []
-    for step in plan.steps(event_type):
-        q = step.question
-        asked = q.asks(audience)
-        if not asked and audience not in q.implied:
-            continue
-        for patient in (range(1, count + 1) if q.per_patient else [None]):
+    for is_per_patient, steps in _blocks(plan.steps(event_type)):
+        for patient in (range(1, count + 1) if is_per_patient else [None]):
             def lookup(name: str, patient: int | None = patient) -> tuple[object, bool]:
                 p = patient if name in per_patient else None
                 return doc.get(name, p), doc.is_skipped(name, p)
 
-            if conditions.evaluate(q.when, lookup):
-                slots.append(Slot(step, patient, asked))
+            for step in steps:
+                q = step.question
+                asked = q.asks(audience)
+                if (asked or audience in q.implied) and conditions.evaluate(q.when, lookup):
+                    slots.append(Slot(step, patient, asked))
     return slots
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.accounts.models import utcnow
 from backend.database import Base
+from backend.database.types import UTCDateTime
 
 
 class EventRecord(Base):
@@ -35,9 +36,9 @@ class EventRecord(Base):
     psychological_harm: Mapped[str | None] = mapped_column(String(4), index=True)
     reporter_type: Mapped[str | None] = mapped_column(String(4), index=True)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     # Optimistic concurrency: an update of a stale copy fails instead of overwriting a newer change.
     __mapper_args__ = {"version_id_col": revision}
@@ -71,6 +72,6 @@ class RecordVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     event_type: Mapped[str] = mapped_column(String(20))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80))
     reason: Mapped[str | None] = mapped_column(String(500))

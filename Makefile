@@ -1,0 +1,45 @@
+# The two commands a new user needs: `make run` and `make test`. Both install what is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.PHONY: help run test test-backend test-bot backend-env bot-env postgres lock seed migrate
+
+BACKEND_PY := .venv/backend/bin/python
+BOT_PY := .venv/bot/bin/python
+HOST ?= 127.0.0.1
+BACKEND_PORT ?= 8000
+# As root the test set-up installs PostgreSQL itself, so its half of the tests must not be skipped.
+REQUIRE_PG ?= $(shell [ "$$(id -u)" = 0 ] && echo 1 || echo 0)
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+backend-env: ## Make or reuse the backend virtual environment (FastAPI, SQLAlchemy 2)
+	@scripts/venv.sh backend requirements/backend.lock
+
+bot-env: ## Make or reuse the bot runtime virtual environment (Rasa 3.6.21, rasa-sdk, spaCy)
+	@scripts/venv.sh bot requirements/bot.lock
+
+postgres: ## Install PostgreSQL from Debian packages if missing (the tests start their own cluster)
+	@scripts/ensure-postgres.sh
+
+migrate: backend-env ## Bring the database to the latest migration
+	@$(BACKEND_PY) -m backend.cli migrate
+
+seed: backend-env ## Create the demo organisations and accounts in an empty database
+	@$(BACKEND_PY) -m backend.cli seed
+
+run: backend-env ## Run the system on embedded defaults (SQLite under var/)
+	@$(BACKEND_PY) -m backend.cli seed
+	@$(BACKEND_PY) -m backend.cli serve --host $(HOST) --port $(BACKEND_PORT)
+
+test: backend-env bot-env postgres ## Install what is missing and run every test
+	@$(MAKE) --no-print-directory test-backend test-bot
+
+test-backend:
+	LFPSE_REQUIRE_POSTGRES=$(REQUIRE_PG) $(BACKEND_PY) -m pytest tests/backend tests/repo
+
+test-bot:
+	$(BOT_PY) -m pytest -p no:cacheprovider -W ignore::DeprecationWarning tests/bot
+
+lock: ## Re-resolve the locked dependency versions (needs pip-tools; see the lock headers)
+	@scripts/lock.sh
