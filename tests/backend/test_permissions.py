@@ -48,6 +48,7 @@ def test_matrix(client, people, author, submitted):
             assert (upd.status_code, amend.status_code, sub.status_code) == (404, 404, 404), reader
         elif not submitted:  # only the author sees a draft, and may change and submit it
             assert upd.status_code == 200 and amend.status_code == 409
+            assert sub.status_code == 422  # allowed, but the draft is not complete yet
         else:  # the author and their organisation's reviewers amend a submitted record
             assert (upd.status_code, amend.status_code, sub.status_code) == (409, 200, 409), reader
 

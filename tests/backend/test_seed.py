@@ -1,0 +1,31 @@
+"""The demo seed: one account per role on an empty database, credentials usable, never in production."""
+
+import pytest
+
+from backend.config import Settings
+from backend.seed import DEMO_ACCOUNTS, seed_demo
+
+
+def test_seed_creates_usable_demo_accounts_once(client, db, settings, tmp_path, monkeypatch):
+    monkeypatch.setattr("backend.seed.VAR_DIR", tmp_path)
+    created = seed_demo(db, settings)
+    assert {role for _, role, _ in created} == {"standard", "organisational", "admin", "platform_admin"}
+    assert len(created) == len(DEMO_ACCOUNTS)
+    email, _, password = created[0]
+    r = client.post("/api/v1/auth/token", data={"username": email, "password": password})
+    assert r.status_code == 200
+    assert (tmp_path / "demo-accounts.txt").read_text().count("\n") == len(created)
+    assert seed_demo(db, settings) is None  # not on a database that has accounts
+
+
+def test_seed_refuses_production(db, database_url):
+    prod = Settings(environment="production", database_url=database_url, secret_key="k" * 40, service_token="s" * 40)
+    with pytest.raises(RuntimeError, match="never created in production"):
+        seed_demo(db, prod)
+
+
+def test_production_needs_real_secrets(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("SERVICE_TOKEN", raising=False)
+    with pytest.raises(ValueError, match="SECRET_KEY must be set in production"):
+        Settings(environment="production")
