@@ -36,6 +36,7 @@ class Question:
     redact: bool = True
     exclude: frozenset[str] = frozenset()
     public_labels: Mapping[str, str] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
 
     def asks(self, audience: str) -> bool:
         return audience in self.audiences
@@ -104,6 +105,7 @@ def _question(qid: str, raw: Mapping[str, Any], tax: Taxonomy) -> Question:
         redact=bool(raw.get("redact", True)),
         exclude=frozenset(raw.get("exclude", [])),
         public_labels=dict(raw.get("public_labels", {})),
+        aliases=tuple(raw.get("aliases", ())),
     )
     if set(q.implied) & set(audiences):
         raise ValueError(f"{qid}: a value is implied for an audience that is asked")
@@ -127,6 +129,11 @@ def load_plan(path: Path = PLAN_PATH, tax: Taxonomy | None = None) -> Plan:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     questions = {qid: _question(qid, body, tax) for qid, body in raw["questions"].items()}
     _check_conditions(questions, tax)
+    seen: dict[str, str] = {}
+    for q in questions.values():
+        for alias in q.aliases:
+            if seen.setdefault(alias.casefold(), q.id) != q.id:
+                raise ValueError(f"alias {alias!r} names both {seen[alias.casefold()]} and {q.id}")
     event_codes = tax.code_system("event-types")
 
     def step(entry: Mapping[str, Any]) -> Step:
