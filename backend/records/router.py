@@ -9,7 +9,7 @@ from backend.audit import service as audit
 from backend.auth.dependencies import CurrentPrincipal
 from backend.database import get_db
 from backend.plan import AnswerDoc, Plan
-from backend.records import derive, service
+from backend.records import derive, service, summary
 from backend.records.changes import Outcome
 from backend.records.models import EventRecord
 from backend.records.schemas import (
@@ -115,6 +115,18 @@ def amend(record_id: str, body: AmendRequest, who: CurrentPrincipal, db: Db, pla
     record = service.get_visible(db, who, record_id)
     outcome = service.amend(db, who, plan, tax, record, body.answers, body.expected_revision, body.reason)
     return _result(plan, tax, record, outcome)
+
+
+@router.delete("/{record_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a draft (its author only)")
+def delete_draft(record_id: str, who: CurrentPrincipal, db: Db) -> None:
+    service.delete_draft(db, who, service.get_visible(db, who, record_id))
+
+
+@router.get("/{record_id}/summary", summary="The answers in plan order, with question text and labels")
+def record_summary(record_id: str, who: CurrentPrincipal, db: Db, plan: PlanDep, tax: TaxDep) -> dict:
+    record = service.get_visible(db, who, record_id)
+    return {"id": record.public_id, "reference": record.reference, "event_type": record.event_type,
+            "status": record.status, "answers": summary.summarise(plan, tax, record)}
 
 
 @router.get("/{record_id}/versions", response_model=list[VersionOut])

@@ -181,6 +181,15 @@ def list_visible(db: Session, who: Principal, status_filter: str | None, limit: 
     return total, list(rows)
 
 
+def delete_draft(db: Session, who: Principal, record: EventRecord) -> None:
+    if not permissions.can_edit_draft(who, record):
+        raise HTTPException(status.HTTP_409_CONFLICT if record.status != "draft" else status.HTTP_403_FORBIDDEN,
+                            "Only the author can delete a draft, and only before it is submitted")
+    audit.record(db, who, "record", record.public_id, "delete", old={"answers": record.answers})
+    db.delete(record)
+    _commit(db)
+
+
 def versions(db: Session, record: EventRecord) -> list[RecordVersion]:
     stmt = select(RecordVersion).where(RecordVersion.record_id == record.id).order_by(RecordVersion.version)
     return list(db.scalars(stmt))

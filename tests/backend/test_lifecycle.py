@@ -137,3 +137,27 @@ def test_listing_my_drafts_most_recent_first(client, people):
     assert listing["items"][0]["first_words"] == "The first one"
     assert listing["items"][1]["first_words"].endswith("…") and len(listing["items"][1]["first_words"]) <= 60
     assert client.get(f"{API}/records", params={"status": "submitted"}, headers=h).json()["total"] == 0
+
+
+def test_summary_reads_in_labels_and_plan_order(client, people):
+    h = people.headers("public:web:conversation-summary")
+    rid = new_draft(client, h, "incident", answers=[{"field": "Description", "value": "My mum fell"}])["record"]["id"]
+    answer(client, h, rid, {"field": "IncidentOccurredToday", "value": "y"}, {"field": "PreciseTime", "skip": True},
+           {"field": "PhysicalHarm", "patient": 1, "value": "4"}, {"field": "IsAnonymous", "value": True})
+    rows = client.get(f"{API}/records/{rid}/summary", headers=h).json()["answers"]
+    assert [(r["field"], r["answer"]) for r in rows] == [
+        ("Description", "My mum fell"), ("EventType", "Something went wrong with care"),
+        ("IncidentOccurredToday", "Yes"), ("PreciseTime", "Skipped"),
+        ("PhysicalHarm", "A little (low harm)"), ("IsAnonymous", "Yes"),
+    ]
+    assert rows[4]["question"] == "How badly were you, or the person, physically hurt?"
+
+
+def test_only_the_author_deletes_a_draft(client, people):
+    h = people.headers("std_a")
+    rid = new_draft(client, h, "incident")["record"]["id"]
+    assert client.delete(f"{API}/records/{rid}", headers=people.headers("std_a2")).status_code == 404
+    assert client.delete(f"{API}/records/{rid}", headers=h).status_code == 204
+    assert client.get(f"{API}/records/{rid}", headers=h).status_code == 404
+    done = _submitted(client, h)
+    assert client.delete(f"{API}/records/{done}", headers=h).status_code == 409

@@ -1,0 +1,41 @@
+"""A record's answers in plan order, as the reporter would read them: question text and labels,
+not codes. Used by the assistant's "check your answers", and by the web form and print later."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.plan import AnswerDoc, Plan, evaluate, present
+from backend.records.models import EventRecord
+from backend.taxonomy import Taxonomy
+
+
+def _label(plan: Plan, tax: Taxonomy, audience: str, field: str, value: Any) -> str:
+    q = plan.questions[field]
+    if q.field.type == "Boolean":
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(_label(plan, tax, audience, field, v) for v in value)
+    if tax.values_for(field) is not None:
+        return present.label_of(q, tax, audience, value)
+    return str(value)
+
+
+def summarise(plan: Plan, tax: Taxonomy, record: EventRecord) -> list[dict[str, Any]]:
+    doc = AnswerDoc.from_json(record.answers)
+    count = evaluate.patient_count(plan, doc)
+    rows = []
+    for slot in evaluate.applicable_slots(plan, record.event_type, record.audience, doc):
+        if not slot.asked:
+            continue
+        name, patient = slot.key
+        value, skipped = doc.get(name, patient), doc.is_skipped(name, patient)
+        if value is None and not skipped:
+            continue
+        rows.append({
+            "field": name, "patient": patient,
+            "question": slot.question.text(record.audience, patient, count),
+            "answer": "Skipped" if skipped else _label(plan, tax, record.audience, name, value),
+            "value": value,
+        })
+    return rows
