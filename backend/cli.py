@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     sub.add_parser("service-token", help="print the action server's service token")
+    secret = sub.add_parser("dev-secret", help="print (making it once) a development-only secret, e.g. rest_channel_token")
+    secret.add_argument("name")
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -46,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         _seed()
     elif args.cmd == "service-token":
         print(settings.service_token.get_secret_value())
+    elif args.cmd == "dev-secret":
+        if settings.environment == "production":
+            parser.error("development secrets are not used in production; set them in the environment")
+        from backend.config import dev_secret
+
+        print(dev_secret(args.name))
     elif args.cmd == "serve":
         import uvicorn
 

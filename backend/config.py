@@ -18,9 +18,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
+NARRATIVE_MODEL_DIR = VAR_DIR / "narrative-model"
 
 
-def _dev_secret(name: str) -> str:
+def dev_secret(name: str) -> str:
     """A random secret kept in var/dev-secrets.json so restarts keep tokens valid."""
     path = VAR_DIR / "dev-secrets.json"
     VAR_DIR.mkdir(exist_ok=True)
@@ -43,6 +44,8 @@ class Settings(BaseSettings):
     service_token: SecretStr | None = None
     access_token_minutes: int = 8 * 60
     run_migrations_on_startup: bool = True
+    # The narrative analysis pipeline, built from the project's data on first use (never committed).
+    narrative_model_dir: Path = NARRATIVE_MODEL_DIR
 
     @model_validator(mode="after")
     def _secrets(self) -> "Settings":
@@ -50,7 +53,7 @@ class Settings(BaseSettings):
             if getattr(self, name) is None:
                 if self.environment == "production":
                     raise ValueError(f"{name.upper()} must be set in production")
-                setattr(self, name, SecretStr(_dev_secret(name)))
+                setattr(self, name, SecretStr(dev_secret(name)))
         return self
 
 

@@ -1,0 +1,91 @@
+"""Shows what was understood from the description and saves it only once the reporter confirms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions import messages
+from actions.backend_client import BackendRejected, BackendUnavailable, get_client
+from actions.conversation import act_as, latest_intent, words
+from actions.interpret import NO, YES
+
+FIELD_NAMES = {
+    "EventType": ("Type", "What it is about"), "IncidentOccurredToday": ("Today", "Today"),
+    "ApproximateDate": ("Date", "When"), "PreciseTime": ("Time", "Time"), "EstimatedTime": ("Time", "Time"),
+    "Organisation": ("Organisation", "Where"), "ServiceArea": ("Service", "Service"),
+    "LocationWithinService": ("Location", "Place"), "InvolvedAgents": ("Involved", "Involved"),
+    "DrugsInvolved": ("Medicines", "Medicines"), "PhysicalHarm": ("Harm", "Harm"),
+}
+
+
+def as_answer(item: dict[str, Any]) -> dict[str, Any]:
+    answer = {"field": item["field"], "value": item["value"]}
+    if item["field"] in ("PhysicalHarm", "PsychologicalHarm"):
+        answer["patient"] = 1
+    return answer
+
+
+async def save_items(client, who: str, record_id: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Saves confirmed values together; if the batch is refused, one by one, keeping what fits."""
+    answers = [as_answer(i) for i in items]
+    try:
+        await client.answer(who, record_id, answers)
+        return items
+    except BackendRejected:
+        saved = []
+        for item, answer in zip(items, answers):
+            try:
+                await client.answer(who, record_id, [answer])
+                saved.append(item)
+            except BackendRejected:
+                continue  # does not apply to this record: it will be asked instead
+        return saved
+
+
+class ActionAskExtractionOk(Action):
+    def name(self) -> str:
+        return "action_ask_extraction_ok"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        items = tracker.get_slot("extraction") or []
+        public = words(tracker, "staff", "public") == "public"
+        lines = [f"• {FIELD_NAMES.get(i['field'], (i['field'], i['field']))[1 if public else 0]}: {i['label']}"
+                 for i in items]
+        intro = words(tracker, "I understood:", "Here's what I understood:")
+        dispatcher.utter_message(
+            text="\n".join([intro, *lines, words(tracker, "Is that right?", "Is that right?")]),
+            buttons=[{"title": "Yes", "payload": "yes"}, {"title": "No", "payload": "no"}],
+        )
+        return []
+
+
+class ValidateConfirmForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_confirm_form"
+
+    async def validate_extraction_ok(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: dict[str, Any]) -> dict[str, Any]:
+        if value == "nothing":
+            return {"extraction_ok": "nothing"}
+        text, intent = (value or "").strip().lower(), latest_intent(tracker)
+        first = text.split(" ")[0] if text else ""
+        if intent == "affirm" or first in YES:
+            try:
+                saved = await save_items(get_client(), act_as(tracker), tracker.get_slot("record_id"),
+                                         tracker.get_slot("extraction") or [])
+            except BackendUnavailable:
+                dispatcher.utter_message(text=messages.BACKEND_DOWN)
+                return {"extraction_ok": None}
+            if saved:
+                dispatcher.utter_message(text=words(tracker, "Saved.", "Thank you, I've saved that."))
+            return {"extraction_ok": "yes", "extraction": None}
+        if intent == "deny" or first in NO:
+            dispatcher.utter_message(text=words(tracker, "OK, I'll ask instead.", "No problem, I'll ask you instead."))
+            return {"extraction_ok": "no", "extraction": None}
+        dispatcher.utter_message(text="Please answer yes or no.")
+        return {"extraction_ok": None}

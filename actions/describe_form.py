@@ -1,0 +1,75 @@
+"""Free text first: the description is saved to a new draft at once, then analysed for values the
+reporter is asked to confirm (nothing extracted is saved until they do)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions import messages
+from actions.backend_client import BackendRejected, BackendUnavailable, get_client
+from actions.conversation import act_as, audience, channel_name, latest_intent, words
+
+MIN_DESCRIPTION = 3
+
+
+def extraction_items(analysis: dict[str, Any], hint: str | None) -> list[dict[str, Any]]:
+    """One item per field, the most confident first, in the order the analysis gave them."""
+    items: dict[str, dict[str, Any]] = {}
+    for item in analysis.get("extracted", []):
+        key = item["field"]
+        if key not in items or item.get("confidence", 0) > items[key].get("confidence", 0):
+            items[key] = item
+    if hint and "EventType" not in items:
+        items["EventType"] = {"field": "EventType", "value": hint, "label": hint.replace("_", " "), "confidence": 1.0}
+    return list(items.values())
+
+
+class ActionAskDescription(Action):
+    def name(self) -> str:
+        return "action_ask_description"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(text=words(tracker, *messages.ASK_DESCRIPTION))
+        return []
+
+
+class ValidateDescribeForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_describe_form"
+
+    async def validate_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: dict[str, Any]) -> dict[str, Any]:
+        text = (value or "").strip()
+        if latest_intent(tracker) == "report_event" and len(text.split()) < 8:
+            return {"description": None}  # "report an incident" opens the question, it doesn't answer it
+        if len(text) < MIN_DESCRIPTION:
+            dispatcher.utter_message(text=messages.MORE_DETAIL[audience(tracker)])
+            return {"description": None}
+        client, who = get_client(), act_as(tracker)
+        try:
+            created = await client.create_record(who, channel_name(tracker),
+                                                  answers=[{"field": "Description", "value": text}])
+        except BackendUnavailable:
+            dispatcher.utter_message(text=messages.BACKEND_DOWN)
+            return {"description": None}
+        except BackendRejected as exc:
+            dispatcher.utter_message(text=messages.rejected(exc.detail))
+            return {"description": None}
+        try:
+            analysis = await client.analyse(who, text, audience(tracker))
+        except (BackendUnavailable, BackendRejected):
+            analysis = {}  # the description is saved; without analysis every question is simply asked
+        messages.warn_identifiers(dispatcher, created.get("identifiers_found", []), audience(tracker))
+        items = extraction_items(analysis, tracker.get_slot("event_type_hint"))
+        return {
+            "description": text,
+            "record_id": created["record"]["id"],
+            "extraction": items or None,
+            # Nothing understood: there is nothing to confirm, so the confirmation is skipped.
+            "extraction_ok": None if items else "nothing",
+        }

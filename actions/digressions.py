@@ -1,0 +1,170 @@
+"""Things a reporter can say at any point; each returns to the form that was running."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import messages
+from actions.backend_client import BackendRejected, BackendUnavailable, get_client
+from actions.conversation import act_as, audience, latest_text, resume_loop, words
+from actions.interpret import interpret
+from actions.report_form import finish
+from actions.start import reset_report
+
+
+class _Respond(Action):
+    """Says a fixed message (staff or public wording), then goes back to the form."""
+
+    action_name = ""
+    message: tuple[str, ...] = ("", "")
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(text=words(tracker, *self.message))
+        return resume_loop(tracker)
+
+
+class ActionDanger(_Respond):
+    action_name, message = "action_danger", messages.DANGER
+
+
+class ActionHuman(_Respond):
+    action_name, message = "action_human", messages.HUMAN
+
+
+class ActionOutOfScope(_Respond):
+    action_name, message = "action_out_of_scope", messages.OUT_OF_SCOPE
+
+
+class ActionAbuse(_Respond):
+    action_name, message = "action_abuse", messages.ABUSE
+
+
+def _entity(tracker: Tracker, name: str) -> str | None:
+    return next((e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == name), None)
+
+
+class ActionExplain(Action):
+    """A short plain definition of the current question, or of the part of it asked about."""
+
+    def name(self) -> str:
+        return "action_explain"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        question = tracker.get_slot("question")
+        asked_about = _entity(tracker, "field_name")
+        help_text = None
+        if tracker.get_slot("record_id") and (asked_about or question):
+            field = asked_about or question["field"]
+            try:
+                plan = await get_client().plan(act_as(tracker), await self._event_type(tracker), audience(tracker))
+                help_text = next((q.get("help") for q in plan["questions"] if q["field"] == field), None)
+            except (BackendUnavailable, BackendRejected):
+                help_text = question.get("help") if question else None
+        if help_text:
+            dispatcher.utter_message(text=self._focus(help_text, latest_text(tracker)))
+        else:
+            dispatcher.utter_message(text=words(
+                tracker, "I record patient safety events: tell me what happened and I'll ask only what's missing.",
+                "I help you tell the NHS what happened. Answer in your own words; say 'skip' if you'd rather not say."))
+        return resume_loop(tracker)
+
+    @staticmethod
+    async def _event_type(tracker: Tracker) -> str:
+        record = tracker.get_slot("record_id")
+        summary = await get_client().summary(act_as(tracker), record)
+        return summary["event_type"] or "incident"
+
+    @staticmethod
+    def _focus(help_text: str, asked: str) -> str:
+        """'What counts as moderate harm?' gets the sentence about moderate, not the whole scale."""
+        sentences = [s.strip() for s in re.split(r"(?<=\.)\s+", help_text) if s.strip()]
+        keys = [w for w in re.findall(r"[a-z]+", asked.lower()) if len(w) > 3 and w not in {"what", "does", "mean", "counts", "harm", "explain"}]
+        picked = [s for s in sentences if any(k in s.lower() for k in keys)]
+        return " ".join(picked) if picked else help_text
+
+
+class ActionCorrectAnswer(Action):
+    """'Change the harm to low', 'actually it was Tuesday': finds the question and the new value."""
+
+    def name(self) -> str:
+        return "action_correct_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        record, text = tracker.get_slot("record_id"), latest_text(tracker)
+        if not record:
+            dispatcher.utter_message(text="There's nothing to change yet. Tell me what happened first.")
+            return resume_loop(tracker)
+        client, who = get_client(), act_as(tracker)
+        try:
+            summary = await client.summary(who, record)
+            plan = await client.plan(who, summary["event_type"] or "incident", audience(tracker))
+            item = await self._correction(client, who, plan, _entity(tracker, "field_name"), text)
+            if item is None:
+                dispatcher.utter_message(text="What would you like to change? For example 'change the harm to low'.")
+                return resume_loop(tracker)
+            await client.answer(who, record, [item])
+        except BackendUnavailable:
+            dispatcher.utter_message(text=messages.BACKEND_DOWN)
+            return resume_loop(tracker)
+        except BackendRejected as exc:
+            dispatcher.utter_message(text=messages.rejected(exc.detail))
+            return resume_loop(tracker)
+        dispatcher.utter_message(text=words(tracker, "Changed.", "Thanks, I've changed that."))
+        return [SlotSet("question", None), SlotSet("recap_ok", None), *resume_loop(tracker)]
+
+    @staticmethod
+    async def _correction(client, who: str, plan: dict, field: str | None, text: str) -> dict | None:
+        questions = {q["field"]: q for q in plan["questions"]}
+        if field is None or field in ("ApproximateDate", "IncidentOccurredToday"):
+            analysis = await client.analyse(who, text, "staff")
+            dated = {i["field"]: i["value"] for i in analysis.get("extracted", []) if i["field"] == "ApproximateDate"}
+            if dated and "ApproximateDate" in questions:
+                return {"field": "ApproximateDate", "value": dated["ApproximateDate"]}
+            if field is None:
+                return None
+        q = questions.get(field)
+        if q is None:
+            return None
+        value_text = re.split(r"\b(?:to|was|is|be|should be)\b", text, maxsplit=1)[-1].strip(" .!?")
+        question = {**q, "type": q["type"], "unknown_code": None, "search": None, "patient": 1 if q.get("per_patient") else None}
+        found = await finish(client, who, question, value_text, interpret(question, value_text, None))
+        if found.value is None or found.problem:
+            return None
+        return {"field": field, "patient": question["patient"], "value": found.value}
+
+
+class ActionStopReport(Action):
+    def name(self) -> str:
+        return "action_stop_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(text=messages.stopped(audience(tracker)))
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_report()]
+
+
+class ActionDeleteDraft(Action):
+    def name(self) -> str:
+        return "action_delete_draft"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        record = tracker.get_slot("record_id")
+        if record:
+            try:
+                await get_client().delete(act_as(tracker), record)
+            except BackendUnavailable:
+                dispatcher.utter_message(text=messages.BACKEND_DOWN)
+                return resume_loop(tracker)
+            except BackendRejected:
+                pass  # already gone or submitted: nothing to delete
+            dispatcher.utter_message(text=words(tracker, "Draft deleted.", "OK, I've deleted it."))
+        else:
+            dispatcher.utter_message(text="There's no draft open to delete.")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_report()]

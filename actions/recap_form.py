@@ -1,0 +1,82 @@
+"""Check your answers, then submit and give the reference number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions import messages
+from actions.backend_client import BackendRejected, BackendUnavailable, get_client
+from actions.conversation import act_as, latest_intent, words
+from actions.interpret import NO, YES
+from actions.start import reset_report
+
+MAX_ANSWER = 80
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_ANSWER else text[: MAX_ANSWER - 1] + "…"
+
+
+class ActionAskRecapOk(Action):
+    def name(self) -> str:
+        return "action_ask_recap_ok"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        try:
+            summary = await get_client().summary(act_as(tracker), tracker.get_slot("record_id"))
+        except BackendUnavailable:
+            dispatcher.utter_message(text=messages.BACKEND_DOWN)
+            return []
+        lines = [f"• {row['question']} {_short(row['answer'])}" for row in summary["answers"]]
+        dispatcher.utter_message(
+            text="\n".join([words(tracker, "Check your answers:", "Please check what you've told me:"), *lines,
+                            words(tracker, "Submit it now? (Or say what to change.)",
+                                  "Shall I send it? You can also tell me what to change.")]),
+            buttons=[{"title": "Yes, submit", "payload": "yes"}, {"title": "Change something", "payload": "no"}],
+        )
+        return []
+
+
+class ValidateRecapForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_recap_form"
+
+    async def validate_recap_ok(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: dict[str, Any]) -> dict[str, Any]:
+        text, intent = (value or "").strip().lower(), latest_intent(tracker)
+        first = text.split(" ")[0] if text else ""
+        if intent == "affirm" or first in YES:
+            return {"recap_ok": "yes"}
+        if intent == "deny" or first in NO:
+            dispatcher.utter_message(text=words(tracker, "What should change? For example 'change the harm to low'.",
+                                                "What would you like to change? For example 'the date was Tuesday'."))
+        else:
+            dispatcher.utter_message(text="Please say yes to send it, or tell me what to change.")
+        return {"recap_ok": None}
+
+
+class ActionSubmitReport(Action):
+    def name(self) -> str:
+        return "action_submit_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        try:
+            result = await get_client().submit(act_as(tracker), tracker.get_slot("record_id"))
+        except BackendUnavailable:
+            dispatcher.utter_message(text=messages.BACKEND_DOWN + " Say 'yes' again to send it.")
+            return [SlotSet("recap_ok", None), FollowupAction("recap_form")]
+        except BackendRejected as exc:
+            if exc.status == 422:  # something mandatory is missing: ask exactly that
+                dispatcher.utter_message(text=words(tracker, "A few more questions first.", "I need a few more answers first."))
+                return [SlotSet("recap_ok", None), SlotSet("answer", None), FollowupAction("report_form")]
+            dispatcher.utter_message(text=messages.rejected(exc.detail))
+            return reset_report()
+        dispatcher.utter_message(text=words(
+            tracker, f"Submitted. Reference: {result['reference']}.",
+            f"Thank you. Your report has been sent. Your reference is {result['reference']}."))
+        return reset_report()

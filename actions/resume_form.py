@@ -1,0 +1,67 @@
+"""Resume a draft by chat: the reporter's drafts, most recent first; the chosen one goes on from
+its first missing question (wherever it was started: chat or web form)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions import messages
+from actions.backend_client import BackendUnavailable, get_client
+from actions.conversation import act_as, words
+from actions.interpret import match_choice
+from actions.start import reset_report
+
+TYPE_NAMES = {"incident": "Incident", "poor_outcome": "Poor outcome", "risk": "Risk", "good_care": "Good care", None: "Report"}
+
+
+def label(draft: dict[str, Any]) -> str:
+    when = draft["event_date"] or draft["updated_at"][:10]
+    return f"{TYPE_NAMES.get(draft['event_type'], 'Report')}, {when}: {draft['first_words'] or '(no description yet)'}"
+
+
+class ActionListDrafts(Action):
+    def name(self) -> str:
+        return "action_list_drafts"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        try:
+            drafts = await get_client().drafts(act_as(tracker))
+        except BackendUnavailable:
+            dispatcher.utter_message(text=messages.BACKEND_DOWN)
+            return [FollowupAction("action_listen")]
+        if not drafts:
+            dispatcher.utter_message(text=words(tracker, "You have no saved drafts.", "I can't find a saved report."))
+            return [*reset_report(), FollowupAction("describe_form")]
+        return [*reset_report(), SlotSet("drafts", [{"id": d["id"], "label": label(d)} for d in drafts])]
+
+
+class ActionAskDraftChoice(Action):
+    def name(self) -> str:
+        return "action_ask_draft_choice"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        drafts = tracker.get_slot("drafts") or []
+        listing = "\n".join(f"{i}. {d['label']}" for i, d in enumerate(drafts, 1))
+        dispatcher.utter_message(text=f"Which draft?\n{listing}",
+                                 buttons=[{"title": d["label"], "payload": str(i)} for i, d in enumerate(drafts, 1)])
+        return []
+
+
+class ValidateResumeForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_resume_form"
+
+    async def validate_draft_choice(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: dict[str, Any]) -> dict[str, Any]:
+        drafts = tracker.get_slot("drafts") or []
+        picked = match_choice(value or "", [{"code": d["id"], "label": d["label"]} for d in drafts])
+        if not picked:
+            dispatcher.utter_message(text="Please reply with the number of the draft.")
+            return {"draft_choice": None}
+        dispatcher.utter_message(text=words(tracker, "Carrying on with that draft.", "OK, let's carry on."))
+        return {"draft_choice": picked["code"], "record_id": picked["code"], "drafts": None}

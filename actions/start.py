@@ -1,0 +1,52 @@
+"""Session start (who is this?) and a clean start for each new report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import latest_intent, latest_text
+
+REPORT_SLOTS = ("record_id", "question", "extraction", "extraction_ok", "answer", "recap_ok", "description",
+                "draft_choice", "drafts")
+
+
+class ActionSessionStart(Action):
+    """Reads the identity the channel verified (never anything the user typed) into slots."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        metadata = tracker.get_slot("session_started_metadata") or {}
+        account = metadata.get("account_id")
+        events: list[EventType] = [SessionStarted()]
+        # Carry the draft over a new session: it is the reporter's, whatever the session timer says.
+        for slot in ("record_id",):
+            if tracker.get_slot(slot):
+                events.append(SlotSet(slot, tracker.get_slot(slot)))
+        events += [
+            SlotSet("account_id", str(account) if account else None),
+            SlotSet("audience", "staff" if account else "public"),
+            ActionExecuted("action_listen"),
+        ]
+        return events
+
+
+def reset_report() -> list[EventType]:
+    return [SlotSet(slot, None) for slot in REPORT_SLOTS]
+
+
+class ActionStartReport(Action):
+    def name(self) -> str:
+        return "action_start_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        events = reset_report()
+        if latest_intent(tracker) == "describe_event":
+            # They opened with what happened: that message is the description.
+            events.append(SlotSet("description", latest_text(tracker)))
+        return events

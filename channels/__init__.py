@@ -1,0 +1,1 @@
+"""Rasa input channels that authenticate what they receive before it reaches the assistant."""

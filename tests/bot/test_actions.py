@@ -1,0 +1,161 @@
+"""Action unit tests against the fake backend: the exact events and messages of each action."""
+
+import asyncio
+
+from rasa_sdk.events import ActiveLoop, FollowupAction, SessionStarted, SlotSet
+
+from actions.confirm_form import ActionAskExtractionOk, ValidateConfirmForm
+from actions.describe_form import ValidateDescribeForm
+from actions.digressions import ActionCorrectAnswer, ActionDanger, ActionExplain, ActionHuman, ActionStopReport
+from actions.recap_form import ActionSubmitReport
+from actions.report_form import ActionAskAnswer, ValidateReportForm
+from actions.resume_form import ActionListDrafts, ValidateResumeForm
+from actions.start import ActionSessionStart, ActionStartReport
+from tests.bot.helpers import fake, run, texts, tracker, validate
+
+PUBLIC = "public:rest:conv-1"
+INSULIN = {"field": "PreciseTime", "value": "15:00", "label": "15:00", "confidence": 0.9}
+
+
+def test_session_start_takes_identity_only_from_verified_metadata():
+    t = tracker(slots={"session_started_metadata": {"account_id": 7}})
+    events, _ = run(ActionSessionStart(), t)
+    assert events[0] == SessionStarted()
+    assert SlotSet("account_id", "7") in events and SlotSet("audience", "staff") in events
+    events, _ = run(ActionSessionStart(), tracker(slots={"session_started_metadata": {}}))
+    assert SlotSet("account_id", None) in events and SlotSet("audience", "public") in events
+
+
+def test_opening_with_a_narrative_makes_it_the_description():
+    events, _ = run(ActionStartReport(), tracker(text="a patient fell on ward 7", intent="describe_event"))
+    assert events[-1] == SlotSet("description", "a patient fell on ward 7")
+    assert SlotSet("record_id", None) in events
+
+
+def test_description_is_saved_at_once_and_analysed():
+    backend = fake(analysis=[INSULIN])
+    result, d = validate(ValidateDescribeForm(), "description", "Pt 943 476 5919 fell at 3pm", tracker())
+    assert result == {"description": "Pt 943 476 5919 fell at 3pm", "record_id": "rec-1", "extraction": [INSULIN],
+                      "extraction_ok": None}
+    assert backend.calls[0] == ("create_record", (PUBLIC, "chat"))
+    assert backend.records["rec-1"]["answers"]["Description"] == "Pt [NHS number removed] fell at 3pm"
+    assert texts(d) == ["To keep people's details private, I removed an NHS number from what you wrote. "
+                        "Please don't include details like that."]
+
+
+def test_nothing_understood_skips_the_confirmation():
+    fake()
+    result, _ = validate(ValidateDescribeForm(), "description", "It went wrong", tracker(slots={"account_id": "3"}))
+    assert result["extraction"] is None and result["extraction_ok"] == "nothing"
+
+
+def test_backend_down_keeps_asking_and_says_so():
+    fake().down = True
+    result, d = validate(ValidateDescribeForm(), "description", "It went wrong", tracker())
+    assert result == {"description": None}
+    assert "Everything you've already told me is kept" in texts(d)[0]
+
+
+def test_extraction_is_shown_then_saved_only_when_confirmed():
+    backend = fake()
+    rid = asyncio.run(backend.create_record(PUBLIC, "chat"))["record"]["id"]
+    slots = {"record_id": rid, "extraction": [INSULIN]}
+    _, d = run(ActionAskExtractionOk(), tracker(slots=slots))
+    assert texts(d) == ["Here's what I understood:\n• Time: 15:00\nIs that right?"]
+    assert backend.records[rid]["answers"] == {}
+    result, d = validate(ValidateConfirmForm(), "extraction_ok", "no", tracker(slots=slots, intent="deny"))
+    assert result == {"extraction_ok": "no", "extraction": None} and backend.records[rid]["answers"] == {}
+    result, d = validate(ValidateConfirmForm(), "extraction_ok", "yes", tracker(slots=slots, intent="affirm"))
+    assert result == {"extraction_ok": "yes", "extraction": None}
+    assert backend.records[rid]["answers"] == {"PreciseTime": "15:00"}
+    assert texts(d) == ["Thank you, I've saved that."]
+
+
+def test_each_answer_is_saved_and_the_next_question_asked():
+    backend = fake()
+    rid = asyncio.run(backend.create_record("account:3", "chat", answers=[{"field": "Description", "value": "x"}]))["record"]["id"]
+    slots = {"record_id": rid, "account_id": "3"}
+    events, d = run(ActionAskAnswer(), tracker(slots=slots))
+    question = events[0]["value"]
+    assert question["field"] == "PreciseTime"
+    assert d.messages[0]["text"] == "What time did it happen? (for example 15:30 or 3pm) You can say 'skip'."
+    result, d = validate(ValidateReportForm(), "answer", "3pm", tracker(slots={**slots, "question": question}))
+    assert result == {"answer": None, "question": None}
+    assert backend.records[rid]["answers"]["PreciseTime"] == "15:00"
+    events, d = run(ActionAskAnswer(), tracker(slots=slots))
+    assert d.messages[0]["buttons"] == [{"title": c["label"], "payload": c["label"]} for c in events[0]["value"]["choices"]]
+    harm = events[0]["value"]
+    result, d = validate(ValidateReportForm(), "answer", "skip", tracker(slots={**slots, "question": harm}, intent="skip"))
+    assert texts(d) == ["I need an answer to this one before the report can be sent."]
+    result, d = validate(ValidateReportForm(), "answer", "moderat", tracker(slots={**slots, "question": harm}))
+    assert backend.records[rid]["answers"]["PhysicalHarm:1"] == "3"
+    assert asyncio.run(ValidateReportForm().required_slots(["answer"], None, tracker(slots=slots), {})) == []
+
+
+def test_submit_gives_the_reference_or_asks_what_is_missing():
+    backend = fake()
+    rid = asyncio.run(backend.create_record(PUBLIC, "chat", answers=[{"field": "Description", "value": "x"}]))["record"]["id"]
+    events, d = run(ActionSubmitReport(), tracker(slots={"record_id": rid}))
+    assert events == [SlotSet("recap_ok", None), SlotSet("answer", None), FollowupAction("report_form")]
+    assert texts(d) == ["I need a few more answers first."]
+    asyncio.run(backend.answer(PUBLIC, rid, [{"field": "PreciseTime", "skip": True},
+                                             {"field": "PhysicalHarm", "patient": 1, "value": "5"}]))
+    events, d = run(ActionSubmitReport(), tracker(slots={"record_id": rid}))
+    assert texts(d) == ["Thank you. Your report has been sent. Your reference is PSE-2026-000001."]
+    assert SlotSet("record_id", None) in events
+
+
+def test_danger_is_answered_first_and_the_form_continues():
+    events, d = run(ActionDanger(), tracker(active_loop="report_form", intent="danger"))
+    assert texts(d)[0].startswith("If someone is in danger now, call 999")
+    assert events == [FollowupAction("report_form")]
+
+
+def test_asking_for_a_person_differs_for_staff_and_public():
+    _, d = run(ActionHuman(), tracker())
+    assert "Patient Advice and Liaison Service" in texts(d)[0]
+    _, d = run(ActionHuman(), tracker(slots={"account_id": "3"}))
+    assert "patient safety specialist" in texts(d)[0]
+
+
+def test_help_focuses_on_what_was_asked():
+    backend = fake()
+    rid = asyncio.run(backend.create_record(PUBLIC, "chat"))["record"]["id"]
+    t = tracker(slots={"record_id": rid, "question": {"field": "PhysicalHarm", "help": "x"}},
+                text="what counts as moderate harm?", intent="ask_help", active_loop="report_form")
+    events, d = run(ActionExplain(), t)
+    assert texts(d) == ["Moderate: significant but not permanent harm."]
+    assert events == [FollowupAction("report_form")]
+
+
+def test_correcting_an_earlier_answer():
+    backend = fake()
+    rid = asyncio.run(backend.create_record(PUBLIC, "chat"))["record"]["id"]
+    t = tracker(slots={"record_id": rid}, text="change the harm to low", intent="correct",
+                entities=[{"entity": "field_name", "value": "PhysicalHarm"}], active_loop="recap_form")
+    events, d = run(ActionCorrectAnswer(), t)
+    assert backend.records[rid]["answers"]["PhysicalHarm:1"] == "4"
+    assert texts(d) == ["Thanks, I've changed that."]
+    assert events == [SlotSet("question", None), SlotSet("recap_ok", None), FollowupAction("recap_form")]
+
+
+def test_stop_keeps_the_draft_and_says_how_to_come_back():
+    backend = fake()
+    rid = asyncio.run(backend.create_record("account:3", "chat"))["record"]["id"]
+    events, d = run(ActionStopReport(), tracker(slots={"record_id": rid, "account_id": "3"}, active_loop="report_form"))
+    assert events[:2] == [ActiveLoop(None), SlotSet("requested_slot", None)]
+    assert rid in backend.records
+    assert texts(d) == ["Stopped. Your draft is saved: say 'resume my draft' to carry on, or finish it on the web form."]
+
+
+def test_resume_lists_drafts_and_continues_the_chosen_one():
+    backend = fake()
+    for text in ("first draft", "second draft"):
+        asyncio.run(backend.create_record("account:3", "chat", answers=[{"field": "Description", "value": text}]))
+    events, _ = run(ActionListDrafts(), tracker(slots={"account_id": "3"}))
+    drafts = events[-1]["value"]
+    assert [d["label"] for d in drafts] == ["Report, 2026-11-20: first draft", "Report, 2026-11-20: second draft"]
+    result, d = validate(ValidateResumeForm(), "draft_choice", "2", tracker(slots={"account_id": "3", "drafts": drafts}))
+    assert result == {"draft_choice": "rec-2", "record_id": "rec-2", "drafts": None}
+    events, d = run(ActionListDrafts(), tracker(slots={}))  # the public conversation has none
+    assert events[-1] == FollowupAction("describe_form") and texts(d) == ["I can't find a saved report."]

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from backend.accounts.models import Account, Organisation, Role
+from backend.auth.passwords import hash_password
+from backend.database.migrate import upgrade_to_head
+from tests.e2e.reporter import Reporter
+from tests.e2e.system import System, http
+
+PASSWORD = "e2e password for a fictional nurse"
+
+
+@pytest.fixture(scope="session")
+def system(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    sysm = System(tmp)
+    upgrade_to_head(sysm.database_url)
+    with Session(create_engine(sysm.database_url)) as db:
+        db.add(Organisation(ods_code="G81019", name="BEACON SURGERY"))
+        db.flush()
+        db.add(Account(email="nurse@e2e.example.org", display_name="Nurse", password_hash=hash_password(PASSWORD),
+                       organisation_ods="G81019", role=Role.standard.value))
+        db.commit()
+    try:
+        yield sysm.start()
+    finally:
+        sysm.stop()
+
+
+@pytest.fixture(scope="session")
+def staff_token(system) -> str:
+    status, body = http("POST", f"{system.backend}/api/v1/auth/token",
+                        {"username": "nurse@e2e.example.org", "password": PASSWORD}, form=True)
+    assert status == 200, body
+    return body["access_token"]
+
+
+@pytest.fixture
+def staff(system, staff_token, request) -> Reporter:
+    return Reporter(system, f"staff-{request.node.name}", staff_token=staff_token)
+
+
+@pytest.fixture
+def public(system, request) -> Reporter:
+    return Reporter(system, f"public-{request.node.name}")

@@ -1,0 +1,68 @@
+"""A simulated reporter talking to the assistant over the REST channel.
+
+The reporter reads the question the assistant just asked (the backend's current question for the
+draft, which is what the message shows) and replies the way a person would: with a label, a
+number, 'skip', or their own words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.e2e.system import System, http
+
+
+@dataclass
+class Reporter:
+    system: System
+    sender: str
+    staff_token: str | None = None
+    turns: int = 0
+    transcript: list[tuple[str, list[dict]]] = field(default_factory=list)
+
+    def say(self, text: str) -> list[dict]:
+        body: dict[str, Any] = {"sender": self.sender, "message": text}
+        if self.staff_token:
+            body["staff_token"] = self.staff_token
+        status, replies = http("POST", self.system.webhook, body, {"Authorization": f"Bearer {self.system.rest_token}"})
+        assert status == 200, replies
+        self.turns += 1
+        self.transcript.append((text, replies))
+        return replies
+
+    @staticmethod
+    def text(replies: list[dict]) -> str:
+        return "\n".join(r.get("text", "") for r in replies)
+
+    def backend(self, method: str, path: str, account_id: int | None = None, public_key: str | None = None) -> Any:
+        act_as = f"account:{account_id}" if account_id else f"public:{public_key}"
+        status, body = http(method, f"{self.system.backend}/api/v1{path}",
+                            headers={"Authorization": f"Bearer {self.system.service_token}", "X-Act-As": act_as})
+        assert status == 200, body
+        return body
+
+    def current_question(self, record_id: str, act: dict) -> dict | None:
+        return self.backend("GET", f"/records/{record_id}/next-question?core_only=true", **act)["question"]
+
+    def answer_questions(self, record_id: str, act: dict, replies: dict[str, str], limit: int = 40) -> list[dict]:
+        """Answers until the assistant shows the check-your-answers recap; returns its messages."""
+        last: list[dict] = []
+        for _ in range(limit):
+            q = self.current_question(record_id, act)
+            if q is None:
+                return last
+            key = q["field"] if q["patient"] is None else f"{q['field']}:{q['patient']}"
+            last = self.say(replies.get(key) or replies.get(q["field"]) or default_reply(q))
+        raise AssertionError(f"still asking after {limit} answers:\n{self.transcript[-3:]}")
+
+
+def default_reply(q: dict) -> str:
+    if not q["mandatory"]:
+        return "skip"
+    if q["type"] == "boolean":
+        return "no"
+    if q.get("unknown_code"):
+        return "I don't know"
+    if q["choices"]:
+        return "1"
+    return {"integer": "1", "time": "15:00", "date": "yesterday"}.get(q["type"], "Not sure of the details.")
