@@ -20,7 +20,7 @@ MIN_DESCRIPTION = 3
 def extraction_items(analysis: dict[str, Any], hint: str | None) -> list[dict[str, Any]]:
     """One item per field, the most confident first, in the order the analysis gave them."""
     items: dict[str, dict[str, Any]] = {}
-    for item in analysis.get("extracted", []):
+    for item in analysis.get("suggestions", []):
         key = item["field"]
         if key not in items or item.get("confidence", 0) > items[key].get("confidence", 0):
             items[key] = item

@@ -125,7 +125,7 @@ class ActionCorrectAnswer(Action):
         questions = {q["field"]: q for q in plan["questions"]}
         if field is None or field in ("ApproximateDate", "IncidentOccurredToday"):
             analysis = await client.analyse(who, text, "staff")
-            dated = {i["field"]: i["value"] for i in analysis.get("extracted", []) if i["field"] == "ApproximateDate"}
+            dated = {i["field"]: i["value"] for i in analysis.get("suggestions", []) if i["field"] == "ApproximateDate"}
             if dated and "ApproximateDate" in questions:
                 return {"field": "ApproximateDate", "value": dated["ApproximateDate"]}
             if field is None:

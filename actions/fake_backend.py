@@ -99,7 +99,7 @@ class FakeBackend:
 
     async def analyse(self, act_as: str, text: str, audience: str) -> dict:
         self._check("analyse", act_as, text, audience)
-        return {"extracted": copy.deepcopy(self.analysis)}
+        return {"suggestions": copy.deepcopy(self.analysis)}
 
     async def search_codes(self, act_as: str, system: str, query: str, limit: int = 5) -> dict:
         self._check("search_codes", act_as, system, query)

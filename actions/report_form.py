@@ -27,7 +27,7 @@ async def finish(client, who: str, question: dict[str, Any], text: str, found: I
         return found
     if question["type"] == "date":
         analysis = await client.analyse(who, text, "staff")
-        for item in analysis.get("extracted", []):
+        for item in analysis.get("suggestions", []):
             if item["field"] == "ApproximateDate":
                 return Interpretation(value=item["value"])
         return Interpretation(problem="Which day was it? For example 'yesterday' or 12/03/2026.")

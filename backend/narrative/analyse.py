@@ -1,0 +1,127 @@
+"""Analyse a reporter's narrative into suggested answers for the question plan.
+
+Every suggestion names its plan field, the value (a code, codes, or text), a label in the reporter's
+audience's wording, a confidence, and the span of the text it rests on; the assistant and the web form
+put each one to the reporter to confirm. Identifiers (NHS numbers, phone numbers...) are reported, and
+their spans never feed a suggestion.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from backend.identifiers import find_identifiers
+from backend.narrative import rules, training
+from backend.narrative.dates import Span, find_date, find_time, local_now
+from backend.narrative.extract import Suggestion, suggestions
+from backend.narrative.organisations import OrgMatch, match_organisations
+from backend.narrative.store import NarrativeModel
+from backend.plan import Plan
+from backend.plan.present import label_of
+from backend.taxonomy import Taxonomy
+
+AMBIGUOUS_MARGIN = 3.0  # organisation candidates this close are a toss-up: lower the confidence
+MAX_CANDIDATES = 10
+
+
+def _event_type(model: NarrativeModel, text: str) -> Suggestion:
+    cue = rules.classify(text)
+    if model.uses_classifier:
+        scores = training.scores(model.nlp, text)
+        value = max(scores, key=scores.get)
+        confidence = scores[value]
+        candidates = [{"value": k, "score": round(v, 3)} for k, v in sorted(scores.items(), key=lambda kv: -kv[1])]
+    else:
+        value, confidence, candidates = cue.event_type, cue.confidence, []
+    # Evidence: the keyword that supports the answer where there is one, else the whole narrative.
+    start, end = cue.cue if cue.cue and cue.event_type == value else (0, len(text))
+    return Suggestion("EventType", value, confidence, [(Span(start, end, text[start:end]), value)], candidates)
+
+
+def _when(text: str, now: datetime, blocked: list[tuple[int, int]]) -> list[Suggestion]:
+    out: list[Suggestion] = []
+    found = find_date(text, now, blocked)
+    today = found is not None and found.value == now.date()
+    if found is not None:
+        out.append(Suggestion("IncidentOccurredToday", "y" if today else "n", found.confidence,
+                              [(found.span, "y" if today else "n")]))
+        if not today:
+            iso = found.value.isoformat()
+            out.append(Suggestion("ApproximateDate", iso, found.confidence, [(found.span, iso)]))
+    clock = find_time(text, blocked)
+    if clock is not None and not (today and clock.value > now.strftime("%H:%M")):  # never a future time
+        out.append(Suggestion("PreciseTime", clock.value, clock.confidence, [(clock.span, clock.value)]))
+    return out
+
+
+def _organisations(matches: list[OrgMatch]) -> list[Suggestion]:
+    if not matches:
+        return []
+    codes = list(dict.fromkeys(m.candidates[0].code for m in matches))
+    confidence = 1.0
+    for m in matches:
+        top = m.candidates[0].score
+        close = len(m.candidates) > 1 and top - m.candidates[1].score < AMBIGUOUS_MARGIN
+        confidence = min(confidence, top / 100 * (0.7 if close else 1.0))
+    candidates: dict[str, dict] = {}  # one entry per code, at its best score
+    for m in matches:
+        for c in m.candidates:
+            if c.code not in candidates or candidates[c.code]["score"] < c.score:
+                candidates[c.code] = {"text": m.span.text, "value": c.code, "label": c.name, "score": c.score}
+    ranked = sorted(candidates.values(), key=lambda c: -c["score"])[:MAX_CANDIDATES]
+    return [Suggestion("Organisation", codes, confidence, [(m.span, m.candidates[0].code) for m in matches], ranked)]
+
+
+def _label(s: Suggestion, plan: Plan, tax: Taxonomy, audience: str) -> str:
+    q = plan.questions[s.field]
+    if s.field == "ApproximateDate":
+        return datetime.fromisoformat(str(s.value)).strftime("%A %-d %B %Y")
+    if s.field == "Organisation":
+        names = {c["value"]: c["label"] for c in s.candidates}
+        return "; ".join(names.get(v, v) for v in s.value)
+    if q.field.type != "Code":
+        return ", ".join(s.value) if isinstance(s.value, list) else str(s.value)
+    values = s.value if isinstance(s.value, list) else [s.value]
+    return "; ".join(label_of(q, tax, audience, v) for v in values)
+
+
+def _render(s: Suggestion, plan: Plan, tax: Taxonomy, audience: str) -> dict[str, Any]:
+    first = min((span for span, _ in s.spans), key=lambda span: span.start)
+    out: dict[str, Any] = {
+        "field": s.field,
+        "value": s.value,
+        "label": _label(s, plan, tax, audience),
+        "confidence": round(min(max(s.confidence, 0.0), 1.0), 3),
+        "evidence": {"start": first.start, "end": first.end, "text": first.text},
+        "spans": [{"start": sp.start, "end": sp.end, "text": sp.text, "value": v} for sp, v in s.spans],
+    }
+    if s.candidates:
+        q = plan.questions[s.field]
+        out["candidates"] = [{"label": label_of(q, tax, audience, c["value"]), **c} for c in s.candidates]
+    return out
+
+
+def analyse(text: str, audience: str, reported_at: datetime | None, *, model: NarrativeModel, plan: Plan,
+            tax: Taxonomy) -> dict[str, Any]:
+    now = local_now(reported_at)
+    found = find_identifiers(text)
+    blocked = [(f.start, f.end) for f in found]
+    doc = model.nlp(text, disable=[training.TEXTCAT])
+    orgs = match_organisations(text, tax, blocked)
+    named = [(m.span.start, m.span.end) for m in orgs]
+    items = [*_when(text, now, blocked), *_organisations(orgs), *suggestions(doc, blocked, named)]
+    if text.strip():  # the event type rests on the narrative itself: none without words
+        items.insert(0, _event_type(model, text))
+    if any(s.field == "PreciseTime" for s in items):  # the plan asks for a shift only without a time
+        items = [s for s in items if s.field != "EstimatedTime"]
+    order = {f: i for i, f in enumerate(plan.questions)}
+    asked = [s for s in items if plan.questions[s.field].asks(audience) and s.spans]
+    asked.sort(key=lambda s: order[s.field])  # in the order the plan asks
+    return {
+        "audience": audience,
+        "reported_at": now.isoformat(timespec="minutes"),
+        "event_type_method": "classifier" if model.uses_classifier else "rules",
+        "suggestions": [_render(s, plan, tax, audience) for s in asked],
+        "identifiers": [{"kind": f.kind, "label": f.label(), "start": f.start, "end": f.end} for f in found],
+    }

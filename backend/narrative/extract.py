@@ -1,0 +1,104 @@
+"""Answers suggested by the entity ruler's matches: what was involved, where, which medicines, the harm
+and the shift. Each suggestion keeps the spans it rests on, so nothing is suggested without evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span as SpacySpan
+
+from backend.narrative.dates import Span
+from backend.narrative.lexicon import AS_TYPED, DRUG_FIELD, STRONG, WEAK
+from backend.narrative.patterns import IGNORE, decode_id
+
+MULTIPLE = ("InvolvedAgents", "ServiceArea", DRUG_FIELD)  # list answers, in order of first mention
+SINGLE = ("LocationWithinService", "PhysicalHarm", "EstimatedTime")
+FIELDS = MULTIPLE + SINGLE
+
+# A harm cue after these words is not harm that happened: "no injury" aside (a no-harm cue itself),
+# "did not need surgery", "could have died", "nearly lost his sight".
+NEGATORS = frozenset({"no", "not", "n't", "never", "without", "nobody", "none"})
+HEDGES = frozenset({"could", "might", "may", "would", "risk", "nearly", "almost", "potential", "potentially", "if"})
+NO_HARM = "5"
+LOOK_BACK = 4  # tokens
+Mention = tuple[str, float, Span]  # value, confidence, where
+
+
+@dataclass
+class Suggestion:
+    field: str
+    value: str | list[str]
+    confidence: float
+    spans: list[tuple[Span, str]]  # each span with the value it supports
+    candidates: list[dict] = field(default_factory=list)
+
+
+def _span(ent: SpacySpan) -> Span:
+    return Span(ent.start_char, ent.end_char, ent.text)
+
+
+def _harm_stands(doc: Doc, ent: SpacySpan, code: str) -> bool:
+    before = {t.lower_ for t in doc[max(ent.start - LOOK_BACK, 0) : ent.start]}
+    if before & HEDGES:
+        return False
+    return code == NO_HARM or not before & NEGATORS
+
+
+def _inside(ent: SpacySpan, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= ent.start_char and ent.end_char <= e for s, e in spans)
+
+
+def mentions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int, int]]) -> dict[str, list[Mention]]:
+    """Field -> (value, confidence, span) for every match, in text order; identifiers' spans excluded.
+    A match inside a confirmed span (a named organisation: "Beacon Surgery") is not ambiguous."""
+    found: dict[str, list[Mention]] = {f: [] for f in FIELDS}
+    for ent in doc.ents:
+        if ent.label_ == IGNORE or any(ent.start_char < e and s < ent.end_char for s, e in blocked):
+            continue
+        sure = _inside(ent, confirmed)
+        for implied in decode_id(ent.ent_id_):
+            if implied.field not in found:
+                continue
+            value = ent.text if implied.code == AS_TYPED else implied.code
+            if implied.field == "PhysicalHarm" and not _harm_stands(doc, ent, value):
+                continue
+            confidence = max(implied.confidence, STRONG) if sure else implied.confidence
+            found[implied.field].append((value, confidence, _span(ent)))
+    return found
+
+
+def _many(fname: str, items: list[Mention]) -> Suggestion:
+    # A weak match ("practice") is dropped when a confident one names the same field ("A&E").
+    if any(conf > WEAK for _, conf, _ in items):
+        items = [i for i in items if i[1] > WEAK]
+    values: dict[str, tuple[str, float, list[tuple[Span, str]]]] = {}
+    for value, conf, span in items:
+        key = value.lower() if fname == DRUG_FIELD else value
+        shown, best, spans = values.get(key, (value, 0.0, []))
+        values[key] = (shown, max(best, conf), spans + [(span, shown)])
+    return Suggestion(
+        fname,
+        [shown for shown, _, _ in values.values()],
+        min(best for _, best, _ in values.values()),
+        [s for _, _, spans in values.values() for s in spans],
+    )
+
+
+def _one(fname: str, items: list[Mention]) -> Suggestion:
+    if fname == "PhysicalHarm":
+        # The most severe harm mentioned with confidence: "needed glucose, fine now" is low harm.
+        value, conf, _ = max(items, key=lambda i: (i[1] > WEAK, -int(i[0])))
+    else:
+        value, conf, _ = max(items, key=lambda i: i[1])  # ties: the first mention
+    spans = [(span, v) for v, _, span in items if v == value]
+    others = {v for v, _, _ in items} - {value}
+    return Suggestion(fname, value, conf * (0.8 if others else 1.0), spans)
+
+
+def suggestions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int, int]]) -> list[Suggestion]:
+    found = mentions(doc, blocked, confirmed)
+    out = []
+    for fname in FIELDS:
+        if found[fname]:
+            out.append((_many if fname in MULTIPLE else _one)(fname, found[fname]))
+    return out

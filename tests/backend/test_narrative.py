@@ -1,0 +1,251 @@
+"""Narrative analysis: suggested answers with evidence from a reporter's description (backend/narrative).
+
+The pipeline is built once per session into a temporary directory and the app is pointed at it, so
+the tests exercise the same build the service runs. All narratives are fictional; the NHS number is
+the published test number and the phone number is from Ofcom's drama range.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from backend.narrative.analyse import analyse
+from backend.narrative.build import BUILD_FILE, build, is_current
+from backend.narrative.lexicon import SECTIONS, load_lexicon
+from backend.narrative.store import NarrativeModel, get_model
+from backend.plan import get_plan
+from backend.taxonomy import get_taxonomy
+
+INSULIN = "yesterday 3pm on ward 7 a patient got 10 units of insulin instead of 1, needed glucose, fine now"
+THURSDAY = datetime(2026, 3, 19, 10, 0, tzinfo=timezone.utc)  # 10:00 in London (GMT)
+URL = "/api/v1/narrative/analyse"
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("narrative") / "model"
+    build(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def model(model_dir) -> NarrativeModel:
+    return get_model(model_dir)
+
+
+@pytest.fixture
+def settings(settings, model_dir):  # conftest's settings, with the session's pipeline
+    return settings.model_copy(update={"narrative_model_dir": model_dir})
+
+
+def run(model: NarrativeModel, text: str, reported_at: datetime = THURSDAY, audience: str = "staff") -> dict:
+    return analyse(text, audience, reported_at, model=model, plan=get_plan(), tax=get_taxonomy())
+
+
+def by_field(result: dict) -> dict[str, dict]:
+    return {s["field"]: s for s in result["suggestions"]}
+
+
+def assert_evidence_points_at(text: str, result: dict) -> None:
+    for s in result["suggestions"]:
+        ev = s["evidence"]
+        assert text[ev["start"] : ev["end"]] == ev["text"] != "", s
+        for span in s["spans"]:
+            assert text[span["start"] : span["end"]] == span["text"], s
+
+
+# --- the API -----------------------------------------------------------------
+
+
+def test_insulin_example_through_the_api(client, people) -> None:
+    r = client.post(URL, json={"text": INSULIN, "audience": "staff", "reported_at": THURSDAY.isoformat()},
+                    headers=people.headers("std_a"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    got = by_field(body)
+    assert got["EventType"]["value"] == "incident"
+    assert got["IncidentOccurredToday"]["value"] == "n"
+    assert got["ApproximateDate"]["value"] == (THURSDAY.date() - timedelta(days=1)).isoformat()
+    assert got["ApproximateDate"]["evidence"]["text"] == "yesterday"
+    assert got["PreciseTime"]["value"] == "15:00" and got["PreciseTime"]["evidence"]["text"] == "3pm"
+    assert got["InvolvedAgents"]["value"] == ["4"]
+    assert got["DrugsInvolved"]["value"] == ["insulin"]
+    assert got["ServiceArea"]["value"] == ["1"] and got["ServiceArea"]["evidence"]["text"] == "ward 7"
+    assert got["LocationWithinService"]["value"] == "4"
+    assert got["PhysicalHarm"]["value"] in ("4", "5")
+    assert got["PhysicalHarm"]["evidence"]["text"] in ("needed glucose", "fine now")
+    assert all(0 <= s["confidence"] <= 1 for s in body["suggestions"])
+    assert_evidence_points_at(INSULIN, body)
+    assert body["identifiers"] == []
+
+
+def test_public_reporters_get_public_wording_through_the_service_credential(client, people) -> None:
+    text = "my dad was given the wrong tablets on the night shift at the hospital"
+    r = client.post(URL, json={"text": text, "audience": "public"}, headers=people.headers("public:conversation-1"))
+    assert r.status_code == 200, r.text
+    got = by_field(r.json())
+    assert got["EventType"]["label"] == "Something went wrong with care"
+    assert got["InvolvedAgents"]["label"] == "Medicines"
+    assert "EstimatedTime" not in got  # a staff-only question
+
+
+def test_unauthenticated_call_is_refused(client) -> None:
+    assert client.post(URL, json={"text": INSULIN, "audience": "staff"}).status_code == 401
+
+
+@pytest.mark.parametrize("text", ["", "   \n ", "x" * 5001])
+def test_empty_blank_or_oversize_text_is_422(client, people, text) -> None:
+    r = client.post(URL, json={"text": text, "audience": "staff"}, headers=people.headers("std_a"))
+    assert r.status_code == 422
+
+
+def test_unknown_audience_is_422(client, people) -> None:
+    r = client.post(URL, json={"text": INSULIN, "audience": "everyone"}, headers=people.headers("std_a"))
+    assert r.status_code == 422
+
+
+def test_the_endpoint_is_documented(client) -> None:
+    op = client.get("/api/v1/openapi.json").json()["paths"][URL]["post"]
+    assert op["summary"] and "AnalyseResult" in json.dumps(op["responses"]["200"])
+
+
+# --- when --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("reported", "expected"), [
+    (THURSDAY, date(2026, 3, 17)),
+    (datetime(2026, 3, 17, 9, 0, tzinfo=timezone.utc), date(2026, 3, 10)),  # said on a Tuesday: a week ago
+])
+def test_last_tuesday(model, reported, expected) -> None:
+    got = by_field(run(model, "It happened last Tuesday on the ward", reported))
+    assert got["ApproximateDate"]["value"] == expected.isoformat()
+    assert got["ApproximateDate"]["evidence"]["text"] == "last Tuesday"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("the patient fell on 3/4/2026", "2026-04-03"),
+    ("the patient fell on 3/4", "2026-04-03"),
+    ("the patient fell on 03.04.26", "2026-04-03"),
+    ("the patient fell on 3rd March", "2026-03-03"),
+    ("the patient fell on March 3rd", "2026-03-03"),
+])
+def test_dates_are_day_first(model, text, expected) -> None:
+    got = by_field(run(model, text, datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)))
+    assert got["ApproximateDate"]["value"] == expected
+
+
+def test_today_is_a_yes_without_a_date(model) -> None:
+    got = by_field(run(model, "this morning the pump alarmed at 9am"))
+    assert got["IncidentOccurredToday"]["value"] == "y"
+    assert "ApproximateDate" not in got
+    assert got["PreciseTime"]["value"] == "09:00"
+
+
+@pytest.mark.parametrize("text", [
+    "fell on 3/4/2026", "fell on 3/4", "fell on 20/3", "on the 25th", "on 4th April", "on Friday", "Thursday",
+    "yesterday", "2 days ago", "last week", "on 1/12", "December 24th",
+])
+def test_dates_are_never_in_the_future(model, text) -> None:
+    got = by_field(run(model, text))
+    if "ApproximateDate" in got:
+        assert date.fromisoformat(got["ApproximateDate"]["value"]) < THURSDAY.date()
+
+
+def test_a_date_in_the_future_is_not_suggested_and_nor_is_a_time_later_today(model) -> None:
+    assert "ApproximateDate" not in by_field(run(model, "fell on 3/4/2026"))  # 3 April: two weeks ahead
+    assert by_field(run(model, "fell on 20/3"))["ApproximateDate"]["value"] == "2025-03-20"
+    got = by_field(run(model, "today at 11pm the patient fell"))
+    assert got["IncidentOccurredToday"]["value"] == "y" and "PreciseTime" not in got
+
+
+def test_shift_is_suggested_for_staff_when_no_time_is_given(model) -> None:
+    got = by_field(run(model, "During the night shift the syringe driver ran too fast"))
+    assert got["EstimatedTime"]["value"] == "2" and "PreciseTime" not in got
+    assert got["InvolvedAgents"]["value"] == ["3"]
+    got = by_field(run(model, "At about 0300 on the night shift the syringe driver ran too fast"))
+    assert got["PreciseTime"]["value"] == "03:00" and "EstimatedTime" not in got
+
+
+# --- what kind of event -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I would like to say a huge thank you to the nurses on the children's ward, they were so kind to my son",
+     "good_care"),
+    ("The fire door on the ground floor keeps getting propped open, someone could get hurt", "risk"),
+    ("My mother died unexpectedly a day after her operation and we don't know why", "poor_outcome"),
+    ("The nurse gave my dad a double dose of morphine by mistake", "incident"),
+])
+def test_event_types(model, text, expected) -> None:
+    assert by_field(run(model, text))["EventType"]["value"] == expected
+
+
+def test_the_build_records_its_decision_and_inputs(model, model_dir, tmp_path) -> None:
+    info = json.loads((model_dir / BUILD_FILE).read_text())
+    et = info["event_type"]
+    assert et["method"] == ("classifier" if et["classifier_accuracy"] > et["rules_accuracy"] else "rules")
+    assert et["held_out"] >= 60 and model.info == info
+    assert is_current(model_dir)
+    stale = tmp_path / "stale"
+    shutil.copytree(model_dir, stale)
+    (stale / BUILD_FILE).write_text(json.dumps({**info, "inputs_hash": "changed"}))
+    assert not is_current(stale)  # the service rebuilds it on first use
+
+
+# --- where, what, harm, who ---------------------------------------------------
+
+
+def test_organisation_is_matched_to_its_ods_code(model) -> None:
+    text = "My mum was given the wrong tablets at Beacon surgery"
+    org = by_field(run(model, text, audience="public"))["Organisation"]
+    assert org["value"] == ["G81019"] and org["evidence"]["text"] == "Beacon surgery"
+    assert org["candidates"][0]["value"] == "G81019" and org["candidates"][0]["score"] >= 90
+    assert by_field(run(model, "she had hip surgery at the hospital")).get("Organisation") is None
+
+
+def test_several_agents_and_medicines_keep_their_spelling(model) -> None:
+    text = "Warfarin and Co-codamol were given via the wrong cannula after the EMIS system crashed"
+    got = by_field(run(model, text))
+    assert got["DrugsInvolved"]["value"] == ["Warfarin", "Co-codamol"]
+    assert got["InvolvedAgents"]["value"] == ["4", "3", "9"]
+    assert_evidence_points_at(text, run(model, text))
+
+
+@pytest.mark.parametrize(("text", "harm"), [
+    ("he passed away on the ward", "1"),
+    ("she lost her sight in that eye", "2"),
+    ("he was readmitted two days later", "3"),
+    ("it did not need surgery, no harm done", "5"),
+    ("the wrong dose could have killed him but it was a near miss", "5"),
+])
+def test_harm_cues(model, text, harm) -> None:
+    assert by_field(run(model, text))["PhysicalHarm"]["value"] == harm
+
+
+def test_identifiers_are_reported_and_never_used_as_evidence(model) -> None:
+    text = "Patient 943 476 5919 fell at the care home, daughter on 07700 900999 was told"
+    result = run(model, text)
+    kinds = [(i["kind"], text[i["start"] : i["end"]]) for i in result["identifiers"]]
+    assert kinds == [("nhs_number", "943 476 5919"), ("phone_number", "07700 900999")]
+    for s in result["suggestions"][1:]:  # the event type may rest on the whole narrative
+        assert s["field"] != "EventType"
+        for span in s["spans"]:
+            assert all(span["end"] <= i["start"] or span["start"] >= i["end"] for i in result["identifiers"]), s
+    assert "3" not in by_field(result).get("ServiceArea", {}).get("value", [])  # not 999 inside the phone number
+
+
+def test_every_code_in_the_lexicon_is_in_its_taxonomy_list() -> None:
+    tax = get_taxonomy()
+    lexicon = load_lexicon()
+    for system, codes in lexicon.codes_by_system().items():
+        known = {c.code for c in tax.code_system(system).codes}
+        assert codes <= known, f"{system}: {sorted(codes - known)} not in the taxonomy"
+    for field, system, _ in SECTIONS.values():
+        assert tax.field(field).value_set == system
+    plan = get_plan()
+    assert {f for e in lexicon.entries for f, _ in e.implies} <= set(plan.questions)
