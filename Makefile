@@ -1,7 +1,7 @@
 # The two commands a new user needs: `make run` and `make test`. Both install what is missing.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run test test-backend test-bot backend-env bot-env postgres lock seed migrate
+.PHONY: help run train test test-backend test-bot test-assistant test-e2e backend-env bot-env postgres lock seed migrate
 
 BACKEND_PY := .venv/backend/bin/python
 BOT_PY := .venv/bot/bin/python
@@ -28,12 +28,14 @@ migrate: backend-env ## Bring the database to the latest migration
 seed: backend-env ## Create the demo organisations and accounts in an empty database
 	@$(BACKEND_PY) -m backend.cli seed
 
-run: backend-env ## Run the system on embedded defaults (SQLite under var/)
-	@$(BACKEND_PY) -m backend.cli seed
-	@$(BACKEND_PY) -m backend.cli serve --host $(HOST) --port $(BACKEND_PORT)
+run: backend-env bot-env ## Run the whole system on embedded defaults (SQLite, in-memory stores)
+	@HOST=$(HOST) BACKEND_PORT=$(BACKEND_PORT) scripts/run.sh
+
+train: bot-env ## Train the assistant's model (reused while its inputs are unchanged)
+	@scripts/train.sh
 
 test: backend-env bot-env postgres ## Install what is missing and run every test
-	@$(MAKE) --no-print-directory test-backend test-bot
+	@$(MAKE) --no-print-directory test-backend test-bot test-assistant test-e2e
 
 test-backend:
 	LFPSE_REQUIRE_POSTGRES=$(REQUIRE_PG) $(BACKEND_PY) -m pytest tests/backend tests/repo
@@ -41,5 +43,22 @@ test-backend:
 test-bot:
 	$(BOT_PY) -m pytest -p no:cacheprovider -W ignore::DeprecationWarning tests/bot
 
+test-assistant: ## Validate the training data, train (or reuse) the model, run the story tests
+	@scripts/test-assistant.sh
+
+test-e2e: ## Whole-system conversations through the REST channel (real Rasa, actions, backend)
+	$(BACKEND_PY) -m pytest -p no:cacheprovider tests/e2e
+
 lock: ## Re-resolve the locked dependency versions (needs pip-tools; see the lock headers)
 	@scripts/lock.sh
+
+.PHONY: generate nlu-eval
+generate: backend-env ## Regenerate the NLU synonym and lookup files from the question plan and taxonomy
+	$(BACKEND_PY) scripts/generate_nlu.py
+
+nlu-eval: bot-env ## Train NLU on a fixed 80% split of nlu_data/ and report intent and entity scores
+	@scripts/nlu_eval.sh
+
+.PHONY: narrative-eval
+narrative-eval: backend-env ## Narrative event-type classifier vs keyword rules on held-out examples
+	$(BACKEND_PY) -m backend.narrative.evaluate

@@ -11,7 +11,7 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
-from actions.conversation import act_as, latest_intent, words
+from actions.conversation import act_as, audience, latest_intent, words
 from actions.interpret import NO, YES
 
 FIELD_NAMES = {
@@ -84,8 +84,24 @@ class ValidateConfirmForm(FormValidationAction):
             if saved:
                 dispatcher.utter_message(text=words(tracker, "Saved.", "Thank you, I've saved that."))
             return {"extraction_ok": "yes", "extraction": None}
+        fixed = await self._corrected(value or "", tracker) if len(text.split()) > 2 or intent == "correct" else None
+        if fixed:
+            return fixed
         if intent == "deny" or first in NO:
             dispatcher.utter_message(text=words(tracker, "OK, I'll ask instead.", "No problem, I'll ask you instead."))
             return {"extraction_ok": "no", "extraction": None}
-        dispatcher.utter_message(text="Please answer yes or no.")
+        dispatcher.utter_message(text="Please say yes if that's right, or tell me what to change.")
         return {"extraction_ok": None}
+
+    @staticmethod
+    async def _corrected(text: str, tracker: Tracker) -> dict[str, Any] | None:
+        """'No, it was 4pm': what the reply says replaces what was understood, then it is shown again."""
+        try:
+            analysis = await get_client().analyse(act_as(tracker), text, audience(tracker))
+        except (BackendUnavailable, BackendRejected):
+            analysis = {}
+        fixes = {i["field"]: i for i in analysis.get("suggestions", []) if i["field"] != "EventType"}
+        if not fixes:
+            return None
+        kept = [i for i in tracker.get_slot("extraction") or [] if i["field"] not in fixes]
+        return {"extraction_ok": None, "extraction": kept + list(fixes.values())}

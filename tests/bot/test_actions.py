@@ -159,3 +159,13 @@ def test_resume_lists_drafts_and_continues_the_chosen_one():
     assert result == {"draft_choice": "rec-2", "record_id": "rec-2", "drafts": None}
     events, d = run(ActionListDrafts(), tracker(slots={}))  # the public conversation has none
     assert events[-1] == FollowupAction("describe_form") and texts(d) == ["I can't find a saved report."]
+
+
+def test_a_correction_replaces_what_was_understood_and_asks_again():
+    backend = fake(analysis=[{"field": "PreciseTime", "value": "16:00", "label": "16:00", "confidence": 0.9}])
+    slots = {"record_id": "rec-x", "extraction": [INSULIN, {"field": "DrugsInvolved", "value": ["insulin"], "label": "insulin"}]}
+    result, d = validate(ValidateConfirmForm(), "extraction_ok", "no it was 4pm", tracker(slots=slots, intent="correct"))
+    assert result == {"extraction_ok": None, "extraction": [
+        {"field": "DrugsInvolved", "value": ["insulin"], "label": "insulin"},
+        {"field": "PreciseTime", "value": "16:00", "label": "16:00", "confidence": 0.9}]}
+    assert backend.calls[-1][0] == "analyse" and texts(d) == []

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from backend.accounts.models import Account, Organisation, Role
 from backend.auth.passwords import hash_password
 from backend.database.migrate import upgrade_to_head
-from tests.e2e.reporter import Reporter
+from tests.e2e.reporter import TURNS, Reporter
 from tests.e2e.system import System, http
 
 PASSWORD = "e2e password for a fictional nurse"
@@ -46,3 +46,10 @@ def staff(system, staff_token, request) -> Reporter:
 @pytest.fixture
 def public(system, request) -> Reporter:
     return Reporter(system, f"public-{request.node.name}")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if TURNS:
+        terminalreporter.section("reporter turns per end-to-end report")
+        for name, turns in TURNS.items():
+            terminalreporter.write_line(f"{name}: {turns}")

@@ -8,11 +8,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.e2e.reporter import Reporter
+from tests.e2e.reporter import TURNS, Reporter
 from tests.e2e.system import http
 
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
-TURNS: dict[str, int] = {}
 
 
 def _identity(reporter: Reporter) -> dict:
@@ -57,3 +56,97 @@ def test_staff_incident_from_one_message(staff):
     assert record["answers"]["patients"] == [{"PhysicalHarm": "4", "PsychologicalHarm": "4"}] or \
         record["answers"]["patients"][0]["PsychologicalHarm"] == "4"
     TURNS["staff incident"] = staff.turns
+
+
+def test_staff_good_care(staff):
+    record = report(staff, "Today the district nurses at Beacon Surgery spotted early sepsis in a housebound patient "
+                           "and got her admitted within the hour. Brilliant teamwork.", {
+        "EventType": "Good care", "Organisation": "Beacon Surgery", "HowFutureOccurrence": "Share the sepsis checklist at the team meeting",
+        "ReporterRole": "Nurse or midwife", "IsAnonymous": "no", "DataSharingOptOut": "no",
+    })
+    fields = record["answers"]["fields"]
+    assert record["event_type"] == "good_care"
+    assert fields["HowFutureOccurrence"] == "Share the sepsis checklist at the team meeting"
+    assert fields["Organisation"] == ["G81019"] and fields["ReporterType"] == "3"
+    TURNS["staff good care"] = staff.turns
+
+
+def test_public_poor_outcome(public):
+    record = report(public, "My dad had a hip operation at the hospital last week and then got a bad infection, "
+                            "we don't know if it was anyone's fault", {
+        "EventType": "2", "IncidentOccurredToday": "no", "ApproximateDate": "last week",
+        "ServiceArea": "Hospital care", "LocationWithinService": "Hospital", "PhysicalHarm:1": "Needed more treatment",
+        "PsychologicalHarm:1": "A little", "StrengthOfAssociation:1": "It might have", "ReporterType": "2",
+        "IsAnonymous": "yes", "DataSharingOptOut": "no",
+    })
+    assert record["event_type"] == "poor_outcome" and record["audience"] == "public"
+    assert record["answers"]["patients"][0] == {"PhysicalHarm": "3", "PsychologicalHarm": "3", "StrengthOfAssociation": "4"}
+    assert record["answers"]["fields"]["ReporterType"] == "2" and record["answers"]["fields"]["IsAnonymous"] is True
+    TURNS["public poor outcome"] = public.turns
+
+
+def test_public_risk(public):
+    record = report(public, "The ramp outside Beacon Surgery is broken and someone in a wheelchair is going to fall", {
+        "EventType": "Something could cause harm in the future", "Organisation": "Beacon Surgery",
+        "ServiceArea": "GP", "RiskImminent": "no", "ReporterType": "I am the patient", "IsAnonymous": "no",
+        "ReporterContact": "skip", "DataSharingOptOut": "no",
+    })
+    fields = record["answers"]["fields"]
+    assert record["event_type"] == "risk" and fields["RiskImminent"] == "n" and fields["Organisation"] == ["G81019"]
+    assert record["organisation_ods"] == "G81019"  # so the surgery sees it
+    TURNS["public risk"] = public.turns
+
+
+def test_a_conversation_broken_off_is_resumed_in_a_new_one(system, staff_token):
+    first = Reporter(system, "staff-resume-1", staff_token=staff_token)
+    act = _identity(first)
+    first.say("a patient missed their 6pm dose of antibiotics on ward 3 today because the pharmacy was closed")
+    record_id = _latest_draft(first, act)
+    q = first.current_question(record_id, act)
+    first.say("yes" if q["type"] == "boolean" else "1")
+    before = first.backend("GET", f"/records/{record_id}", **act)["answers"]
+    # The conversation is abandoned; a new one (another sender id) resumes the saved draft.
+    second = Reporter(system, "staff-resume-2", staff_token=staff_token)
+    listing = second.text(second.say("resume my draft"))
+    assert "Which draft?" in listing and "missed their 6pm dose" in listing
+    second.say("1")
+    assert first.backend("GET", f"/records/{record_id}", **act)["answers"]["fields"].items() >= before["fields"].items()
+    recap = second.text(second.answer_questions(record_id, act, {
+        "Organisation": "Beacon Surgery", "ServiceArea": "1", "LocationWithinService": "Hospital",
+        "InvolvedAgents": "Medications", "DrugsInvolved": "amoxicillin", "DrugInvolvementFactors": "2",
+        "DrugInsufficientDetails": "6", "Process": "6", "SafetyChallenges": "None of the above", "PatientCount": "1",
+        "PhysicalHarm:1": "No physical harm", "PsychologicalHarm:1": "No psychological harm",
+        "ReporterRole": "Nurse or midwife", "IsAnonymous": "no", "DataSharingOptOut": "no",
+    }))
+    assert "check" in recap.lower()
+    assert "PSE-" in second.text(second.say("yes"))
+    TURNS["staff incident resumed in a new conversation"] = first.turns + second.turns
+    assert first.backend("GET", f"/records/{record_id}", **act)["status"] == "submitted"
+
+
+
+def test_a_web_form_draft_is_finished_by_chat_and_a_chat_draft_on_the_web(system, staff_token):
+    web = {"Authorization": f"Bearer {staff_token}"}
+    status, created = http("POST", f"{system.backend}/api/v1/records", {
+        "event_type": "risk", "channel": "web",
+        "answers": [{"field": "Description", "value": "Started on the web form: the drug fridge alarm is not working"}],
+    }, web)
+    assert status == 201
+    record_id = created["record"]["id"]
+    chat = Reporter(system, "staff-web-to-chat", staff_token=staff_token)
+    listing = chat.text(chat.say("carry on with my report"))
+    assert "Started on the web form" in listing.split("\n")[1]  # the most recent draft is listed first
+    chat.say("1")
+    act = _identity(chat)
+    # The web form (the same API) answers one question of the draft the chat is continuing.
+    status, _ = http("POST", f"{system.backend}/api/v1/records/{record_id}/answers",
+                     {"answers": [{"field": "RiskImminent", "value": "n"}]}, web)
+    assert status == 200
+    recap = chat.text(chat.answer_questions(record_id, act, {
+        "Organisation": "Beacon Surgery", "ServiceArea": "GP", "RiskTheme": "2", "ReporterRole": "Nurse or midwife",
+        "IsAnonymous": "no", "DataSharingOptOut": "no",
+    }))
+    assert "check" in recap.lower()
+    assert "PSE-" in chat.text(chat.say("yes"))
+    record = chat.backend("GET", f"/records/{record_id}", **act)
+    assert record["channel"] == "web" and record["answers"]["fields"]["RiskImminent"] == "n"
