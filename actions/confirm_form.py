@@ -9,6 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
+from actions.safety import DangerCheck
+
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, latest_intent, words
@@ -64,7 +66,7 @@ class ActionAskExtractionOk(Action):
         return []
 
 
-class ValidateConfirmForm(FormValidationAction):
+class ValidateConfirmForm(DangerCheck, FormValidationAction):
     def name(self) -> str:
         return "validate_confirm_form"
 

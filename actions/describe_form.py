@@ -10,6 +10,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
+from actions.safety import DangerCheck
+
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, channel_name, latest_intent, words
@@ -38,7 +40,7 @@ class ActionAskDescription(Action):
         return []
 
 
-class ValidateDescribeForm(FormValidationAction):
+class ValidateDescribeForm(DangerCheck, FormValidationAction):
     def name(self) -> str:
         return "validate_describe_form"
 

@@ -13,7 +13,7 @@ from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, latest_text, resume_loop, words
 from actions.interpret import interpret
-from actions.report_form import finish
+from actions.resolve import resolve
 from actions.start import reset_report
 
 
@@ -51,94 +51,98 @@ def _entity(tracker: Tracker, name: str) -> str | None:
     return next((e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == name), None)
 
 
-class ActionExplain(Action):
+async def explain(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """A short plain definition of the current question, or of the part of it asked about."""
+    question = tracker.get_slot("question")
+    field = _entity(tracker, "field_name") or (question or {}).get("field")
+    help_text = (question or {}).get("help") if question and question.get("field") == field else None
+    if tracker.get_slot("record_id") and field:
+        try:
+            client, who = get_client(), act_as(tracker)
+            event_type = (await client.summary(who, tracker.get_slot("record_id")))["event_type"] or "incident"
+            plan = await client.plan(who, event_type, audience(tracker))
+            help_text = next((q.get("help") for q in plan["questions"] if q["field"] == field), help_text)
+        except (BackendUnavailable, BackendRejected):
+            pass
+    if help_text:
+        dispatcher.utter_message(text=_focus(help_text, latest_text(tracker)))
+    else:
+        dispatcher.utter_message(text=words(
+            tracker, "I record patient safety events: tell me what happened and I'll ask only what's missing.",
+            "I help you tell the NHS what happened. Answer in your own words; say 'skip' if you'd rather not say."))
 
+
+def _focus(help_text: str, asked: str) -> str:
+    """'What counts as moderate harm?' gets the sentence about moderate, not the whole scale."""
+    sentences = [s.strip() for s in re.split(r"(?<=\.)\s+", help_text) if s.strip()]
+    keys = [w for w in re.findall(r"[a-z]+", asked.lower())
+            if len(w) > 3 and w not in {"what", "does", "mean", "counts", "harm", "explain", "that", "this"}]
+    picked = [s for s in sentences if any(k in s.lower() for k in keys)]
+    return " ".join(picked) if picked else help_text
+
+
+async def correct(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """'Change the harm to low', 'actually it was Tuesday': finds the question and the new value.
+    Returns whether an answer was changed."""
+    record, text = tracker.get_slot("record_id"), latest_text(tracker)
+    if not record:
+        dispatcher.utter_message(text="There's nothing to change yet. Tell me what happened first.")
+        return False
+    client, who = get_client(), act_as(tracker)
+    try:
+        summary = await client.summary(who, record)
+        plan = await client.plan(who, summary["event_type"] or "incident", audience(tracker))
+        item = await _correction(client, who, plan, _entity(tracker, "field_name"), text)
+        if item is None:
+            dispatcher.utter_message(text="What would you like to change? For example 'change the harm to low'.")
+            return False
+        await client.answer(who, record, [item])
+    except BackendUnavailable:
+        dispatcher.utter_message(text=messages.BACKEND_DOWN)
+        return False
+    except BackendRejected as exc:
+        dispatcher.utter_message(text=messages.rejected(exc.detail))
+        return False
+    dispatcher.utter_message(text=words(tracker, "Changed.", "Thanks, I've changed that."))
+    return True
+
+
+async def _correction(client, who: str, plan: dict, field: str | None, text: str) -> dict | None:
+    questions = {q["field"]: q for q in plan["questions"]}
+    if field is None or field in ("ApproximateDate", "IncidentOccurredToday"):
+        analysis = await client.analyse(who, text, "staff")
+        dated = [i["value"] for i in analysis.get("suggestions", []) if i["field"] == "ApproximateDate"]
+        if dated and "ApproximateDate" in questions:
+            return {"field": "ApproximateDate", "value": dated[0]}
+        if field is None:
+            return None
+    q = questions.get(field)
+    if q is None:
+        return None
+    value_text = re.split(r"\b(?:to|was|is|be|should be)\b", text, maxsplit=1)[-1].strip(" .!?")
+    question = {**q, "unknown_code": None, "search": None, "patient": 1 if q.get("per_patient") else None}
+    found = await resolve(client, who, question, value_text, interpret(question, value_text, None))
+    if found.value is None or found.problem:
+        return None
+    return {"field": field, "patient": question["patient"], "value": found.value}
+
+
+class ActionExplain(Action):
     def name(self) -> str:
         return "action_explain"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        question = tracker.get_slot("question")
-        asked_about = _entity(tracker, "field_name")
-        help_text = None
-        if tracker.get_slot("record_id") and (asked_about or question):
-            field = asked_about or question["field"]
-            try:
-                plan = await get_client().plan(act_as(tracker), await self._event_type(tracker), audience(tracker))
-                help_text = next((q.get("help") for q in plan["questions"] if q["field"] == field), None)
-            except (BackendUnavailable, BackendRejected):
-                help_text = question.get("help") if question else None
-        if help_text:
-            dispatcher.utter_message(text=self._focus(help_text, latest_text(tracker)))
-        else:
-            dispatcher.utter_message(text=words(
-                tracker, "I record patient safety events: tell me what happened and I'll ask only what's missing.",
-                "I help you tell the NHS what happened. Answer in your own words; say 'skip' if you'd rather not say."))
+        await explain(dispatcher, tracker)
         return resume_loop(tracker)
-
-    @staticmethod
-    async def _event_type(tracker: Tracker) -> str:
-        record = tracker.get_slot("record_id")
-        summary = await get_client().summary(act_as(tracker), record)
-        return summary["event_type"] or "incident"
-
-    @staticmethod
-    def _focus(help_text: str, asked: str) -> str:
-        """'What counts as moderate harm?' gets the sentence about moderate, not the whole scale."""
-        sentences = [s.strip() for s in re.split(r"(?<=\.)\s+", help_text) if s.strip()]
-        keys = [w for w in re.findall(r"[a-z]+", asked.lower()) if len(w) > 3 and w not in {"what", "does", "mean", "counts", "harm", "explain"}]
-        picked = [s for s in sentences if any(k in s.lower() for k in keys)]
-        return " ".join(picked) if picked else help_text
 
 
 class ActionCorrectAnswer(Action):
-    """'Change the harm to low', 'actually it was Tuesday': finds the question and the new value."""
-
     def name(self) -> str:
         return "action_correct_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        record, text = tracker.get_slot("record_id"), latest_text(tracker)
-        if not record:
-            dispatcher.utter_message(text="There's nothing to change yet. Tell me what happened first.")
-            return resume_loop(tracker)
-        client, who = get_client(), act_as(tracker)
-        try:
-            summary = await client.summary(who, record)
-            plan = await client.plan(who, summary["event_type"] or "incident", audience(tracker))
-            item = await self._correction(client, who, plan, _entity(tracker, "field_name"), text)
-            if item is None:
-                dispatcher.utter_message(text="What would you like to change? For example 'change the harm to low'.")
-                return resume_loop(tracker)
-            await client.answer(who, record, [item])
-        except BackendUnavailable:
-            dispatcher.utter_message(text=messages.BACKEND_DOWN)
-            return resume_loop(tracker)
-        except BackendRejected as exc:
-            dispatcher.utter_message(text=messages.rejected(exc.detail))
-            return resume_loop(tracker)
-        dispatcher.utter_message(text=words(tracker, "Changed.", "Thanks, I've changed that."))
-        return [SlotSet("question", None), SlotSet("recap_ok", None), *resume_loop(tracker)]
-
-    @staticmethod
-    async def _correction(client, who: str, plan: dict, field: str | None, text: str) -> dict | None:
-        questions = {q["field"]: q for q in plan["questions"]}
-        if field is None or field in ("ApproximateDate", "IncidentOccurredToday"):
-            analysis = await client.analyse(who, text, "staff")
-            dated = {i["field"]: i["value"] for i in analysis.get("suggestions", []) if i["field"] == "ApproximateDate"}
-            if dated and "ApproximateDate" in questions:
-                return {"field": "ApproximateDate", "value": dated["ApproximateDate"]}
-            if field is None:
-                return None
-        q = questions.get(field)
-        if q is None:
-            return None
-        value_text = re.split(r"\b(?:to|was|is|be|should be)\b", text, maxsplit=1)[-1].strip(" .!?")
-        question = {**q, "type": q["type"], "unknown_code": None, "search": None, "patient": 1 if q.get("per_patient") else None}
-        found = await finish(client, who, question, value_text, interpret(question, value_text, None))
-        if found.value is None or found.problem:
-            return None
-        return {"field": field, "patient": question["patient"], "value": found.value}
+        changed = await correct(dispatcher, tracker)
+        return [*([SlotSet("question", None), SlotSet("recap_ok", None)] if changed else []), *resume_loop(tracker)]
 
 
 class ActionStopReport(Action):

@@ -9,9 +9,12 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
+from actions.safety import DangerCheck
+
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, latest_intent, words
+from actions.digressions import correct
 from actions.interpret import NO, YES
 from actions.start import reset_report
 
@@ -42,7 +45,7 @@ class ActionAskRecapOk(Action):
         return []
 
 
-class ValidateRecapForm(FormValidationAction):
+class ValidateRecapForm(DangerCheck, FormValidationAction):
     def name(self) -> str:
         return "validate_recap_form"
 
@@ -52,6 +55,9 @@ class ValidateRecapForm(FormValidationAction):
         first = text.split(" ")[0] if text else ""
         if intent == "affirm" or first in YES:
             return {"recap_ok": "yes"}
+        if intent == "correct" or (first not in NO and len(text.split()) > 2):
+            await correct(dispatcher, tracker)  # the recap is shown again with the change
+            return {"recap_ok": None}
         if intent == "deny" or first in NO:
             dispatcher.utter_message(text=words(tracker, "What should change? For example 'change the harm to low'.",
                                                 "What would you like to change? For example 'the date was Tuesday'."))

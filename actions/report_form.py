@@ -15,33 +15,11 @@ from rasa_sdk.forms import FormValidationAction
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, latest_intent
-from actions.interpret import Interpretation, interpret
+from actions.digressions import correct, explain
+from actions.interpret import interpret
+from actions.resolve import resolve
+from actions.safety import DangerCheck
 from actions.render import question_message
-
-MAX_CANDIDATES = 5
-
-
-async def finish(client, who: str, question: dict[str, Any], text: str, found: Interpretation) -> Interpretation:
-    """Dates and searched lists (organisations) need the backend."""
-    if found.value is not None or found.skip or found.problem:
-        return found
-    if question["type"] == "date":
-        analysis = await client.analyse(who, text, "staff")
-        for item in analysis.get("suggestions", []):
-            if item["field"] == "ApproximateDate":
-                return Interpretation(value=item["value"])
-        return Interpretation(problem="Which day was it? For example 'yesterday' or 12/03/2026.")
-    if question.get("search"):
-        system = question["search"].split("/code-systems/")[1].split("?")[0]
-        hits = (await client.search_codes(who, system, text, MAX_CANDIDATES))["codes"]
-        if len(hits) == 1:
-            return Interpretation(value=[hits[0]["code"]] if question["multiple"] else hits[0]["code"])
-        if not hits:
-            return Interpretation(problem="I couldn't find that name. Try the name as it appears on letters, or say 'skip'.")
-        choices = [{"code": h["code"], "label": h["display"].title()} for h in hits]
-        return Interpretation(problem="candidates", value=choices)
-    return found
-
 
 class ActionAskAnswer(Action):
     def name(self) -> str:
@@ -62,7 +40,7 @@ class ActionAskAnswer(Action):
         return [SlotSet("question", question)]
 
 
-class ValidateReportForm(FormValidationAction):
+class ValidateReportForm(DangerCheck, FormValidationAction):
     def name(self) -> str:
         return "validate_report_form"
 
@@ -76,16 +54,37 @@ class ValidateReportForm(FormValidationAction):
             return ["answer"]  # keep the form; the ask action tells the reporter
         return ["answer"] if nq["question"] else []
 
+    @staticmethod
+    async def _digression(question: dict[str, Any], text: str, dispatcher: CollectingDispatcher,
+                          tracker: Tracker) -> dict[str, Any] | None:
+        """A question about the question, or a correction, unless the words are simply an answer:
+        short answers are easily mistaken for these intents, so the answer is tried first."""
+        intent = tracker.latest_message.get("intent") or {}
+        if intent.get("name") not in ("ask_help", "correct"):
+            return None
+        found = interpret(question, text, None)
+        answerable = found.value is not None or found.skip
+        if answerable and (question["type"] != "string" or intent.get("confidence", 0) < 0.8):
+            return None
+        if intent["name"] == "ask_help":
+            await explain(dispatcher, tracker)
+            return {"answer": None}
+        await correct(dispatcher, tracker)
+        return {"answer": None, "question": None}
+
     async def validate_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: dict[str, Any]) -> dict[str, Any]:
         question = tracker.get_slot("question")
         if not question:
             return {"answer": None}
         text, client, who = (value or "").strip(), get_client(), act_as(tracker)
+        digression = await self._digression(question, text, dispatcher, tracker)
+        if digression is not None:
+            return digression
         if question.get("candidates"):
             question = {**question, "choices": question["candidates"], "candidates": None, "search": None}
         try:
-            found = await finish(client, who, question, text, interpret(question, text, latest_intent(tracker)))
+            found = await resolve(client, who, question, text, interpret(question, text, latest_intent(tracker)))
             if found.problem == "candidates":
                 listing = "\n".join(f"{i}. {c['label']}" for i, c in enumerate(found.value, 1))
                 dispatcher.utter_message(text=f"Which one?\n{listing}",

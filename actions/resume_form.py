@@ -10,6 +10,8 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
+from actions.safety import DangerCheck
+
 from actions import messages
 from actions.backend_client import BackendUnavailable, get_client
 from actions.conversation import act_as, words
@@ -52,7 +54,7 @@ class ActionAskDraftChoice(Action):
         return []
 
 
-class ValidateResumeForm(FormValidationAction):
+class ValidateResumeForm(DangerCheck, FormValidationAction):
     def name(self) -> str:
         return "validate_resume_form"
 

@@ -169,3 +169,30 @@ def test_a_correction_replaces_what_was_understood_and_asks_again():
         {"field": "DrugsInvolved", "value": ["insulin"], "label": "insulin"},
         {"field": "PreciseTime", "value": "16:00", "label": "16:00", "confidence": 0.9}]}
     assert backend.calls[-1][0] == "analyse" and texts(d) == []
+
+
+def test_present_danger_is_caught_even_if_the_nlu_misses_it():
+    from actions.safety import danger_now
+
+    assert danger_now("my dad has collapsed and is not breathing right now")
+    assert danger_now("I want to kill myself")
+    assert not danger_now("the patient collapsed on the ward yesterday and was fine after")
+    fake()
+    t = tracker(text="he's not breathing now", intent="stop", slots={"requested_slot": "description"},
+                active_loop="describe_form")
+    _, d = run(ValidateDescribeForm(), t)
+    assert texts(d)[0].startswith("If someone is in danger now, call 999")
+
+
+def test_an_answer_that_looks_like_a_question_is_still_an_answer():
+    backend = fake()
+    rid = asyncio.run(backend.create_record(PUBLIC, "chat", answers=[{"field": "Description", "value": "x"},
+                                                                       {"field": "PreciseTime", "skip": True}]))["record"]["id"]
+    harm = asyncio.run(backend.next_question(PUBLIC, rid))["question"]
+    slots = {"record_id": rid, "question": harm}
+    t = tracker(slots=slots, text="moderate", intent="ask_help")
+    result, d = validate(ValidateReportForm(), "answer", "moderate", t)
+    assert backend.records[rid]["answers"]["PhysicalHarm:1"] == "3" and texts(d) == []
+    t = tracker(slots=slots, text="what counts as moderate harm?", intent="ask_help")
+    result, d = validate(ValidateReportForm(), "answer", "what counts as moderate harm?", t)
+    assert result == {"answer": None} and texts(d) == ["Moderate: significant but not permanent harm."]
