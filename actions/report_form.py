@@ -14,7 +14,7 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
-from actions.conversation import act_as, audience, latest_intent
+from actions.conversation import act_as, audience, latest_intent, words
 from actions.digressions import correct, explain
 from actions.interpret import interpret
 from actions.resolve import resolve
@@ -60,7 +60,7 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
         """A question about the question, or a correction, unless the words are simply an answer:
         short answers are easily mistaken for these intents, so the answer is tried first."""
         intent = tracker.latest_message.get("intent") or {}
-        if intent.get("name") not in ("ask_help", "correct"):
+        if intent.get("name") not in ("ask_help", "correct", "out_of_scope", "abuse"):
             return None
         found = interpret(question, text, None)
         answerable = found.value is not None or found.skip
@@ -68,6 +68,10 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
             return None
         if intent["name"] == "ask_help":
             await explain(dispatcher, tracker)
+            return {"answer": None}
+        if intent["name"] in ("out_of_scope", "abuse"):
+            reply = messages.OUT_OF_SCOPE if intent["name"] == "out_of_scope" else messages.ABUSE
+            dispatcher.utter_message(text=words(tracker, *reply))
             return {"answer": None}
         await correct(dispatcher, tracker)
         return {"answer": None, "question": None}

@@ -121,6 +121,32 @@ def _render(entity: str, table: Mapping[str, list[str]], sources: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Labels that are other intents' words, not answers to a particular question.
+NOT_ANSWERS = {"yes", "no", "i don't know", "other", "none of the above", "none of these"}
+MAX_LABEL_WORDS = 10
+MAX_CHOICES = 30  # longer lists are answered by number
+
+
+def answer_examples(tax: Taxonomy, plan: Plan) -> list[str]:
+    """Short answers a reporter gives: the choice labels the assistant offers, staff and public."""
+    labels: list[str] = []
+    for q in plan.questions.values():
+        codes = tax.values_for(q.id)
+        if q.id == "EventType" or not q.core or codes is None or len(codes.codes) > MAX_CHOICES:
+            continue
+        for c in codes.codes:
+            if c.code not in q.exclude:
+                labels += [c.display, q.public_labels.get(c.code, c.display)]
+    return [p for p in _unique(labels)
+            if p not in NOT_ANSWERS and len(p.split()) <= MAX_LABEL_WORDS and "/" not in p and "(" not in p]
+
+
+def _render_answers(examples: list[str]) -> str:
+    lines = [HEADER.rstrip("\n"), "# Sources: the choice labels of the plan's questions (staff and public wording).",
+             'version: "3.1"', "nlu:", "- intent: inform", "  examples: |"]
+    return "\n".join(lines + [f"    - {e}" for e in examples]) + "\n"
+
+
 def render(tax: Taxonomy | None = None, plan: Plan | None = None, sources: Path = SOURCES) -> dict[str, str]:
     """File name -> content of every generated file."""
     tax = tax or get_taxonomy()
@@ -137,6 +163,7 @@ def render(tax: Taxonomy | None = None, plan: Plan | None = None, sources: Path 
             EVENT_TYPE, tables[EVENT_TYPE],
             f"taxonomy code system event-types (code, display), plan EventType.public_labels, {src}"),
         "field_names.yml": _render(FIELD_NAME, tables[FIELD_NAME], f"plan question aliases, {src}"),
+        "answers.yml": _render_answers(answer_examples(tax, plan)),
     }
 
 
