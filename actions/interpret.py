@@ -51,7 +51,7 @@ def match_choice(text: str, choices: list[dict[str, Any]]) -> dict[str, Any] | N
         return choices[scored[0][1]]
     # A reply that is the distinctive start of one label ("moderate" for "Moderate physical harm").
     starts = [c for c in choices if _norm(c["label"]).startswith(t) and len(t) >= 3]
-    contains = [c for c in choices if re.search(rf"\b{re.escape(t)}\b", _norm(c["label"])) and len(t) >= 3]
+    contains = [c for c in choices if re.search(rf"\b{re.escape(t)}\b", _norm(c["label"])) and len(t) >= 2]
     tokens = set(t.split())
     subset = [c for c in choices if len(t) >= 3 and tokens <= set(_norm(c["label"]).split())]
     for found in (starts, contains, subset):
@@ -105,6 +105,13 @@ def interpret(question: dict[str, Any], text: str, intent: str | None) -> Interp
     """Everything that needs no backend call; dates and organisations are finished by the caller."""
     qtype, choices = question["type"], question.get("choices") or []
     lowered = _norm(text)
+    # A reply naming a choice is that choice, whatever the intent ("None of the above" is no skip).
+    if choices and qtype != "boolean":
+        one = match_choice(text, choices)
+        picked = _many(text, choices) if question.get("multiple") else ([one] if one else None)
+        if picked:
+            codes = list(dict.fromkeys(c["code"] for c in picked))
+            return Interpretation(value=codes if question.get("multiple") else codes[0])
     if intent == "skip" or lowered in ("skip", "pass", "skip it", "next"):
         if question.get("mandatory"):
             unknown = question.get("unknown_code")
@@ -126,16 +133,11 @@ def interpret(question: dict[str, Any], text: str, intent: str | None) -> Interp
             return Interpretation(value=False)
         return Interpretation(problem="Please answer yes or no.")
     if choices:
-        picked = _many(text, choices) if question.get("multiple") else match_choice(text, choices)
-        if not picked:
-            if question.get("type") == "code" and not question.get("multiple") and intent in ("affirm", "deny"):
-                yes_no = match_choice("yes" if intent == "affirm" else "no", choices)
-                if yes_no:
-                    return Interpretation(value=yes_no["code"])
-            return Interpretation(problem="Sorry, I didn't catch which one. You can reply with the number.")
-        if question.get("multiple"):
-            return Interpretation(value=list(dict.fromkeys(c["code"] for c in picked)))
-        return Interpretation(value=picked["code"])
+        if intent in ("affirm", "deny") and not question.get("multiple"):
+            yes_no = match_choice("yes" if intent == "affirm" else "no", choices)
+            if yes_no:
+                return Interpretation(value=yes_no["code"])
+        return Interpretation(problem="Sorry, I didn't catch which one. You can reply with the number.")
     if qtype == "integer":
         token = lowered.split(" ")[0] if lowered else ""
         number = int(token) if token.isdigit() else NUMBER_WORDS.get(token)
