@@ -21,7 +21,7 @@ FIELD_NAMES = {
     "ApproximateDate": ("Date", "When"), "PreciseTime": ("Time", "Time"), "EstimatedTime": ("Time", "Time"),
     "Organisation": ("Organisation", "Where"), "ServiceArea": ("Service", "Service"),
     "LocationWithinService": ("Location", "Place"), "InvolvedAgents": ("Involved", "Involved"),
-    "DrugsInvolved": ("Medicines", "Medicines"), "PhysicalHarm": ("Harm", "Harm"),
+    "DrugsInvolved": ("Medicines", "Medicines"), "PhysicalHarm": ("Harm", "Harm"), "PatientCount": ("Patients", "People"),
 }
 
 
@@ -34,6 +34,8 @@ def as_answer(item: dict[str, Any]) -> dict[str, Any]:
 
 async def save_items(client, who: str, record_id: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Saves confirmed values together; if the batch is refused, one by one, keeping what fits."""
+    # Saved in plan order of dependency: the patient count before the per-patient harm it opens up.
+    items = sorted(items, key=lambda i: i["field"] != "PatientCount")
     answers = [as_answer(i) for i in items]
     try:
         await client.answer(who, record_id, answers)

@@ -19,7 +19,7 @@ from actions.conversation import act_as, audience, channel_name, latest_intent, 
 MIN_DESCRIPTION = 3
 
 
-def extraction_items(analysis: dict[str, Any], hint: str | None) -> list[dict[str, Any]]:
+def extraction_items(analysis: dict[str, Any], hint: str | None, staff: bool) -> list[dict[str, Any]]:
     """One item per field, the most confident first, in the order the analysis gave them."""
     items: dict[str, dict[str, Any]] = {}
     for item in analysis.get("suggestions", []):
@@ -28,6 +28,9 @@ def extraction_items(analysis: dict[str, Any], hint: str | None) -> list[dict[st
             items[key] = item
     if hint and "EventType" not in items:
         items["EventType"] = {"field": "EventType", "value": hint, "label": hint.replace("_", " "), "confidence": 1.0}
+    if staff and "PhysicalHarm" in items:
+        # Harm is recorded per patient, so harm to "a patient" means one patient: shown, so confirmed too.
+        items["PatientCount"] = {"field": "PatientCount", "value": 1, "label": "1", "confidence": 0.8}
     return list(items.values())
 
 
@@ -67,7 +70,7 @@ class ValidateDescribeForm(DangerCheck, FormValidationAction):
         except (BackendUnavailable, BackendRejected):
             analysis = {}  # the description is saved; without analysis every question is simply asked
         messages.warn_identifiers(dispatcher, created.get("identifiers_found", []), audience(tracker))
-        items = extraction_items(analysis, tracker.get_slot("event_type_hint"))
+        items = extraction_items(analysis, tracker.get_slot("event_type_hint"), audience(tracker) == "staff")
         return {
             "description": text,
             "record_id": created["record"]["id"],
