@@ -74,6 +74,8 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
 
     async def validate_extraction_ok(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: dict[str, Any]) -> dict[str, Any]:
+        if value is None:  # cleared by a reset, not said by the reporter
+            return {"extraction_ok": None}
         if value == "nothing":
             return {"extraction_ok": "nothing"}
         text, intent = (value or "").strip().lower(), latest_intent(tracker)

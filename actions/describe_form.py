@@ -49,6 +49,8 @@ class ValidateDescribeForm(DangerCheck, FormValidationAction):
 
     async def validate_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: dict[str, Any]) -> dict[str, Any]:
+        if value is None:  # cleared by a reset, not said by the reporter
+            return {"description": None}
         text = (value or "").strip()
         if latest_intent(tracker) == "report_event" and len(text.split()) < 8:
             return {"description": None}  # "report an incident" opens the question, it doesn't answer it

@@ -66,6 +66,10 @@ async def explain(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
             pass
     if help_text:
         dispatcher.utter_message(text=_focus(help_text, latest_text(tracker)))
+    elif question:
+        options = "'I don't know'" + ("" if question.get("mandatory") else " or 'skip'")
+        dispatcher.utter_message(text=f"This asks: {question['text']} Choose what fits best; if you're not sure, "
+                                      f"say {options}.")
     else:
         dispatcher.utter_message(text=words(
             tracker, "I record patient safety events: tell me what happened and I'll ask only what's missing.",

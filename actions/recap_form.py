@@ -51,6 +51,8 @@ class ValidateRecapForm(DangerCheck, FormValidationAction):
 
     async def validate_recap_ok(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: dict[str, Any]) -> dict[str, Any]:
+        if value is None:  # cleared by a reset, not said by the reporter
+            return {"recap_ok": None}
         text, intent = (value or "").strip().lower(), latest_intent(tracker)
         first = text.split(" ")[0] if text else ""
         if intent == "affirm" or first in YES:

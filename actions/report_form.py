@@ -78,6 +78,8 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
 
     async def validate_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: dict[str, Any]) -> dict[str, Any]:
+        if value is None:  # cleared by a reset, not said by the reporter
+            return {"answer": None}
         question = tracker.get_slot("question")
         if not question:
             return {"answer": None}

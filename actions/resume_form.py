@@ -60,6 +60,8 @@ class ValidateResumeForm(DangerCheck, FormValidationAction):
 
     async def validate_draft_choice(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: dict[str, Any]) -> dict[str, Any]:
+        if value is None:  # cleared by a reset, not said by the reporter
+            return {"draft_choice": None}
         drafts = tracker.get_slot("drafts") or []
         picked = match_choice(value or "", [{"code": d["id"], "label": d["label"]} for d in drafts])
         if not picked:

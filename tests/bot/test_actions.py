@@ -196,3 +196,11 @@ def test_an_answer_that_looks_like_a_question_is_still_an_answer():
     t = tracker(slots=slots, text="what counts as moderate harm?", intent="ask_help")
     result, d = validate(ValidateReportForm(), "answer", "what counts as moderate harm?", t)
     assert result == {"answer": None} and texts(d) == ["Moderate: significant but not permanent harm."]
+
+
+def test_slots_cleared_by_a_reset_are_not_answers():
+    fake()
+    for form, slot in ((ValidateDescribeForm(), "description"), (ValidateConfirmForm(), "extraction_ok"),
+                       (ValidateReportForm(), "answer"), (ValidateResumeForm(), "draft_choice")):
+        result, d = validate(form, slot, None, tracker(slots={"record_id": "rec-1"}))
+        assert result == {slot: None} and texts(d) == []
