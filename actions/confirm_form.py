@@ -79,7 +79,7 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
         if value == "nothing":
             return {"extraction_ok": "nothing"}
         text, intent = (value or "").strip().lower(), latest_intent(tracker)
-        first = text.split(" ")[0] if text else ""
+        first = {"1": "yes", "2": "no"}.get(text, text.split(" ")[0] if text else "")  # the buttons' numbers
         if intent == "affirm" or first in YES:
             try:
                 saved = await save_items(get_client(), act_as(tracker), tracker.get_slot("record_id"),

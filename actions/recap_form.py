@@ -54,7 +54,7 @@ class ValidateRecapForm(DangerCheck, FormValidationAction):
         if value is None:  # cleared by a reset, not said by the reporter
             return {"recap_ok": None}
         text, intent = (value or "").strip().lower(), latest_intent(tracker)
-        first = text.split(" ")[0] if text else ""
+        first = {"1": "yes", "2": "no"}.get(text, text.split(" ")[0] if text else "")  # the buttons' numbers
         if intent == "affirm" or first in YES:
             return {"recap_ok": "yes"}
         if intent == "correct" or (first not in NO and len(text.split()) > 2):

@@ -12,6 +12,9 @@ export ACTION_ENDPOINT_URL=http://$host:$actions_port/webhook
 .venv/backend/bin/python -m backend.cli seed
 export SERVICE_TOKEN=${SERVICE_TOKEN:-$(.venv/backend/bin/python -m backend.cli service-token)}
 export REST_CHANNEL_TOKEN=${REST_CHANNEL_TOKEN:-$(.venv/backend/bin/python -m backend.cli dev-secret rest_channel_token)}
+# Channels: development values unless configured (see README, "Channels").
+export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://$host:$rasa_port}
+export TWILIO_AUTH_TOKEN=${TWILIO_AUTH_TOKEN:-$(.venv/backend/bin/python -m backend.cli dev-secret twilio_auth_token)}
 model=$(scripts/train.sh | tail -n 1)
 
 trap 'trap - EXIT; kill 0' EXIT INT TERM

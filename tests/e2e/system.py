@@ -55,6 +55,8 @@ class System:
     rasa_port: int = field(default_factory=free_port)
     service_token: str = "e2e-service-token-not-a-secret"
     rest_token: str = "e2e-rest-token-not-a-secret"
+    twilio_token: str = "e2e-twilio-auth-token-not-a-secret"
+    extra_env: dict[str, str] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     model: str = ""
 
@@ -73,6 +75,9 @@ class System:
             "BACKEND_URL": self.backend, "REST_CHANNEL_TOKEN": self.rest_token,
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
             "PYTHONHASHSEED": "0",
+            # Channels (issue 4): test-only values; the tests sign requests with them.
+            "TWILIO_AUTH_TOKEN": self.twilio_token, "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.rasa_port}",
+            **self.extra_env,
         }
 
     def _start(self, name: str, *cmd: str) -> None:
