@@ -17,6 +17,8 @@ from actions.backend_client import BackendRejected, BackendUnavailable, get_clie
 from actions.conversation import act_as, audience, channel_name, latest_intent, words
 
 MIN_DESCRIPTION = 3
+HINT_LABELS = {"incident": "Patient safety incident", "poor_outcome": "Poor outcome", "risk": "Risk",
+               "good_care": "Good care"}
 
 
 def extraction_items(analysis: dict[str, Any], hint: str | None, staff: bool) -> list[dict[str, Any]]:
@@ -26,8 +28,8 @@ def extraction_items(analysis: dict[str, Any], hint: str | None, staff: bool) ->
         key = item["field"]
         if key not in items or item.get("confidence", 0) > items[key].get("confidence", 0):
             items[key] = item
-    if hint and "EventType" not in items:
-        items["EventType"] = {"field": "EventType", "value": hint, "label": hint.replace("_", " "), "confidence": 1.0}
+    if hint:  # what the reporter said they were reporting ("record some good care") beats the classifier
+        items["EventType"] = {"field": "EventType", "value": hint, "label": HINT_LABELS.get(hint, hint), "confidence": 1.0}
     if staff and "PhysicalHarm" in items:
         # Harm is recorded per patient, so harm to "a patient" means one patient: shown, so confirmed too.
         items["PatientCount"] = {"field": "PatientCount", "value": 1, "label": "1", "confidence": 0.8}

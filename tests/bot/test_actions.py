@@ -204,3 +204,12 @@ def test_slots_cleared_by_a_reset_are_not_answers():
                        (ValidateReportForm(), "answer"), (ValidateResumeForm(), "draft_choice")):
         result, d = validate(form, slot, None, tracker(slots={"record_id": "rec-1"}))
         assert result == {slot: None} and texts(d) == []
+
+
+def test_what_the_reporter_said_they_report_beats_the_classifier():
+    from actions.describe_form import extraction_items
+
+    analysis = {"suggestions": [{"field": "EventType", "value": "incident", "label": "Patient safety incident",
+                                 "confidence": 0.6}]}
+    items = extraction_items(analysis, "good_care", staff=True)
+    assert items == [{"field": "EventType", "value": "good_care", "label": "Good care", "confidence": 1.0}]
