@@ -17,8 +17,6 @@ from actions.backend_client import BackendRejected, BackendUnavailable, get_clie
 from actions.conversation import act_as, audience, channel_name, latest_intent, words
 
 MIN_DESCRIPTION = 3
-HINT_LABELS = {"incident": "Patient safety incident", "poor_outcome": "Poor outcome", "risk": "Risk",
-               "good_care": "Good care"}
 
 
 def extraction_items(analysis: dict[str, Any], hint: str | None, staff: bool) -> list[dict[str, Any]]:
@@ -29,7 +27,9 @@ def extraction_items(analysis: dict[str, Any], hint: str | None, staff: bool) ->
         if key not in items or item.get("confidence", 0) > items[key].get("confidence", 0):
             items[key] = item
     if hint:  # what the reporter said they were reporting ("record some good care") beats the classifier
-        items["EventType"] = {"field": "EventType", "value": hint, "label": HINT_LABELS.get(hint, hint), "confidence": 1.0}
+        guessed = items.get("EventType", {})
+        label = next((c["label"] for c in guessed.get("candidates", []) if c["value"] == hint), hint.replace("_", " "))
+        items["EventType"] = {"field": "EventType", "value": hint, "label": label, "confidence": 1.0}
     if staff and "PhysicalHarm" in items:
         # Harm is recorded per patient, so harm to "a patient" means one patient: shown, so confirmed too.
         items["PatientCount"] = {"field": "PatientCount", "value": 1, "label": "1", "confidence": 0.8}

@@ -210,6 +210,6 @@ def test_what_the_reporter_said_they_report_beats_the_classifier():
     from actions.describe_form import extraction_items
 
     analysis = {"suggestions": [{"field": "EventType", "value": "incident", "label": "Patient safety incident",
-                                 "confidence": 0.6}]}
+                                 "confidence": 0.6, "candidates": [{"value": "good_care", "label": "Good care"}]}]}
     items = extraction_items(analysis, "good_care", staff=True)
     assert items == [{"field": "EventType", "value": "good_care", "label": "Good care", "confidence": 1.0}]
