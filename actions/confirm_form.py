@@ -58,7 +58,7 @@ class ActionAskExtractionOk(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         items = tracker.get_slot("extraction") or []
         public = words(tracker, "staff", "public") == "public"
-        lines = [f"• {FIELD_NAMES.get(i['field'], (i['field'], i['field']))[1 if public else 0]}: {i['label']}"
+        lines = [f"- {FIELD_NAMES.get(i['field'], (i['field'], i['field']))[1 if public else 0]}: {i['label']}"
                  for i in items]
         intro = words(tracker, "I understood:", "Here's what I understood:")
         dispatcher.utter_message(

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
@@ -14,7 +14,7 @@ from actions.backend_client import BackendRejected, BackendUnavailable, get_clie
 from actions.conversation import act_as, audience, latest_text, resume_loop, words
 from actions.interpret import interpret
 from actions.resolve import resolve
-from actions.start import reset_report
+from actions.start import DESCRIPTION_WORDS, reset_report, start_from
 
 
 class _Respond(Action):
@@ -131,11 +131,21 @@ async def _correction(client, who: str, plan: dict, field: str | None, text: str
     return {"field": field, "patient": question["patient"], "value": found.value}
 
 
+def _new_report(tracker: Tracker) -> list[EventType] | None:
+    """With nothing under way, a long message is someone telling us what happened, not a digression."""
+    if tracker.active_loop_name or tracker.get_slot("record_id") or len(latest_text(tracker).split()) < DESCRIPTION_WORDS:
+        return None
+    return [*start_from(tracker), FollowupAction("describe_form")]
+
+
 class ActionExplain(Action):
     def name(self) -> str:
         return "action_explain"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        new = _new_report(tracker)
+        if new:
+            return new
         await explain(dispatcher, tracker)
         return resume_loop(tracker)
 
@@ -145,6 +155,9 @@ class ActionCorrectAnswer(Action):
         return "action_correct_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        new = _new_report(tracker)
+        if new:
+            return new
         changed = await correct(dispatcher, tracker)
         return [*([SlotSet("question", None), SlotSet("recap_ok", None)] if changed else []), *resume_loop(tracker)]
 

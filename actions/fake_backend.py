@@ -72,7 +72,7 @@ class FakeBackend:
     async def summary(self, act_as: str, record_id: str) -> dict:
         self._check("summary", act_as, record_id)
         record = self.records[record_id]
-        rows = [{"field": k, "question": k, "answer": str(v), "value": v} for k, v in record["answers"].items()]
+        rows = [{"field": k, "question": k, "label": k, "answer": str(v), "value": v} for k, v in record["answers"].items()]
         return {"id": record_id, "event_type": record["event_type"], "answers": rows}
 
     async def submit(self, act_as: str, record_id: str) -> dict:

@@ -146,7 +146,7 @@ def interpret(question: dict[str, Any], text: str, intent: str | None) -> Interp
         return Interpretation(value=number)
     if qtype == "time":
         parsed = parse_time(text)
-        return Interpretation(value=parsed) if parsed else Interpretation(problem="What time was it? For example 15:30 or 3pm.")
+        return Interpretation(value=parsed) if parsed else Interpretation(problem="Sorry, I didn't catch the time.")
     if qtype == "date":
         parsed = parse_simple_date(text, datetime.now(ZoneInfo("Europe/London")).date())
         return Interpretation(value=parsed) if parsed else Interpretation()

@@ -35,7 +35,8 @@ class ActionAskRecapOk(Action):
         except BackendUnavailable:
             dispatcher.utter_message(text=messages.BACKEND_DOWN)
             return []
-        lines = [f"• {row['question']} {_short(row['answer'])}" for row in summary["answers"]]
+        # Short names and no skipped questions: the recap must fit a text message or a spoken turn.
+        lines = [f"- {row['label']}: {_short(row['answer'])}" for row in summary["answers"] if row["answer"] != "Skipped"]
         dispatcher.utter_message(
             text="\n".join([words(tracker, "Check your answers:", "Please check what you've told me:"), *lines,
                             words(tracker, "Submit it now? (Or say what to change.)",

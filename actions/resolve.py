@@ -18,7 +18,7 @@ async def resolve(client, who: str, question: dict[str, Any], text: str, found: 
         for item in analysis.get("suggestions", []):
             if item["field"] == "ApproximateDate":
                 return Interpretation(value=item["value"])
-        return Interpretation(problem="Which day was it? For example 'yesterday' or 12/03/2026.")
+        return Interpretation(problem="Sorry, I didn't catch the date.")
     if question.get("search"):
         system = question["search"].split("/code-systems/")[1].split("?")[0]
         hits = (await client.search_codes(who, system, text, MAX_CANDIDATES))["codes"]

@@ -10,6 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import latest_intent, latest_text
 
+# A first message this long is taken as the description, whatever the NLU made of it.
+DESCRIPTION_WORDS = 6
 REPORT_SLOTS = ("record_id", "question", "extraction", "extraction_ok", "answer", "recap_ok", "description",
                 "draft_choice", "drafts")
 
@@ -28,6 +30,9 @@ class ActionSessionStart(Action):
         for slot in ("record_id",):
             if tracker.get_slot(slot):
                 events.append(SlotSet(slot, tracker.get_slot(slot)))
+        if tracker.get_slot("record_id"):
+            dispatcher.utter_message(text="Welcome back. You have a report you haven't finished: say 'carry on' to "
+                                          "continue it, or tell me about something new.")
         events += [
             SlotSet("account_id", str(account) if account else None),
             SlotSet("audience", "staff" if account else "public"),
@@ -45,8 +50,13 @@ class ActionStartReport(Action):
         return "action_start_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        events = reset_report()
-        if latest_intent(tracker) == "describe_event":
-            # They opened with what happened: that message is the description.
-            events.append(SlotSet("description", latest_text(tracker)))
-        return events
+        return start_from(tracker)
+
+
+def start_from(tracker: Tracker) -> list[EventType]:
+    """A new report; a message that already says what happened becomes its description."""
+    events = reset_report()
+    text = latest_text(tracker)
+    if latest_intent(tracker) == "describe_event" or len(text.split()) >= DESCRIPTION_WORDS:
+        events.append(SlotSet("description", text))
+    return events

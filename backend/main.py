@@ -11,6 +11,7 @@ from backend.accounts.router import router as accounts_router
 from backend.config import Settings, get_settings
 from backend.database import make_engine
 from backend.database.migrate import upgrade_to_head
+from backend.identities.router import router as identities_router
 from backend.narrative.router import router as narrative_router
 from backend.plan.model import get_plan
 from backend.plan.router import router as plan_router
@@ -47,7 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.taxonomy = get_taxonomy()
     app.state.plan = get_plan()  # loading checks the plan against the taxonomy: a bad plan fails here
 
-    for router in (taxonomy_router, plan_router, records_router, accounts_router, narrative_router):
+    for router in (taxonomy_router, plan_router, records_router, accounts_router, narrative_router,
+                   identities_router):
         app.include_router(router, prefix=API_PREFIX)
 
     @app.get("/health", tags=["meta"])

@@ -2,4 +2,5 @@
 
 from backend.accounts.models import Account, Organisation  # noqa: F401
 from backend.audit.models import AuditEvent  # noqa: F401
+from backend.identities.models import ExternalIdentity  # noqa: F401
 from backend.records.models import EventRecord, RecordFacet, RecordVersion  # noqa: F401

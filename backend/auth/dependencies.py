@@ -34,6 +34,10 @@ def _account_principal(account: Account | None, via_service: bool = False) -> Pr
     )
 
 
+def _is_service(settings: Settings, creds: HTTPAuthorizationCredentials) -> bool:
+    return hmac.compare_digest(creds.credentials.encode(), settings.service_token.get_secret_value().encode())
+
+
 def get_principal(
     db: Annotated[Session, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_settings_dep)],
@@ -48,8 +52,7 @@ def get_principal(
 ) -> Principal:
     if creds is None:
         raise UNAUTHORISED
-    service = settings.service_token.get_secret_value()
-    if hmac.compare_digest(creds.credentials.encode(), service.encode()):
+    if _is_service(settings, creds):
         kind, _, value = (act_as or "").partition(":")
         if kind == "account" and value.isdigit():
             return _account_principal(db.get(Account, int(value)), via_service=True)
@@ -83,3 +86,14 @@ def require_role(*roles: Role):
         return principal
 
     return check
+
+
+def require_service(
+    settings: Annotated[Settings, Depends(get_settings_dep)],
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Endpoints for the bot runtime itself (e.g. resolving a channel's user), not for any person."""
+    if creds is None:
+        raise UNAUTHORISED
+    if not _is_service(settings, creds):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only the service credential may call this")

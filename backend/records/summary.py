@@ -32,9 +32,13 @@ def summarise(plan: Plan, tax: Taxonomy, record: EventRecord) -> list[dict[str, 
         value, skipped = doc.get(name, patient), doc.is_skipped(name, patient)
         if value is None and not skipped:
             continue
+        short = slot.question.aliases[0].capitalize() if slot.question.aliases else None
         rows.append({
             "field": name, "patient": patient,
             "question": slot.question.text(record.audience, patient, count),
+            # A short name for recaps where every character counts (SMS, speech).
+            "label": (f"{short} (patient {patient})" if short and patient and count > 1 else short)
+            or slot.question.text(record.audience, patient, count),
             "answer": "Skipped" if skipped else _label(plan, tax, record.audience, name, value),
             "value": value,
         })

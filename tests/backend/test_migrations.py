@@ -10,7 +10,8 @@ import backend.models  # noqa: F401
 from backend.database import Base
 from backend.database.migrate import alembic_config, upgrade_to_head
 
-TABLES = {"organisations", "accounts", "audit_events", "event_records", "record_facets", "record_versions"}
+TABLES = {"organisations", "accounts", "audit_events", "event_records", "record_facets", "record_versions",
+          "external_identities"}
 
 
 def _empty_url(database_url):

@@ -61,7 +61,7 @@ def test_extraction_is_shown_then_saved_only_when_confirmed():
     rid = asyncio.run(backend.create_record(PUBLIC, "chat"))["record"]["id"]
     slots = {"record_id": rid, "extraction": [INSULIN]}
     _, d = run(ActionAskExtractionOk(), tracker(slots=slots))
-    assert texts(d) == ["Here's what I understood:\n• Time: 15:00\nIs that right?"]
+    assert texts(d) == ["Here's what I understood:\n- Time: 15:00\nIs that right?"]
     assert backend.records[rid]["answers"] == {}
     result, d = validate(ValidateConfirmForm(), "extraction_ok", "no", tracker(slots=slots, intent="deny"))
     assert result == {"extraction_ok": "no", "extraction": None} and backend.records[rid]["answers"] == {}
@@ -213,3 +213,20 @@ def test_what_the_reporter_said_they_report_beats_the_classifier():
                                  "confidence": 0.6, "candidates": [{"value": "good_care", "label": "Good care"}]}]}
     items = extraction_items(analysis, "good_care", staff=True)
     assert items == [{"field": "EventType", "value": "good_care", "label": "Good care", "confidence": 1.0}]
+
+
+def test_a_long_first_message_misread_as_a_correction_starts_a_report():
+    fake()
+    text = "My mum was given the wrong tablets at the chemist yesterday and was sick all night"
+    events, d = run(ActionCorrectAnswer(), tracker(text=text, intent="correct"))
+    assert SlotSet("description", text) in events and events[-1] == FollowupAction("describe_form")
+    assert texts(d) == []
+    events, d = run(ActionExplain(), tracker(text="what does that mean?", intent="ask_help"))
+    assert events == [] and len(texts(d)) == 1  # short, nothing under way: a plain explanation
+
+
+def test_a_new_session_with_an_unfinished_draft_offers_to_carry_on():
+    events, d = run(ActionSessionStart(), tracker(slots={"record_id": "rec-9", "session_started_metadata": {}}))
+    assert SlotSet("record_id", "rec-9") in events
+    assert texts(d) == ["Welcome back. You have a report you haven't finished: say 'carry on' to continue it, "
+                        "or tell me about something new."]

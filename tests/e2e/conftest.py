@@ -9,14 +9,15 @@ from backend.auth.passwords import hash_password
 from backend.database.migrate import upgrade_to_head
 from tests.e2e.reporter import TURNS, Reporter
 from tests.e2e.system import System, http
+from tests.e2e.teams_env import teams_microsoft  # noqa: F401  (fake Microsoft endpoints for the Teams channel)
 
 PASSWORD = "e2e password for a fictional nurse"
 
 
 @pytest.fixture(scope="session")
-def system(tmp_path_factory):
+def system(tmp_path_factory, teams_microsoft):
     tmp = tmp_path_factory.mktemp("e2e")
-    sysm = System(tmp)
+    sysm = System(tmp, extra_env={**teams_microsoft.env})
     upgrade_to_head(sysm.database_url)
     with Session(create_engine(sysm.database_url)) as db:
         db.add(Organisation(ods_code="G81019", name="BEACON SURGERY"))

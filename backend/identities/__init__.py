@@ -1,0 +1,1 @@
+"""Identities from other systems (e.g. Microsoft Teams) linked to staff accounts."""

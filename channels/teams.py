@@ -1,0 +1,217 @@
+"""Microsoft Teams, through Bot Framework, for clinicians.
+
+Fixes Rasa 3.6.21's `botframework` connector: every activity's token is checked (signature, issuer,
+audience, expiry; keys fetched on first use, so `rasa run` starts offline), its serviceUrl must be a
+Bot Framework address (our bot token is sent there), the conversation is keyed on the Teams
+conversation rather than the user, the user must map to a staff account (linked on first use by the
+backend) before anything reaches the assistant, and choices are card buttons. Named `botframework`
+so the webhook is /webhooks/botframework/webhook and the assistant records the channel as "teams"."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.teams_auth import OPENID_URL, SERVICE_URLS, Refused, SigningKeys, TokenValidator
+from channels.teams_connector import TOKEN_URL, Connector
+from channels.teams_users import BackendUnavailable, NotStaff, TeamsUsers
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 10_000
+MAX_CARD_BUTTONS = 6  # Teams shows at most six buttons on a hero card; more go on further cards
+SEEN_ACTIVITIES = 10_000
+PERSONAL_ONLY = ("Reports can include patient details, so I only take them in a one-to-one chat. "
+                 "Open a chat with me directly to report.")
+TOO_LONG = f"That message is too long for me (over {MAX_TEXT:,} characters). Please send it in shorter parts."
+UNAVAILABLE = "I can't reach the reporting service just now. Nothing was lost; please try again in a few minutes."
+
+
+def _markdown(text: str) -> str:
+    # Teams' markdown joins single line breaks; the assistant's lists and recaps need each line kept.
+    return re.sub(r"(?<!\n)\n(?!\n)", "\n\n", text.strip())
+
+
+def card_action(button: dict[str, Any]) -> dict[str, Any]:
+    title = str(button.get("title") or button.get("payload") or "")
+    if button.get("type") == "web_url" and button.get("url"):
+        return {"type": "openUrl", "title": title, "value": button["url"]}
+    # imBack posts the value into the chat as the user's own reply, which is what the assistant reads.
+    return {"type": "imBack", "title": title, "value": str(button.get("payload") or title)}
+
+
+def hero_cards(text: str, buttons: list[dict[str, Any]]) -> dict[str, Any]:
+    """A message whose choices are hero card buttons: the text on the first card, six buttons per card."""
+    actions = [card_action(b) for b in buttons]
+    chunks = [actions[i:i + MAX_CARD_BUTTONS] for i in range(0, len(actions), MAX_CARD_BUTTONS)] or [[]]
+    cards = [{"contentType": "application/vnd.microsoft.card.hero",
+              "content": {"text": _markdown(text), "buttons": chunks[0]}}]
+    cards += [{"contentType": "application/vnd.microsoft.card.hero", "content": {"buttons": c}} for c in chunks[1:]]
+    return {"attachmentLayout": "list", "attachments": cards}
+
+
+class TeamsOutput(OutputChannel):
+    """Replies to one incoming activity, in its conversation."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "botframework"
+
+    def __init__(self, connector: Connector, activity: dict[str, Any]) -> None:
+        self.connector, self.activity = connector, activity
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        # A failed delivery is logged, never raised: the turn (and its saved answer) must still complete.
+        await self.connector.reply(self.activity, message)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._send({"text": _markdown(text), "textFormat": "markdown"})
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict[str, Any]],
+                                     **kwargs: Any) -> None:
+        await self._send(hero_cards(text, buttons))
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self._send({"attachments": [{"contentType": "application/vnd.microsoft.card.hero",
+                                           "content": {"images": [{"url": image}]}}]})
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        # Custom payloads are Bot Framework activity fields (e.g. an Adaptive Card attachment).
+        await self._send(dict(json_message))
+
+
+def _env_list(value: str | list[str] | None) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return tuple(v for v in re.split(r"[,\s]+", value or "") if v)
+
+
+class TeamsInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "botframework"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> "TeamsInput":
+        """Each setting from credentials.yml, else its environment variable (see README, "Microsoft Teams")."""
+        c, env = credentials or {}, os.environ.get
+        return cls(
+            app_id=c.get("app_id") or env("TEAMS_APP_ID", ""),
+            app_password=c.get("app_password") or env("TEAMS_APP_PASSWORD", ""),
+            backend_url=c.get("backend_url") or env("BACKEND_URL", "http://127.0.0.1:8000"),
+            service_token=c.get("service_token") or env("SERVICE_TOKEN", ""),
+            openid_url=c.get("openid_url") or env("TEAMS_OPENID_URL") or OPENID_URL,
+            token_url=c.get("token_url") or env("TEAMS_TOKEN_URL") or TOKEN_URL,
+            service_urls=_env_list(c.get("service_urls") or env("TEAMS_SERVICE_URLS")) or SERVICE_URLS,
+            tenants=_env_list(c.get("tenants") or env("TEAMS_TENANT_IDS")),
+            reply_within=float(c.get("reply_within") or env("TEAMS_REPLY_WITHIN_SECONDS") or 10),
+        )
+
+    def __init__(self, app_id: str, app_password: str, backend_url: str, service_token: str,
+                 openid_url: str = OPENID_URL, token_url: str = TOKEN_URL,
+                 service_urls: tuple[str, ...] = SERVICE_URLS, tenants: tuple[str, ...] = (),
+                 reply_within: float = 10.0, keys: SigningKeys | None = None) -> None:
+        # Nothing is fetched here: keys and tokens are fetched on first use, so Rasa starts offline.
+        self.configured = bool(app_id and app_password and service_token)
+        if not self.configured:
+            logger.warning("Teams channel not configured (TEAMS_APP_ID, TEAMS_APP_PASSWORD, SERVICE_TOKEN): "
+                           "it refuses every activity")
+        self.validator = TokenValidator(app_id, keys or SigningKeys(openid_url), tuple(service_urls))
+        self.connector = Connector(app_id, app_password, token_url)
+        self.users = TeamsUsers(backend_url, service_token, self.connector)
+        self.tenants = frozenset(tenants)
+        # Bot Framework gives up after about 15 s and may send the activity again; a slower turn carries on
+        # in the background, and an activity already seen is not processed twice.
+        self.reply_within = reply_within
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._running: set[asyncio.Task] = set()
+
+    def _first_time(self, conversation: str, activity_id: str) -> bool:
+        key = (conversation, activity_id)
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > SEEN_ACTIVITIES:
+            self._seen.popitem(last=False)
+        return True
+
+    async def _handle(self, activity: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        conversation = activity["conversation"]
+        reply = self.connector.reply
+        try:
+            if conversation.get("isGroup") or conversation.get("conversationType", "personal") != "personal":
+                # One Rasa conversation per Teams conversation: in a group it would mix up people.
+                await reply(activity, {"text": PERSONAL_ONLY})
+                return
+            text = (activity.get("text") or "").strip()
+            if not text:
+                return  # e.g. a reaction or a file alone: nothing to answer
+            if len(text) > MAX_TEXT:
+                await reply(activity, {"text": TOO_LONG})
+                return
+            try:
+                account = await self.users.account_for(activity)
+            except NotStaff as exc:
+                await reply(activity, {"text": str(exc)})
+                return
+            except BackendUnavailable as exc:
+                logger.error("Teams user lookup failed: %s", exc)
+                await reply(activity, {"text": UNAVAILABLE})
+                return
+            await on_new_message(UserMessage(
+                text, TeamsOutput(self.connector, activity), conversation["id"], input_channel=self.name(),
+                metadata={"account_id": account},
+            ))
+        except Exception:  # a background turn has no one else to report to
+            logger.exception("Teams activity %s could not be handled", activity.get("id"))
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint("teams_botframework", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.configured else "not configured"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.configured:
+                return response.json({"error": "The Teams channel is not configured"}, status=503)
+            try:
+                activity = request.json
+            except Exception:  # Sanic raises on a body that is not JSON
+                activity = None
+            if not isinstance(activity, dict):
+                return response.json({"error": "An activity (JSON object) is required"}, status=400)
+            try:
+                await self.validator.check(request.headers.get("Authorization"), activity)
+            except Refused as exc:
+                logger.warning("Teams activity refused (%d): %s", exc.status, exc.reason)
+                return response.json({"error": exc.reason}, status=exc.status)
+            tenant = ((activity.get("channelData") or {}).get("tenant") or {}).get("id") \
+                or (activity.get("conversation") or {}).get("tenantId")
+            if self.tenants and tenant not in self.tenants:
+                return response.json({"error": "This organisation's tenant is not served here"}, status=403)
+            if activity.get("type") != "message":
+                return response.json({})  # conversationUpdate, typing, reactions: nothing to do
+            conversation, activity_id = (activity.get("conversation") or {}).get("id"), activity.get("id")
+            if not isinstance(conversation, str) or not conversation or not isinstance(activity_id, str) \
+                    or not isinstance(activity.get("from"), dict):
+                return response.json({"error": "The activity needs id, conversation.id and from"}, status=400)
+            if not self._first_time(conversation, activity_id):
+                return response.json({})  # a retry of an activity we already have
+            task = asyncio.ensure_future(self._handle(activity, on_new_message))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+            done, _ = await asyncio.wait({task}, timeout=self.reply_within)
+            return response.json({}, status=200 if done else 202)
+
+        return hook

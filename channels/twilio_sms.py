@@ -1,0 +1,195 @@
+"""SMS through Twilio, for patients and families.
+
+Rasa 3.6.21's connector checks no signature, answers a message without a Body with a 500, sends
+with the synchronous REST client inside async code (a failed send loses the turn) and sends
+buttons as separate texts that a reply of "1" cannot pick. This one checks X-Twilio-Signature
+before anything reaches the assistant, answers in the webhook's own TwiML, numbers the choices
+and maps a number back to the choice, handles STOP/START/HELP and processes a retried MessageSid
+once. Nothing the sender's phone claims is trusted: SMS reporters are the public."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable
+from urllib.parse import parse_qs
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request, RequestParameters
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from channels import sms_render
+
+logger = logging.getLogger(__name__)
+
+# Twilio's own keywords (whole message, any case); YES opts back in only after an opt-out.
+OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
+OPT_IN = {"START", "UNSTOP", "YES"}
+HELP_WORDS = {"HELP", "INFO"}
+HELP = ("This service records what went wrong, or well, in NHS care so it can be made safer. It can't give "
+        "medical help: in an emergency call 999, for urgent advice call 111. Text STOP to stop.")
+WELCOME_BACK = ("You'll get our texts again. Tell us what happened, or text CARRY ON to continue a report "
+                "you started. In an emergency call 999.")
+EMPTY = "Sorry, I can only read words in a text. Please send your answer as a text message, or text HELP."
+NOT_UNDERSTOOD = ("Sorry, I didn't get that. Tell us what happened in your own words, or text CARRY ON to "
+                  "continue a report you started.")
+TROUBLE = "Sorry, something went wrong. What you told us before is saved. Please send that again in a minute."
+MAX_TEXT = 1600  # Twilio's own limit for an incoming message
+STOP_INTENT = "/stop"  # ends the form; the actions keep the draft
+
+
+class TtlStore:
+    """A small in-memory map whose entries expire and whose oldest entries go first when full."""
+
+    def __init__(self, ttl: float, max_items: int) -> None:
+        self.ttl, self.max_items = ttl, max_items
+        self._items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+
+    def get(self, key: str) -> Any:
+        hit = self._items.get(key)
+        if hit is None or hit[0] < time.monotonic():
+            self._items.pop(key, None)
+            return None
+        return hit[1]
+
+    def put(self, key: str, value: Any) -> None:
+        self._items[key] = (time.monotonic() + self.ttl, value)
+        self._items.move_to_end(key)
+        while len(self._items) > self.max_items:
+            self._items.popitem(last=False)
+
+    def pop(self, key: str) -> None:
+        self._items.pop(key, None)
+
+
+def twiml(bodies: list[str]) -> HTTPResponse:
+    reply = MessagingResponse()
+    for body in bodies:
+        reply.message(body)
+    return response.text(str(reply), content_type="text/xml; charset=utf-8")
+
+
+class TwilioSmsInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "twilio"  # actions/conversation.py maps this to the backend's "sms" channel
+
+    def __init__(self, auth_token: str, public_url: str) -> None:
+        if not auth_token:
+            raise ValueError("the Twilio SMS channel needs the account's auth token (TWILIO_AUTH_TOKEN)")
+        self.validator = RequestValidator(auth_token)
+        self.public_url = public_url.rstrip("/")
+        if not self.public_url:
+            logger.warning("No public_url/PUBLIC_BASE_URL: signatures are checked against the URL this server "
+                           "sees, which fails behind a proxy")
+        self.seen = TtlStore(ttl=24 * 3600, max_items=10_000)  # MessageSid -> its turn (a Task)
+        self.options = TtlStore(ttl=24 * 3600, max_items=50_000)  # sender -> payloads of the last choices
+        self.opted_out = TtlStore(ttl=365 * 24 * 3600, max_items=100_000)
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> "TwilioSmsInput":
+        credentials = credentials or {}
+        return cls(credentials.get("auth_token") or os.environ.get("TWILIO_AUTH_TOKEN", ""),
+                   credentials.get("public_url") or os.environ.get("PUBLIC_BASE_URL", ""))
+
+    @staticmethod
+    def _form(request: Request) -> RequestParameters:
+        # Twilio signs empty fields too (FromCity=, ...), which Sanic's request.form drops.
+        if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            return RequestParameters()
+        return RequestParameters(parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True))
+
+    def _signed(self, request: Request, form: RequestParameters) -> bool:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature:
+            return False
+        # Twilio signs the URL it was given (the public one, query string included), not ours.
+        url = f"{self.public_url}{request.path}" if self.public_url else request.url.split("?")[0]
+        if request.query_string:
+            url += "?" + request.query_string
+        return self.validator.validate(url, form, signature)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint("twilio_sms", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            form = self._form(request)
+            if not self._signed(request, form):
+                return response.text("invalid or missing X-Twilio-Signature", status=403)
+            sender, sid = form.get("From", ""), form.get("MessageSid") or form.get("SmsMessageSid") or ""
+            if not sender or not sid:
+                return response.text("From and MessageSid are required", status=400)
+            earlier = self.seen.get(sid)
+            if earlier is not None:  # Twilio retried: the first attempt's reply, the turn only once
+                try:
+                    return twiml(earlier.result() if earlier.done() else await asyncio.wait_for(
+                        asyncio.shield(earlier), 30))
+                except Exception:
+                    return twiml([])
+            # A task of its own, so the turn completes for a retry even if Twilio hangs up after 15 s.
+            turn = asyncio.ensure_future(self._turn(sid, sender, form, on_new_message))
+            self.seen.put(sid, turn)
+            return twiml(await asyncio.shield(turn))
+
+        return hook
+
+    async def _turn(self, sid: str, sender: str, form: RequestParameters,
+                    on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> list[str]:
+        try:
+            return await self._handle(sender, form, on_new_message)
+        except Exception:
+            logger.exception("SMS turn failed")
+            self.seen.pop(sid)  # a retry may try again
+            return [TROUBLE]
+
+    async def _handle(self, sender: str, form: RequestParameters,
+                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> list[str]:
+        # Some carriers turn "@" into "¡" on the way. Twilio's keywords are the whole message, any case.
+        text = (form.get("Body") or "").replace("¡", "@").strip()[:MAX_TEXT]
+        keyword = text.upper()
+        if keyword in OPT_OUT or form.get("OptOutType") == "STOP":
+            self.opted_out.put(sender, True)
+            self.options.pop(sender)
+            try:
+                await on_new_message(self._message(STOP_INTENT, sender, CollectingOutputChannel()))
+            except Exception:
+                logger.exception("could not end the conversation after STOP")
+            return []  # Twilio itself confirms an opt-out; nothing more may be sent
+        if self.opted_out.get(sender):
+            if keyword not in OPT_IN and form.get("OptOutType") != "START":
+                return []  # Twilio would refuse to deliver anything until they opt back in
+            self.opted_out.pop(sender)
+            return [WELCOME_BACK]
+        if keyword in HELP_WORDS or form.get("OptOutType") == "HELP":
+            return [HELP]
+        text = text.lstrip("/").strip()  # a typed "/intent{...}" is words, never a command to Rasa
+        if not text:
+            return [EMPTY]  # a picture or an empty text: nothing for the assistant
+        text = sms_render.chosen(text, self.options.get(sender) or []) or text  # "2": the second choice
+        collector = CollectingOutputChannel()
+        await on_new_message(self._message(text, sender, collector))
+        self._remember_options(sender, collector.messages)
+        # Silence over SMS looks like a lost message; the assistant says nothing to e.g. a first "no".
+        return sms_render.bodies(collector.messages) or [NOT_UNDERSTOOD]
+
+    def _message(self, text: str, sender: str, output: CollectingOutputChannel) -> UserMessage:
+        return UserMessage(text, output, sender, input_channel=self.name(), metadata={})
+
+    def _remember_options(self, sender: str, messages: list[dict[str, Any]]) -> None:
+        # Only the last message's choices: a number answers the question asked last.
+        buttons = messages[-1].get("buttons") if messages else None
+        if buttons:
+            self.options.put(sender, [str(b.get("payload") or b.get("title") or "") for b in buttons])
+        else:
+            self.options.pop(sender)
