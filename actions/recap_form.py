@@ -22,7 +22,7 @@ MAX_ANSWER = 80
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= MAX_ANSWER else text[: MAX_ANSWER - 1] + "…"
+    return text if len(text) <= MAX_ANSWER else text[: MAX_ANSWER - 1].rsplit(" ", 1)[0] + "..."
 
 
 class ActionAskRecapOk(Action):

@@ -3,6 +3,7 @@ its first missing question (wherever it was started: chat or web form)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -22,7 +23,7 @@ TYPE_NAMES = {"incident": "Incident", "poor_outcome": "Poor outcome", "risk": "R
 
 
 def label(draft: dict[str, Any]) -> str:
-    when = draft["event_date"] or draft["updated_at"][:10]
+    when = date.fromisoformat(draft["event_date"] or draft["updated_at"][:10]).strftime("%-d %b %Y")
     return f"{TYPE_NAMES.get(draft['event_type'], 'Report')}, {when}: {draft['first_words'] or '(no description yet)'}"
 
 

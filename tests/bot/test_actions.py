@@ -154,7 +154,7 @@ def test_resume_lists_drafts_and_continues_the_chosen_one():
         asyncio.run(backend.create_record("account:3", "chat", answers=[{"field": "Description", "value": text}]))
     events, _ = run(ActionListDrafts(), tracker(slots={"account_id": "3"}))
     drafts = events[-1]["value"]
-    assert [d["label"] for d in drafts] == ["Report, 2026-11-20: first draft", "Report, 2026-11-20: second draft"]
+    assert [d["label"] for d in drafts] == ["Report, 20 Nov 2026: first draft", "Report, 20 Nov 2026: second draft"]
     result, d = validate(ValidateResumeForm(), "draft_choice", "2", tracker(slots={"account_id": "3", "drafts": drafts}))
     assert result == {"draft_choice": "rec-2", "record_id": "rec-2", "drafts": None}
     events, d = run(ActionListDrafts(), tracker(slots={}))  # the public conversation has none
