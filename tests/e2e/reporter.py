@@ -39,11 +39,7 @@ class Reporter:
         return "\n".join(r.get("text", "") for r in replies)
 
     def backend(self, method: str, path: str, account_id: int | None = None, public_key: str | None = None) -> Any:
-        act_as = f"account:{account_id}" if account_id else f"public:{public_key}"
-        status, body = http(method, f"{self.system.backend}/api/v1{path}",
-                            headers={"Authorization": f"Bearer {self.system.service_token}", "X-Act-As": act_as})
-        assert status == 200, body
-        return body
+        return self.system.api(path, f"account:{account_id}" if account_id else f"public:{public_key}", method)
 
     def current_question(self, record_id: str, act: dict) -> dict | None:
         return self.backend("GET", f"/records/{record_id}/next-question?core_only=true", **act)["question"]

@@ -15,7 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from channels.sms_render import segments  # plain Python, no Rasa: the SMS length rules the channel applies
 from tests.e2e.reporter import TURNS
-from tests.e2e.system import System, http
+from tests.e2e.system import System
 
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 _sids = itertools.count(1)
@@ -63,10 +63,7 @@ class Texter:
         return replies
 
     def backend(self, path: str) -> dict:
-        status, body = http("GET", f"{self.system.backend}/api/v1{path}", headers={
-            "Authorization": f"Bearer {self.system.service_token}", "X-Act-As": f"public:twilio:{self.number}"})
-        assert status == 200, body
-        return body
+        return self.system.api(path, f"public:twilio:{self.number}")
 
     def drafts(self) -> list[dict]:
         return self.backend("/records?status=draft")["items"]

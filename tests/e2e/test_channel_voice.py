@@ -15,7 +15,7 @@ from datetime import date
 from twilio.request_validator import RequestValidator
 
 from tests.e2e.reporter import TURNS
-from tests.e2e.system import System, http
+from tests.e2e.system import System
 
 PAGE = 4  # choices read out at once (channels/voice_speech.py)
 
@@ -97,10 +97,7 @@ class Caller:
         return self.post("status", CallStatus="completed", CallDuration="42").status
 
     def backend(self, path: str) -> dict:
-        status, body = http("GET", f"{self.system.backend}/api/v1{path}", headers={
-            "Authorization": f"Bearer {self.system.service_token}", "X-Act-As": f"public:{self.public_key}"})
-        assert status == 200, body
-        return body
+        return self.system.api(path, f"public:{self.public_key}")
 
     def drafts(self) -> list[dict]:
         return self.backend("/records?status=draft")["items"]
