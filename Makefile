@@ -1,7 +1,7 @@
 # The two commands a new user needs: `make run` and `make test`. Both install what is missing.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run train test test-backend test-bot test-assistant test-e2e backend-env bot-env postgres lock seed migrate
+.PHONY: help run train widget browser test test-backend test-bot test-assistant test-e2e backend-env bot-env postgres lock seed migrate
 
 BACKEND_PY := .venv/backend/bin/python
 BOT_PY := .venv/bot/bin/python
@@ -28,13 +28,19 @@ migrate: backend-env ## Bring the database to the latest migration
 seed: backend-env ## Create the demo organisations and accounts in an empty database
 	@$(BACKEND_PY) -m backend.cli seed
 
-run: backend-env bot-env ## Run the whole system on embedded defaults (SQLite, in-memory stores)
+widget: ## Build the web chat widget (npm packages from web/package-lock.json)
+	@scripts/ensure-browser.sh --widget-only
+
+browser: ## Chromium for the browser tests, and the widget
+	@scripts/ensure-browser.sh
+
+run: backend-env bot-env widget ## Run the whole system on embedded defaults (SQLite, in-memory stores)
 	@HOST=$(HOST) BACKEND_PORT=$(BACKEND_PORT) scripts/run.sh
 
 train: bot-env ## Train the assistant's model (reused while its inputs are unchanged)
 	@scripts/train.sh
 
-test: backend-env bot-env postgres ## Install what is missing and run every test
+test: backend-env bot-env postgres browser ## Install what is missing and run every test
 	@$(MAKE) --no-print-directory test-backend test-bot test-assistant test-e2e
 
 test-backend:

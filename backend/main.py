@@ -18,6 +18,7 @@ from backend.plan.router import router as plan_router
 from backend.records.router import router as records_router
 from backend.taxonomy import get_taxonomy
 from backend.taxonomy.router import router as taxonomy_router
+from backend.webchat.router import router as webchat_router
 
 API_PREFIX = "/api/v1"
 
@@ -51,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (taxonomy_router, plan_router, records_router, accounts_router, narrative_router,
                    identities_router):
         app.include_router(router, prefix=API_PREFIX)
+
+    app.include_router(webchat_router)  # the web chat page and widget (issue 4)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict:

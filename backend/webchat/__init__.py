@@ -1,0 +1,1 @@
+"""The web chat page (`GET /chat`) and its widget (`/chat/static/widget.js`, built from web/)."""

@@ -1,0 +1,95 @@
+"""Serves the web chat page and the widget built from web/ (`npm ci && node build.mjs` writes
+var/web/widget.js; scripts/ensure-browser.sh does it). The widget talks to the Rasa server's
+socket.io channel (channels/webchat.py) at RASA_PUBLIC_URL.
+
+A member of staff's token reaches the widget in the page's fragment, `/chat#staff_token=...`, for
+now: a stand-in until the sign-in pages (issue 5) hand the page a short-lived token. A fragment is
+never sent to the server, so it is in no access log; the widget removes it from the address bar. Outside
+production `?rasa=` points the page at another Rasa server (the end-to-end tests use it)."""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse
+
+from backend.config import VAR_DIR
+
+WIDGET = VAR_DIR / "web" / "widget.js"
+DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+
+router = APIRouter(tags=["web chat"], include_in_schema=False)
+
+PAGE = """<!doctype html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Report a patient safety event - chat</title>
+<style>
+  body {{ font-family: Arial, Helvetica, sans-serif; margin: 0; color: #212b32; background: #f0f4f5; }}
+  header {{ background: #005eb8; color: #fff; padding: 16px 24px; }}
+  header h1 {{ margin: 0; font-size: 1.5rem; }}
+  main {{ max-width: 720px; margin: 24px auto; padding: 0 16px; }}
+  .webchat-visually-hidden {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }}
+  #webchat ol {{ list-style: none; padding: 0; margin: 0 0 16px; background: #fff; border: 1px solid #d8dde0;
+    min-height: 300px; max-height: 60vh; overflow-y: auto; }}
+  .webchat-msg {{ padding: 8px 16px; border-bottom: 1px solid #f0f4f5; }}
+  .webchat-msg p {{ margin: 4px 0; }}
+  .webchat-user {{ background: #e8f1f8; text-align: right; }}
+  .webchat-button {{ margin: 4px 8px 4px 0; padding: 8px 12px; background: #007f3b; color: #fff; border: 0;
+    border-radius: 4px; font-size: 1rem; cursor: pointer; }}
+  .webchat-button:focus, #webchat-input:focus, #webchat-send:focus {{ outline: 3px solid #ffeb3b; }}
+  label {{ display: block; font-weight: bold; margin-bottom: 4px; }}
+  #webchat-input {{ width: 70%; padding: 8px; font-size: 1rem; border: 2px solid #4c6272; }}
+  #webchat-send {{ padding: 8px 16px; font-size: 1rem; background: #005eb8; color: #fff; border: 0; border-radius: 4px; }}
+  .emergency {{ border-left: 8px solid #d5281b; background: #fff; padding: 8px 16px; margin-bottom: 16px; }}
+</style>
+</head>
+<body>
+<header><h1>Report a patient safety event</h1></header>
+<main>
+  <p class="emergency">If someone is in danger now, call 999. For urgent medical help, call 111.</p>
+  <p data-webchat-who>Tell us what happened. You don't need to sign in.</p>
+  <div id="webchat" data-rasa-url="{rasa_url}">
+    <p data-webchat-status role="status" aria-live="polite">Connecting...</p>
+    <ol data-webchat-log aria-live="polite" aria-label="Conversation"></ol>
+    <form>
+      <label for="webchat-input">Your message</label>
+      <input id="webchat-input" name="message" type="text" autocomplete="off" maxlength="10000">
+      <button id="webchat-send" type="submit">Send</button>
+    </form>
+  </div>
+</main>
+<script src="/chat/static/widget.js"></script>
+</body>
+</html>
+"""
+
+
+def _rasa_url(request: Request, rasa: str | None) -> str:
+    url = os.environ.get("RASA_PUBLIC_URL") or DEFAULT_RASA_URL
+    if rasa and request.app.state.settings.environment != "production":
+        parts = urlsplit(rasa)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise HTTPException(422, "rasa must be an http(s) URL")
+        url = rasa
+    return url.rstrip("/")
+
+
+@router.get("/chat", response_class=HTMLResponse)
+def chat_page(request: Request, rasa: str | None = None) -> HTMLResponse:
+    body = PAGE.format(rasa_url=html.escape(_rasa_url(request, rasa), quote=True))
+    return HTMLResponse(body, headers=HEADERS)
+
+
+@router.get("/chat/static/widget.js")
+def widget() -> FileResponse:
+    if not Path(WIDGET).is_file():
+        raise HTTPException(404, "the widget is not built: run scripts/ensure-browser.sh (npm ci && node build.mjs in web/)")
+    return FileResponse(WIDGET, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
