@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import socket
-import xml.etree.ElementTree as ET
 from typing import Any
 
 import httpx
@@ -18,6 +17,7 @@ from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
 from channels.twilio_voice import TwilioVoiceInput
+from tests.support.twiml import Heard
 
 TOKEN = "bot-test-twilio-token"
 BASE = "https://voice.example.org/assistant"  # the public URL Twilio calls, behind a proxy with a path
@@ -57,24 +57,6 @@ class _Store:
         return _Tracker(self.assistant.draft)
 
 
-class Heard:
-    def __init__(self, r: httpx.Response) -> None:
-        self.status, self.body = r.status_code, r.text
-        self.root = ET.fromstring(r.text) if r.status_code == 200 and r.text else None
-
-    @property
-    def text(self) -> str:
-        return " ".join(s.text or "" for s in self.root.iter("Say"))
-
-    @property
-    def gather(self) -> ET.Element | None:
-        return self.root.find("Gather")
-
-    @property
-    def hung_up(self) -> bool:
-        return self.root.find("Hangup") is not None
-
-
 def call(assistant: Assistant, script, channel: TwilioVoiceInput | None = None, store: Any = None) -> None:
     """Runs `script(post)` against a live Sanic server; post(route, sign=True, **form) -> Heard."""
     channel = channel or TwilioVoiceInput(TOKEN, BASE)
@@ -101,7 +83,7 @@ def call(assistant: Assistant, script, channel: TwilioVoiceInput | None = None, 
                                  else sign or "")
                     r = await client.post(f"/webhooks/twilio_voice/{route}", data=form,
                                           headers={"X-Twilio-Signature": signature} if signature else {})
-                    return Heard(r)
+                    return Heard(r.status_code, r.text)
 
                 await script(post)
         finally:

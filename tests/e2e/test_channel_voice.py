@@ -8,7 +8,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,31 +15,9 @@ from twilio.request_validator import RequestValidator
 
 from tests.e2e.reporter import TURNS
 from tests.e2e.system import System
+from tests.support.twiml import Heard
 
 PAGE = 4  # choices read out at once (channels/voice_speech.py)
-
-
-@dataclass
-class Heard:
-    """A TwiML answer as the caller experiences it."""
-    status: int
-    xml: str
-
-    @property
-    def root(self) -> ET.Element:
-        return ET.fromstring(self.xml)
-
-    @property
-    def text(self) -> str:
-        return " ".join(s.text or "" for s in self.root.iter("Say"))
-
-    @property
-    def gather(self) -> ET.Element | None:
-        return self.root.find("Gather")
-
-    @property
-    def hung_up(self) -> bool:
-        return self.root.find("Hangup") is not None
 
 
 @dataclass
