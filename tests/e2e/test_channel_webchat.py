@@ -216,6 +216,10 @@ def test_a_member_of_staff_resumes_a_draft_in_the_widget(system, staff_token):
         assert staff.page["who"] == "You are reporting as a member of staff."
         listing = staff.text(staff.say("resume my draft"))
         assert "Which draft?" in listing and "resus trolley on ward 9" in listing
+        number = next(line.split(".")[0] for line in listing.splitlines() if "resus trolley" in line)
+        carried_on = staff.text(staff.say(number))
+        # The draft started on the web form goes on in the widget from its first missing question.
+        assert "Carrying on with that draft." in carried_on and "?" in carried_on.split("Carrying on with that draft.")[1]
         _not_logged(system, staff_token)
     finally:
         staff.close()
