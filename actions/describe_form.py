@@ -26,10 +26,11 @@ def extraction_items(analysis: dict[str, Any], hint: str | None, staff: bool) ->
         key = item["field"]
         if key not in items or item.get("confidence", 0) > items[key].get("confidence", 0):
             items[key] = item
-    if hint:  # what the reporter said they were reporting ("record some good care") beats the classifier
-        guessed = items.get("EventType", {})
-        label = next((c["label"] for c in guessed.get("candidates", []) if c["value"] == hint), hint.replace("_", " "))
-        items["EventType"] = {"field": "EventType", "value": hint, "label": label, "confidence": 1.0}
+    # What the reporter said they were reporting ("record some good care") beats the classifier, when
+    # it names an event type at all (an entity like "wrong" from "something went wrong" does not).
+    named = next((c for c in items.get("EventType", {}).get("candidates", []) if c["value"] == hint), None)
+    if named:
+        items["EventType"] = {"field": "EventType", "value": hint, "label": named["label"], "confidence": 1.0}
     if staff and "PhysicalHarm" in items:
         # Harm is recorded per patient, so harm to "a patient" means one patient: shown, so confirmed too.
         items["PatientCount"] = {"field": "PatientCount", "value": 1, "label": "1", "confidence": 0.8}

@@ -230,3 +230,11 @@ def test_a_new_session_with_an_unfinished_draft_offers_to_carry_on():
     assert SlotSet("record_id", "rec-9") in events
     assert texts(d) == ["Welcome back. You have a report you haven't finished: say 'carry on' to continue it, "
                         "or tell me about something new."]
+
+
+def test_a_hint_that_names_no_event_type_leaves_the_classifier_alone():
+    from actions.describe_form import extraction_items
+
+    guess = {"field": "EventType", "value": "incident", "label": "Patient safety incident", "confidence": 0.7,
+             "candidates": [{"value": "incident", "label": "Patient safety incident"}]}
+    assert extraction_items({"suggestions": [guess]}, "wrong", staff=False) == [guess]
