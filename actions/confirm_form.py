@@ -14,7 +14,7 @@ from actions.safety import DangerCheck
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, latest_intent, words
-from actions.interpret import NO, YES
+from actions.interpret import yes_or_no
 
 FIELD_NAMES = {
     "EventType": ("Type", "What it is about"), "IncidentOccurredToday": ("Today", "Today"),
@@ -79,8 +79,8 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
         if value == "nothing":
             return {"extraction_ok": "nothing"}
         text, intent = (value or "").strip().lower(), latest_intent(tracker)
-        first = {"1": "yes", "2": "no"}.get(text, text.split(" ")[0] if text else "")  # the buttons' numbers
-        if intent == "affirm" or first in YES:
+        said = yes_or_no(text, intent)
+        if said is True:
             try:
                 saved = await save_items(get_client(), act_as(tracker), tracker.get_slot("record_id"),
                                          tracker.get_slot("extraction") or [])
@@ -93,7 +93,7 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
         fixed = await self._corrected(value or "", tracker) if len(text.split()) > 2 or intent == "correct" else None
         if fixed:
             return fixed
-        if intent == "deny" or first in NO:
+        if said is False:
             dispatcher.utter_message(text=words(tracker, "OK, I'll ask instead.", "No problem, I'll ask you instead."))
             return {"extraction_ok": "no", "extraction": None}
         dispatcher.utter_message(text="Please say yes if that's right, or tell me what to change.")

@@ -22,6 +22,17 @@ DMY_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
 TIME_RE = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.I)
 
 
+def yes_or_no(text: str, intent: str | None) -> bool | None:
+    """A yes or a no, by intent, first word, or the number of a Yes/No button; None for anything else."""
+    t = _norm(text)
+    first = {"1": "yes", "2": "no"}.get(t, t.split(" ")[0] if t else "")
+    if intent == "affirm" or first in YES:
+        return True
+    if intent == "deny" or first in NO:
+        return False
+    return None
+
+
 @dataclass
 class Interpretation:
     value: Any = None
@@ -126,12 +137,8 @@ def interpret(question: dict[str, Any], text: str, intent: str | None) -> Interp
         if not question.get("mandatory"):
             return Interpretation(skip=True)
     if qtype == "boolean":
-        first = lowered.split(" ")[0] if lowered else ""
-        if intent == "affirm" or first in YES:
-            return Interpretation(value=True)
-        if intent == "deny" or first in NO:
-            return Interpretation(value=False)
-        return Interpretation(problem="Please answer yes or no.")
+        said = yes_or_no(text, intent)
+        return Interpretation(problem="Please answer yes or no.") if said is None else Interpretation(value=said)
     if choices:
         if intent in ("affirm", "deny") and not question.get("multiple"):
             yes_no = match_choice("yes" if intent == "affirm" else "no", choices)

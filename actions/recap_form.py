@@ -15,7 +15,7 @@ from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, latest_intent, words
 from actions.digressions import correct
-from actions.interpret import NO, YES
+from actions.interpret import yes_or_no
 from actions.start import reset_report
 
 MAX_ANSWER = 80
@@ -55,13 +55,13 @@ class ValidateRecapForm(DangerCheck, FormValidationAction):
         if value is None:  # cleared by a reset, not said by the reporter
             return {"recap_ok": None}
         text, intent = (value or "").strip().lower(), latest_intent(tracker)
-        first = {"1": "yes", "2": "no"}.get(text, text.split(" ")[0] if text else "")  # the buttons' numbers
-        if intent == "affirm" or first in YES:
+        said = yes_or_no(text, intent)
+        if said is True:
             return {"recap_ok": "yes"}
-        if intent == "correct" or (first not in NO and len(text.split()) > 2):
+        if intent == "correct" or (said is not False and len(text.split()) > 2):
             await correct(dispatcher, tracker)  # the recap is shown again with the change
             return {"recap_ok": None}
-        if intent == "deny" or first in NO:
+        if said is False:
             dispatcher.utter_message(text=words(tracker, "What should change? For example 'change the harm to low'.",
                                                 "What would you like to change? For example 'the date was Tuesday'."))
         else:

@@ -101,3 +101,12 @@ def test_role_changes_are_audited(client, people, db):
     rows = [(e.action, e.field, e.old_value, e.new_value, e.actor) for e in history(db, "account", str(target))]
     who = f"account:{people.ids['admin_a']}"
     assert rows == [("grant", "role", "standard", "admin", who), ("withdraw", "role", "admin", "organisational", who)]
+
+
+def test_the_api_is_documented_under_its_version(client):
+    spec = client.get(f"{API}/openapi.json").json()
+    paths = set(spec["paths"])
+    assert {f"{API}/records", f"{API}/records/{{record_id}}/answers", f"{API}/records/{{record_id}}/next-question",
+            f"{API}/records/{{record_id}}/submit", f"{API}/records/{{record_id}}/amend", f"{API}/auth/token",
+            f"{API}/narrative/analyse"} <= paths
+    assert client.get(f"{API}/docs").status_code == 200
