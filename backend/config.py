@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # The action server's credential; it acts on behalf of the person in the conversation.
     service_token: SecretStr | None = None
     access_token_minutes: int = 8 * 60
+    # How long a public reporter's resume code (a phoned draft carried into a later call or SMS) works.
+    resume_code_hours: int = 7 * 24
     run_migrations_on_startup: bool = True
     # The narrative analysis pipeline, built from the project's data on first use (never committed).
     narrative_model_dir: Path = NARRATIVE_MODEL_DIR

@@ -16,6 +16,7 @@ from backend.narrative.router import router as narrative_router
 from backend.plan.model import get_plan
 from backend.plan.router import router as plan_router
 from backend.records.router import router as records_router
+from backend.resume_codes.router import router as resume_codes_router
 from backend.taxonomy import get_taxonomy
 from backend.taxonomy.router import router as taxonomy_router
 from backend.webchat.router import router as webchat_router
@@ -49,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.taxonomy = get_taxonomy()
     app.state.plan = get_plan()  # loading checks the plan against the taxonomy: a bad plan fails here
 
-    for router in (taxonomy_router, plan_router, records_router, accounts_router, narrative_router,
+    # Resume codes first: their fixed path /records/resume must win over /records/{record_id}.
+    for router in (resume_codes_router, taxonomy_router, plan_router, records_router, accounts_router, narrative_router,
                    identities_router):
         app.include_router(router, prefix=API_PREFIX)
 

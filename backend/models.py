@@ -4,3 +4,4 @@ from backend.accounts.models import Account, Organisation  # noqa: F401
 from backend.audit.models import AuditEvent  # noqa: F401
 from backend.identities.models import ExternalIdentity  # noqa: F401
 from backend.records.models import EventRecord, RecordFacet, RecordVersion  # noqa: F401
+from backend.resume_codes.models import ResumeAttempt, ResumeCode  # noqa: F401

@@ -1,0 +1,1 @@
+"""Short codes that let a public reporter carry a draft into a new conversation (a later call, or SMS)."""
