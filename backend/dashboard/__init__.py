@@ -1,0 +1,1 @@
+"""The organisation dashboard: filters, aggregate counts, record pages and CSV export (issue 5)."""

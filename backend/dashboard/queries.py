@@ -1,0 +1,178 @@
+"""The dashboard's counts and record pages, as aggregate SQL over the indexed dashboard columns.
+
+Every function takes the caller and the filters and applies the same scope, so a count and the
+records behind it always agree. Nothing here loops over records in Python except the page shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import String
+
+from backend.accounts.models import Role
+from backend.auth.permissions import visible_filter
+from backend.auth.principal import Principal
+from backend.dashboard.filters import Filters, choices, label
+from backend.plan import AnswerDoc
+from backend.records.derive import first_words
+from backend.records.models import EventRecord, RecordFacet
+
+PAGE_SIZE, MAX_PAGE_SIZE = 25, 100
+FACETS = {"agent": "InvolvedAgents", "service_area": "ServiceArea"}
+# The free text lives in the answers document; read just that path, not the whole document.
+DESCRIPTION = EventRecord.answers[("fields", "Description")].as_string().label("description")
+
+
+class NotPermitted(Exception):
+    """The caller has no dashboard: the public, and platform administrators (who see no records)."""
+
+
+class year_month(FunctionElement):  # noqa: N801 - used like a SQL function
+    """'YYYY-MM' of a date column, spelt the way each database can group on it."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(year_month)
+def _year_month_default(element, compiler, **kw):
+    return "to_char(%s, 'YYYY-MM')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(year_month, "sqlite")
+def _year_month_sqlite(element, compiler, **kw):
+    return "substr(%s, 1, 7)" % compiler.process(element.clauses, **kw)  # dates are stored as ISO text
+
+
+def scope(who: Principal) -> ColumnElement[bool]:
+    """Which records the caller's dashboard counts: the record rules, and nothing for those without one."""
+    if who.is_public or who.role in (None, Role.platform_admin):
+        raise NotPermitted
+    if who.reviews_organisation:
+        return visible_filter(who)  # own records, and the organisation's submitted ones
+    return EventRecord.owner_account_id == who.account_id
+
+
+def _facet(field: str, codes: tuple[str, ...]) -> ColumnElement[bool]:
+    return exists().where(
+        RecordFacet.record_id == EventRecord.id, RecordFacet.field == field, RecordFacet.code.in_(codes)
+    )
+
+
+def where(who: Principal, f: Filters) -> ColumnElement[bool]:
+    conds = [scope(who)]
+    if f.date_from:
+        conds.append(EventRecord.event_date >= f.date_from)
+    if f.date_to:
+        conds.append(EventRecord.event_date <= f.date_to)
+    for name in ("event_type", "status", "channel", "physical_harm", "psychological_harm", "reporter_type"):
+        codes = getattr(f, name)
+        if codes:
+            conds.append(getattr(EventRecord, name).in_(codes))
+    for name, field in FACETS.items():
+        if getattr(f, name):
+            conds.append(_facet(field, getattr(f, name)))
+    return and_(*conds)
+
+
+def total(db: Session, who: Principal, f: Filters) -> int:
+    return db.scalar(select(func.count()).select_from(EventRecord).where(where(who, f))) or 0
+
+
+def by_month(db: Session, who: Principal, f: Filters) -> list[tuple[str, int]]:
+    """(YYYY-MM, count) for every month from the first to the last one with records, gaps as 0."""
+    month = year_month(EventRecord.event_date)
+    stmt = (select(month, func.count()).where(where(who, f), EventRecord.event_date.is_not(None))
+            .group_by(month))
+    counts = dict(db.execute(stmt).all())
+    if not counts:
+        return []
+    (y, m), last = map(int, min(counts).split("-")), max(counts)
+    out = []
+    while (key := f"{y:04d}-{m:02d}") <= last:
+        out.append((key, counts.get(key, 0)))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def by_column(db: Session, who: Principal, f: Filters, name: str) -> dict[str | None, int]:
+    """code -> count of one single-valued column (event_type, physical_harm, ...); None: not recorded."""
+    col = getattr(EventRecord, name)
+    return dict(db.execute(select(col, func.count()).where(where(who, f)).group_by(col)).all())
+
+
+def by_facet(db: Session, who: Principal, f: Filters, name: str) -> dict[str, int]:
+    """code -> number of records naming it (a record naming two agents counts once for each)."""
+    stmt = (select(RecordFacet.code, func.count())
+            .join(EventRecord, EventRecord.id == RecordFacet.record_id)
+            .where(RecordFacet.field == FACETS[name], where(who, f))
+            .group_by(RecordFacet.code))
+    return dict(db.execute(stmt).all())
+
+
+def _labelled(tax, name: str, counts: dict[str | None, int], with_missing: bool = True) -> list[dict[str, Any]]:
+    # Every code in taxonomy order, zeros included, so charts keep their categories from view to view.
+    rows = [{"code": c, "label": lbl, "count": counts.get(c, 0)} for c, lbl in choices(tax, name).items()]
+    if with_missing and counts.get(None):
+        rows.append({"code": None, "label": label(tax, name, None), "count": counts[None]})
+    return rows
+
+
+def summary(db: Session, tax, who: Principal, f: Filters) -> dict[str, Any]:
+    return {
+        "total": total(db, who, f),
+        "by_month": [{"month": m, "count": n} for m, n in by_month(db, who, f)],
+        "by_event_type": _labelled(tax, "event_type", by_column(db, who, f, "event_type")),
+        "by_physical_harm": _labelled(tax, "physical_harm", by_column(db, who, f, "physical_harm")),
+        "by_psychological_harm": _labelled(tax, "psychological_harm", by_column(db, who, f, "psychological_harm")),
+        "by_agent": _labelled(tax, "agent", by_facet(db, who, f, "agent"), with_missing=False),
+    }
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+# Newest event first; the id breaks ties so pages never overlap or skip a record.
+NEWEST_FIRST = (EventRecord.event_date.desc(), EventRecord.id.desc())
+ROW_COLUMNS = (
+    EventRecord.id, EventRecord.public_id, EventRecord.reference, EventRecord.event_type, EventRecord.status,
+    EventRecord.event_date, EventRecord.organisation_ods, EventRecord.channel, EventRecord.reporter_type,
+    EventRecord.physical_harm, EventRecord.psychological_harm, EventRecord.submitted_at, DESCRIPTION,
+)
+
+
+def _item(tax, row) -> dict[str, Any]:
+    coded = {name: getattr(row, name) for name in
+             ("event_type", "status", "channel", "reporter_type", "physical_harm", "psychological_harm")}
+    return {
+        "id": row.public_id, "reference": row.reference, "event_date": row.event_date,
+        "organisation_ods": row.organisation_ods, "submitted_at": row.submitted_at, **coded,
+        **{f"{name}_label": label(tax, name, code) for name, code in coded.items()},
+        "first_words": first_words(AnswerDoc(fields={"Description": row.description})),
+    }
+
+
+def page(db: Session, tax, who: Principal, f: Filters, number: int = 1, size: int = PAGE_SIZE) -> Page:
+    """One page of the selected records, newest first; a page past the end is empty."""
+    if number < 1 or not 1 <= size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page must be 1 or more and page size 1 to {MAX_PAGE_SIZE}")
+    count = total(db, who, f)
+    rows = db.execute(select(*ROW_COLUMNS).where(where(who, f)).order_by(*NEWEST_FIRST)
+                      .limit(size).offset((number - 1) * size)).all() if count > (number - 1) * size else []
+    return Page([_item(tax, r) for r in rows], count, number, size)
