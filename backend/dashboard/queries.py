@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
@@ -61,9 +61,9 @@ def scope(who: Principal) -> ColumnElement[bool]:
 
 
 def _facet(field: str, codes: tuple[str, ...]) -> ColumnElement[bool]:
-    return exists().where(
-        RecordFacet.record_id == EventRecord.id, RecordFacet.field == field, RecordFacet.code.in_(codes)
-    )
+    # An alias, so the subquery stays its own when the outer query joins record_facets too (by_facet).
+    f = aliased(RecordFacet)
+    return exists().where(f.record_id == EventRecord.id, f.field == field, f.code.in_(codes))
 
 
 def where(who: Principal, f: Filters) -> ColumnElement[bool]:
