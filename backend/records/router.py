@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
+from backend import printout
 from backend.audit import service as audit
 from backend.auth.dependencies import CurrentPrincipal
 from backend.database import get_db
@@ -127,6 +129,17 @@ def record_summary(record_id: str, who: CurrentPrincipal, db: Db, plan: PlanDep,
     record = service.get_visible(db, who, record_id)
     return {"id": record.public_id, "reference": record.reference, "event_type": record.event_type,
             "status": record.status, "answers": summary.summarise(plan, tax, record)}
+
+
+@router.get("/{record_id}/summary.pdf", summary="The summary as a PDF to print or keep (labels, not codes)",
+            response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+def record_summary_pdf(record_id: str, who: CurrentPrincipal, db: Db, plan: PlanDep, tax: TaxDep) -> Response:
+    record = service.get_visible(db, who, record_id)
+    document = printout.summary_document(db, plan, tax, record)
+    body = printout.summary_pdf(document, generated_at=datetime.now(timezone.utc))
+    name = record.reference or f"draft-{record.public_id[:8]}"
+    return Response(body, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}.pdf"', "Cache-Control": "no-store"})
 
 
 @router.get("/{record_id}/versions", response_model=list[VersionOut])
