@@ -95,6 +95,12 @@ class BackendClient:
     async def drafts(self, act_as: str) -> list[dict]:
         return (await self._call("GET", "/records", act_as, params={"status": "draft", "limit": 10}))["items"]
 
+    async def issue_resume_code(self, act_as: str, record_id: str) -> dict:
+        return await self._call("POST", f"/records/{record_id}/resume-code", act_as)
+
+    async def redeem_code(self, act_as: str, code: str) -> dict:
+        return await self._call("POST", "/records/resume", act_as, json={"code": code})
+
     async def plan(self, act_as: str, event_type: str, audience: str) -> dict:
         return await self._call("GET", f"/plan/{event_type}", act_as, params={"audience": audience})
 

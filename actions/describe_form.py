@@ -15,6 +15,7 @@ from actions.safety import DangerCheck
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, channel_name, latest_intent, words
+from actions.resume_codes import give_code, is_code_for, redeem
 
 MIN_DESCRIPTION = 3
 
@@ -55,6 +56,9 @@ class ValidateDescribeForm(DangerCheck, FormValidationAction):
         if value is None:  # cleared by a reset, not said by the reporter
             return {"description": None}
         text = (value or "").strip()
+        code = is_code_for(tracker, text)
+        if code:  # a draft begun in another conversation (an earlier call), not a description
+            return await redeem(dispatcher, tracker, code)
         if latest_intent(tracker) == "report_event" and len(text.split()) < 8:
             return {"description": None}  # "report an incident" opens the question, it doesn't answer it
         if len(text) < MIN_DESCRIPTION:
@@ -77,6 +81,7 @@ class ValidateDescribeForm(DangerCheck, FormValidationAction):
         messages.warn_identifiers(dispatcher, created.get("identifiers_found", []), audience(tracker))
         items = extraction_items(analysis, tracker.get_slot("event_type_hint"), audience(tracker) == "staff")
         return {
+            **await give_code(dispatcher, tracker, created["record"]["id"]),
             "description": text,
             "record_id": created["record"]["id"],
             "extraction": items or None,

@@ -28,6 +28,8 @@ class FakeBackend:
         self.calls: list[tuple[str, Any]] = []
         self.analysis = analysis or []
         self.down = False
+        self.codes: dict[str, str] = {}
+        self._codes = itertools.count(10_000_001)
         self._ids = (f"rec-{i}" for i in itertools.count(1))
 
     def _check(self, name: str, *args: Any) -> None:
@@ -92,6 +94,24 @@ class FakeBackend:
         return [{"id": rid, "event_type": r["event_type"], "event_date": "2026-11-20", "updated_at": "2026-11-21T10:00:00Z",
                  "first_words": str(r["answers"].get("Description", ""))}
                 for rid, r in self.records.items() if r["owner"] == act_as and r["status"] == "draft"]
+
+    async def issue_resume_code(self, act_as: str, record_id: str) -> dict:
+        self._check("issue_resume_code", act_as, record_id)
+        if self.records[record_id]["owner"] != act_as or self.records[record_id]["status"] != "draft":
+            raise BackendRejected(409, "Only an unfinished draft of your own can have a code")
+        code = f"{next(self._codes):08d}"
+        self.codes[code] = record_id
+        return {"code": code, "expires_at": "2026-12-01T00:00:00Z"}
+
+    async def redeem_code(self, act_as: str, code: str) -> dict:
+        self._check("redeem_code", act_as, code)
+        record_id = self.codes.pop(code, None)
+        if record_id is None:
+            raise BackendRejected(404, "No saved report matches that code.")
+        record = self.records[record_id]
+        record["owner"] = act_as
+        return {"id": record_id, "status": record["status"],
+                "answers": {"fields": {k: v for k, v in record["answers"].items() if ":" not in k}}}
 
     async def plan(self, act_as: str, event_type: str, audience: str) -> dict:
         self._check("plan", act_as, event_type, audience)

@@ -15,8 +15,9 @@ from actions.safety import DangerCheck
 
 from actions import messages
 from actions.backend_client import BackendUnavailable, get_client
-from actions.conversation import act_as, words
+from actions.conversation import act_as, latest_text, words
 from actions.interpret import match_choice
+from actions.resume_codes import is_code_for, redeem
 from actions.start import reset_report
 
 TYPE_NAMES = {"incident": "Incident", "poor_outcome": "Poor outcome", "risk": "Risk", "good_care": "Good care", None: "Report"}
@@ -32,6 +33,13 @@ class ActionListDrafts(Action):
         return "action_list_drafts"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        code = is_code_for(tracker, latest_text(tracker))
+        if code:  # "my draft code is ...": the draft from an earlier call, chosen already
+            slots = await redeem(dispatcher, tracker, code)
+            if not slots.get("record_id"):
+                return [*reset_report(), FollowupAction("describe_form")]
+            return [*reset_report(), *(SlotSet(k, v) for k, v in slots.items()),
+                    SlotSet("draft_choice", slots["record_id"])]
         try:
             drafts = await get_client().drafts(act_as(tracker))
         except BackendUnavailable:
@@ -64,6 +72,8 @@ class ValidateResumeForm(DangerCheck, FormValidationAction):
         if value is None:  # cleared by a reset, not said by the reporter
             return {"draft_choice": None}
         drafts = tracker.get_slot("drafts") or []
+        if not drafts and value == tracker.get_slot("record_id"):  # chosen already, by its resume code
+            return {"draft_choice": value}
         picked = match_choice(value or "", [{"code": d["id"], "label": d["label"]} for d in drafts])
         if not picked:
             dispatcher.utter_message(text="Please reply with the number of the draft.")

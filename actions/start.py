@@ -9,11 +9,12 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import latest_intent, latest_text
+from actions.resume_codes import code_in
 
 # A first message this long is taken as the description, whatever the NLU made of it.
 DESCRIPTION_WORDS = 6
 REPORT_SLOTS = ("record_id", "question", "extraction", "extraction_ok", "answer", "recap_ok", "description",
-                "draft_choice", "drafts")
+                "draft_choice", "drafts", "resume_code")
 
 
 class ActionSessionStart(Action):
@@ -27,7 +28,7 @@ class ActionSessionStart(Action):
         account = metadata.get("account_id")
         events: list[EventType] = [SessionStarted()]
         # Carry the draft over a new session: it is the reporter's, whatever the session timer says.
-        for slot in ("record_id",):
+        for slot in ("record_id", "resume_code"):
             if tracker.get_slot(slot):
                 events.append(SlotSet(slot, tracker.get_slot(slot)))
         if tracker.get_slot("record_id"):
@@ -57,6 +58,7 @@ def start_from(tracker: Tracker) -> list[EventType]:
     """A new report; a message that already says what happened becomes its description."""
     events = reset_report()
     text = latest_text(tracker)
-    if latest_intent(tracker) == "describe_event" or len(text.split()) >= DESCRIPTION_WORDS:
+    # A resume code is passed on too: the describe form takes it as the way back into a draft.
+    if latest_intent(tracker) == "describe_event" or len(text.split()) >= DESCRIPTION_WORDS or code_in(text):
         events.append(SlotSet("description", text))
     return events

@@ -26,8 +26,8 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from actions.safety import danger_now
-from channels.voice_speech import (MORE_KEY, PAGE, REFERENCE, STOPPED, page_count, read_options, speakable, spell,
-                                   split_options)
+from channels.voice_speech import (MORE_KEY, PAGE, REFERENCE, STOPPED, code_words, page_count, read_options, speakable,
+                                   spell, split_options)
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,14 @@ class Call:
     misses: int = 0
     heard: str | None = None  # free text waiting for the caller's "yes"
     seen: float = field(default_factory=time.monotonic)
+
+
+class VoiceCollector(CollectingOutputChannel):
+    """Collects the assistant's replies under this channel's name, so responses can have a phone wording."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "twilio_voice"
 
 
 class TwilioVoiceInput(InputChannel):
@@ -115,7 +123,7 @@ class TwilioVoiceInput(InputChannel):
             digits = (form.get("Digits") or "").strip()
             call = self.calls.get(sid) or await self._recover(request, sid)
             if call is None:  # a new call: the assistant greets and asks what happened
-                return await self._pass_on(sid, self.initial_message, on_new_message)
+                return await self._pass_on(request, sid, self.initial_message, on_new_message)
             call.seen = time.monotonic()
             if not speech and not digits:
                 return await self._missed(request, sid, call, on_new_message)
@@ -125,18 +133,18 @@ class TwilioVoiceInput(InputChannel):
                 call.page = (call.page + 1) % page_count(call.options)
                 return self._twiml(self._choices(call), call)
             if call.heard is not None:
-                return await self._confirming(sid, call, speech, digits, on_new_message)
+                return await self._confirming(request, sid, call, speech, digits, on_new_message)
             if call.options:
                 text = self._picked(call, digits or SPOKEN_KEYS.get(_plain(speech), ""))
                 if text is None and digits:
                     return self._twiml("Sorry, that key isn't one of the choices. "
                                        + self._choices(call), call)
-                return await self._pass_on(sid, text or _short(speech), on_new_message)
+                return await self._pass_on(request, sid, text or _short(speech), on_new_message)
             # Read back before it counts, unless someone is in danger now: 999 comes first, unconfirmed.
             if speech and len(speech.split()) >= CONFIRM_WORDS and not danger_now(speech):
                 call.heard = speech
                 return self._read_back(call)
-            return await self._pass_on(sid, digits or _short(speech), on_new_message)
+            return await self._pass_on(request, sid, digits or _short(speech), on_new_message)
 
         @hook.route("/status", methods=["POST"])
         async def status(request: Request) -> HTTPResponse:
@@ -154,8 +162,8 @@ class TwilioVoiceInput(InputChannel):
 
     # What the caller said, turned into the assistant's next turn.
 
-    async def _pass_on(self, sid: str, text: str, on_new_message: Handler) -> HTTPResponse:
-        collector = CollectingOutputChannel()
+    async def _pass_on(self, request: Request, sid: str, text: str, on_new_message: Handler) -> HTTPResponse:
+        collector = VoiceCollector()
         await on_new_message(UserMessage(text, collector, sid, input_channel=self.name()))
         self._forget_old()
         said = " ".join(m.get("text") or "" for m in collector.messages)
@@ -169,7 +177,7 @@ class TwilioVoiceInput(InputChannel):
                                  "Thank you for calling. Goodbye.")
         if STOPPED.search(plain):  # the caller said stop: nothing more is asked, so the call ends
             self.calls.pop(sid, None)
-            return self._goodbye(f"{speakable(said)} Goodbye.")
+            return self._goodbye(_join(speakable(said), await self._way_back(request, sid), "Goodbye."))
         if not collector.messages:  # nothing to say (or the assistant failed): the question stands
             call = self.calls.get(sid) or self._turn([])
             return self._twiml(_join("Sorry, I didn't catch that.", call.said, self._choices(call)), call)
@@ -204,12 +212,12 @@ class TwilioVoiceInput(InputChannel):
             return shown[picked[0] - 1]["payload"]
         return ", ".join(str(first + k) for k in dict.fromkeys(picked))
 
-    async def _confirming(self, sid: str, call: Call, speech: str, digits: str,
+    async def _confirming(self, request: Request, sid: str, call: Call, speech: str, digits: str,
                           on_new_message: Handler) -> HTTPResponse:
         word = _plain(speech).split(" ")[0] if speech else ""
         if digits == "1" or word in YES:
             heard, call.heard = call.heard, None
-            return await self._pass_on(sid, heard or "", on_new_message)
+            return await self._pass_on(request, sid, heard or "", on_new_message)
         if digits == "2" or (word in NO and len(speech.split()) < CONFIRM_WORDS):
             call.heard = None
             return self._twiml("OK. Please say it again.", call)
@@ -225,7 +233,7 @@ class TwilioVoiceInput(InputChannel):
         """Free text still waiting for the caller's yes goes to the assistant, so the call ending
         loses nothing of what was said (it is a draft, and the recap shows it before anything is sent)."""
         if call is not None and call.heard:
-            await on_new_message(UserMessage(call.heard, CollectingOutputChannel(), sid, input_channel=self.name()))
+            await on_new_message(UserMessage(call.heard, VoiceCollector(), sid, input_channel=self.name()))
 
     async def _missed(self, request: Request, sid: str, call: Call, on_new_message: Handler) -> HTTPResponse:
         call.misses += 1
@@ -237,7 +245,8 @@ class TwilioVoiceInput(InputChannel):
         if await self._has_draft(request, sid):
             sms = " If it's easier, you can send us a text message on this number instead." if self.sms_offer else ""
             return self._goodbye("Sorry, I still can't hear you, so I'll end the call now. "
-                                 f"What you've told me so far is saved.{sms} Goodbye.")
+                                 f"What you've told me so far is saved.{sms} "
+                                 + _join(await self._way_back(request, sid), "Goodbye."))
         return self._goodbye("Sorry, I still can't hear you, so I'll end the call now. "
                              "Please call again when you're ready. Goodbye.")
 
@@ -265,6 +274,12 @@ class TwilioVoiceInput(InputChannel):
     async def _has_draft(self, request: Request, sid: str) -> bool:
         tracker = await self._tracker(request, sid)
         return bool(tracker and tracker.get_slot("record_id"))
+
+    async def _way_back(self, request: Request, sid: str) -> str:
+        """The draft code the assistant gave in this call, said again as the call ends."""
+        tracker = await self._tracker(request, sid)
+        code = tracker.get_slot("resume_code") if tracker and tracker.get_slot("record_id") else None
+        return code_words(code) if code else ""
 
     def _forget_old(self) -> None:
         oldest = time.monotonic() - CALL_HOURS * 3600

@@ -22,7 +22,7 @@ MULTIPLE = re.compile(r"\s*Choose all that apply \(for example: [\d, ]+\)\.")
 REWRITES = [
     (re.compile(r"\breply with the number\b", re.I), "press its number"),
     (re.compile(r"\btype your answer\b", re.I), "say your answer"),
-    # A new call is a new conversation: there is no draft to "carry on" by calling back (yet).
+    # A new call is a new conversation: the draft code, which the channel adds, is the way back.
     (re.compile(r"\s*To carry on later, message me and say 'carry on'\."), ""),
 ]
 
@@ -33,6 +33,13 @@ def _spoken_date(m: re.Match, day_first: bool = False) -> str:
         return date(y, a, b).strftime("%-d %B %Y")
     except ValueError:
         return m.group(0)
+
+
+def code_words(code: str) -> str:
+    """How a caller gets back to a draft; the code digit by digit, in two groups."""
+    spoken = f"{' '.join(code[:4])}, {' '.join(code[4:])}"
+    return (f"Your draft code is {spoken}. Again, {spoken}. To carry on, call again and key in the code, "
+            "or text the code to this number.")
 
 
 def spell(reference: str) -> str:

@@ -1,0 +1,73 @@
+"""Resume codes for public conversations that cannot be recognised next time: a phone call is keyed
+on its CallSid, so a caller who rings back (or texts instead) carries the draft over with a code.
+
+The code is given on the phone as soon as the draft exists (a call can drop at any moment) and again
+when the call ends; the caller keys it in on a later call or texts it to the same number."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import messages
+from actions.backend_client import BackendRejected, BackendUnavailable, get_client
+from actions.conversation import act_as, audience, channel_name
+
+# What may surround the digits: "my code is 1234 5678", "*12345678#", "1 2 3 4 5 6 7 8" as heard.
+# A date ("12/11/2026") keeps its slashes, so it is never taken for a code.
+AROUND_CODE = re.compile(r"\b(?:my|the|draft|code|is|it's|its|it)\b|[\s*#.,:-]", re.I)
+CODE_CHANNELS = {"voice"}  # where a conversation key does not outlive the conversation
+
+
+def code_in(text: str) -> str | None:
+    rest = AROUND_CODE.sub("", text or "")
+    return rest if len(rest) == 8 and rest.isascii() and rest.isdigit() else None
+
+
+def spoken(code: str) -> str:
+    """'1 2 3 4, 5 6 7 8': read digit by digit, in two groups, rather than as a large number."""
+    return f"{' '.join(code[:4])}, {' '.join(code[4:])}"
+
+
+async def give_code(dispatcher: CollectingDispatcher, tracker: Tracker, record_id: str) -> dict[str, Any]:
+    """On the phone, a code for this draft (a slot, so the channel can repeat it as the call ends)."""
+    if channel_name(tracker) not in CODE_CHANNELS:
+        return {}
+    try:
+        issued = await get_client().issue_resume_code(act_as(tracker), record_id)
+    except (BackendUnavailable, BackendRejected):
+        return {}  # the draft is saved regardless; only the way back into it by code is missing
+    dispatcher.utter_message(text=f"I've saved that. If we get cut off, call again and key in your draft code: "
+                                  f"{spoken(issued['code'])}. I'll say it again at the end.")
+    return {"resume_code": issued["code"]}
+
+
+async def redeem(dispatcher: CollectingDispatcher, tracker: Tracker, code: str) -> dict[str, Any]:
+    """The describe form's slots for a draft taken over by its code: it goes on from its first missing
+    question. Without a match the reporter is asked to describe what happened instead."""
+    who = act_as(tracker)
+    try:
+        record = await get_client().redeem_code(who, code)
+    except BackendUnavailable:
+        dispatcher.utter_message(text=messages.BACKEND_DOWN)
+        return {"description": None}
+    except BackendRejected as exc:
+        if exc.status == 429:
+            dispatcher.utter_message(text="Sorry, there have been too many tries with codes. Please try again later, "
+                                          "or tell me what happened and we'll start again.")
+        else:
+            dispatcher.utter_message(text="Sorry, I can't find a saved report with that code. It may have expired. "
+                                          "Check the code and try again, or tell me what happened.")
+        return {"description": None}
+    dispatcher.utter_message(text="Found it. Let's carry on with your report.")
+    slots = {"record_id": record["id"], "extraction": None, "extraction_ok": "nothing",
+             "description": (record.get("answers") or {}).get("fields", {}).get("Description") or code}
+    return {**slots, **await give_code(dispatcher, tracker, record["id"])}
+
+
+def is_code_for(tracker: Tracker, text: str) -> str | None:
+    """A code, from a public reporter (staff resume from their own list of drafts)."""
+    return code_in(text) if audience(tracker) == "public" else None
