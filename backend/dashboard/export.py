@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from backend.auth.principal import Principal
 from backend.dashboard.filters import Filters, choices, label
-from backend.dashboard.queries import FACETS, NEWEST_FIRST, ROW_COLUMNS, where
+from backend.dashboard.queries import FACETS, selected_rows
 from backend.records.models import RecordFacet
 from backend.taxonomy import Taxonomy
 
@@ -49,6 +49,8 @@ def _facets(db: Session, ids: list[int]) -> dict[tuple[int, str], list[str]]:
 
 
 def _in_list_order(tax: Taxonomy, name: str, codes: list[str]) -> list[str]:
+    if len(codes) < 2:
+        return codes
     order = list(choices(tax, name))
     return sorted(codes, key=lambda c: order.index(c) if c in order else len(order))
 
@@ -69,8 +71,7 @@ def _row(tax: Taxonomy, r, facets: dict[tuple[int, str], list[str]]) -> list[Any
 
 def rows(db: Session, tax: Taxonomy, who: Principal, f: Filters, chunk: int = CHUNK) -> Iterator[list[list[Any]]]:
     """The selected records as lists of cell values (not yet neutralised), a chunk at a time."""
-    stmt = select(*ROW_COLUMNS).where(where(who, f)).order_by(*NEWEST_FIRST)
-    result = db.execute(stmt.execution_options(yield_per=chunk))
+    result = db.execute(selected_rows(who, f).execution_options(yield_per=chunk))
     for part in result.partitions():
         facets = _facets(db, [r.id for r in part])
         yield [_row(tax, r, facets) for r in part]

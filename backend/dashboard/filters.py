@@ -29,13 +29,24 @@ _FIELDS = {
 NOT_RECORDED = "Not recorded"
 
 
-def choices(tax: Taxonomy, name: str) -> dict[str, str]:
-    """code -> label for one filter, in the order the taxonomy lists them."""
+_cache: dict[int, tuple[Taxonomy, dict[str, dict[str, str]]]] = {}
+
+
+def _build(tax: Taxonomy, name: str) -> dict[str, str]:
     if name == "status":
         return STATUSES
     if name == "channel":
         return CHANNELS
     return {c.code: c.display for c in tax.values_for(_FIELDS[name]).codes}
+
+
+def choices(tax: Taxonomy, name: str) -> dict[str, str]:
+    """code -> label for one filter, in the order the taxonomy lists them (shared: do not change it)."""
+    # Built once per taxonomy: an export labels every cell of up to a million rows.
+    entry = _cache.get(id(tax))
+    if entry is None or entry[0] is not tax:
+        entry = _cache[id(tax)] = (tax, {n: _build(tax, n) for n in _FIELDS})
+    return entry[1][name]
 
 
 def label(tax: Taxonomy, name: str, code: str | None) -> str:

@@ -9,16 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Select, Subquery
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
 
 from backend.accounts.models import Role
-from backend.auth.permissions import visible_filter
 from backend.auth.principal import Principal
+from backend.dashboard import indexes  # noqa: F401  (the index these queries are shaped for)
 from backend.dashboard.filters import Filters, choices, label
 from backend.plan import AnswerDoc
 from backend.records.derive import first_words
@@ -51,13 +52,21 @@ def _year_month_sqlite(element, compiler, **kw):
     return "substr(%s, 1, 7)" % compiler.process(element.clauses, **kw)  # dates are stored as ISO text
 
 
-def scope(who: Principal) -> ColumnElement[bool]:
-    """Which records the caller's dashboard counts: the record rules, and nothing for those without one."""
+def scope(who: Principal) -> list[ColumnElement[bool]]:
+    """What the caller's dashboard counts, as disjoint parts whose union is what visible_filter allows.
+
+    Apart, each part is a plain range on one index (the organisation's submitted records on
+    ix_event_records_dashboard, which holds every filtered column, so counts never touch the table);
+    joined by OR, both databases would fetch every row of the organisation from the table instead.
+    """
     if who.is_public or who.role in (None, Role.platform_admin):
         raise NotPermitted
-    if who.reviews_organisation:
-        return visible_filter(who)  # own records, and the organisation's submitted ones
-    return EventRecord.owner_account_id == who.account_id
+    own = EventRecord.owner_account_id == who.account_id
+    if not (who.reviews_organisation and who.organisation_ods):
+        return [own]
+    org, submitted = EventRecord.organisation_ods, EventRecord.status == "submitted"
+    shared = and_(submitted, org == who.organisation_ods)  # visible_filter's second half
+    return [shared, and_(own, or_(~submitted, org.is_(None), org != who.organisation_ods))]
 
 
 def _facet(field: str, codes: tuple[str, ...]) -> ColumnElement[bool]:
@@ -66,32 +75,39 @@ def _facet(field: str, codes: tuple[str, ...]) -> ColumnElement[bool]:
     return exists().where(f.record_id == EventRecord.id, f.field == field, f.code.in_(codes))
 
 
-def where(who: Principal, f: Filters) -> ColumnElement[bool]:
-    conds = [scope(who)]
+def conditions(f: Filters) -> list[ColumnElement[bool]]:
+    conds = []
     if f.date_from:
         conds.append(EventRecord.event_date >= f.date_from)
     if f.date_to:
         conds.append(EventRecord.event_date <= f.date_to)
     for name in ("event_type", "status", "channel", "physical_harm", "psychological_harm", "reporter_type"):
-        codes = getattr(f, name)
-        if codes:
+        if codes := getattr(f, name):
             conds.append(getattr(EventRecord, name).in_(codes))
     for name, field in FACETS.items():
-        if getattr(f, name):
-            conds.append(_facet(field, getattr(f, name)))
-    return and_(*conds)
+        if codes := getattr(f, name):
+            conds.append(_facet(field, codes))
+    return conds
+
+
+def selection(who: Principal, f: Filters, *columns) -> Subquery:
+    """The selected records' given columns (labelled), one SELECT per scope part, UNION ALL."""
+    parts = [select(*columns).where(part, *conditions(f)) for part in scope(who)]
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("selected")
 
 
 def total(db: Session, who: Principal, f: Filters) -> int:
-    return db.scalar(select(func.count()).select_from(EventRecord).where(where(who, f))) or 0
+    return db.scalar(select(func.count()).select_from(selection(who, f, EventRecord.id))) or 0
+
+
+def _grouped(db: Session, who: Principal, f: Filters, key) -> dict[Any, int]:
+    sub = selection(who, f, key.label("k"))
+    return dict(db.execute(select(sub.c.k, func.count()).group_by(sub.c.k)).all())
 
 
 def by_month(db: Session, who: Principal, f: Filters) -> list[tuple[str, int]]:
     """(YYYY-MM, count) for every month from the first to the last one with records, gaps as 0."""
-    month = year_month(EventRecord.event_date)
-    stmt = (select(month, func.count()).where(where(who, f), EventRecord.event_date.is_not(None))
-            .group_by(month))
-    counts = dict(db.execute(stmt).all())
+    counts = {k: n for k, n in _grouped(db, who, f, year_month(EventRecord.event_date)).items() if k}
     if not counts:
         return []
     (y, m), last = map(int, min(counts).split("-")), max(counts)
@@ -104,16 +120,14 @@ def by_month(db: Session, who: Principal, f: Filters) -> list[tuple[str, int]]:
 
 def by_column(db: Session, who: Principal, f: Filters, name: str) -> dict[str | None, int]:
     """code -> count of one single-valued column (event_type, physical_harm, ...); None: not recorded."""
-    col = getattr(EventRecord, name)
-    return dict(db.execute(select(col, func.count()).where(where(who, f)).group_by(col)).all())
+    return _grouped(db, who, f, getattr(EventRecord, name))
 
 
 def by_facet(db: Session, who: Principal, f: Filters, name: str) -> dict[str, int]:
     """code -> number of records naming it (a record naming two agents counts once for each)."""
-    stmt = (select(RecordFacet.code, func.count())
-            .join(EventRecord, EventRecord.id == RecordFacet.record_id)
-            .where(RecordFacet.field == FACETS[name], where(who, f))
-            .group_by(RecordFacet.code))
+    sub = selection(who, f, EventRecord.id.label("id"))
+    stmt = (select(RecordFacet.code, func.count()).join(sub, RecordFacet.record_id == sub.c.id)
+            .where(RecordFacet.field == FACETS[name]).group_by(RecordFacet.code))
     return dict(db.execute(stmt).all())
 
 
@@ -168,11 +182,23 @@ def _item(tax, row) -> dict[str, Any]:
     }
 
 
+def selected_rows(who: Principal, f: Filters) -> Select:
+    """Every selected record's ROW_COLUMNS, newest first (for the export)."""
+    ids = select(selection(who, f, EventRecord.id.label("id")).c.id)
+    return select(*ROW_COLUMNS).where(EventRecord.id.in_(ids)).order_by(*NEWEST_FIRST)
+
+
 def page(db: Session, tax, who: Principal, f: Filters, number: int = 1, size: int = PAGE_SIZE) -> Page:
     """One page of the selected records, newest first; a page past the end is empty."""
     if number < 1 or not 1 <= size <= MAX_PAGE_SIZE:
         raise ValueError(f"page must be 1 or more and page size 1 to {MAX_PAGE_SIZE}")
     count = total(db, who, f)
-    rows = db.execute(select(*ROW_COLUMNS).where(where(who, f)).order_by(*NEWEST_FIRST)
-                      .limit(size).offset((number - 1) * size)).all() if count > (number - 1) * size else []
+    if count <= (number - 1) * size:
+        return Page([], count, number, size)
+    # The page's ids come from the index alone; only its rows are read, so a deep page skips index
+    # entries, not table rows.
+    sub = selection(who, f, EventRecord.id.label("id"), EventRecord.event_date.label("event_date"))
+    ids = db.scalars(select(sub.c.id).order_by(sub.c.event_date.desc(), sub.c.id.desc())
+                     .limit(size).offset((number - 1) * size)).all()
+    rows = db.execute(select(*ROW_COLUMNS).where(EventRecord.id.in_(ids)).order_by(*NEWEST_FIRST)).all()
     return Page([_item(tax, r) for r in rows], count, number, size)
