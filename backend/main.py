@@ -20,6 +20,7 @@ from backend.records.router import router as records_router
 from backend.resume_codes.router import router as resume_codes_router
 from backend.taxonomy import get_taxonomy
 from backend.taxonomy.router import router as taxonomy_router
+from backend.web.setup import install as install_pages
 from backend.webchat.router import router as webchat_router
 
 API_PREFIX = "/api/v1"
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
 
     app.include_router(webchat_router)  # the web chat page and widget (issue 4)
+    install_pages(app)  # the web form, summaries, dashboard and roles pages
 
     @app.get("/health", tags=["meta"])
     def health() -> dict:

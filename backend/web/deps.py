@@ -1,0 +1,71 @@
+"""Who is signed in to the pages: the account re-read on each request, as the API's Principal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from backend.accounts.models import Account, Role
+from backend.auth.principal import Principal
+from backend.database import get_db
+from backend.web import session
+
+
+class SignInRequired(Exception):
+    """Handled by a redirect to the sign-in page, back to where the user was going."""
+
+    def __init__(self, next_path: str, expired: bool = False) -> None:
+        self.next_path, self.expired = next_path, expired
+
+
+@dataclass(frozen=True)
+class WebUser:
+    account: Account
+    principal: Principal
+
+    @property
+    def role(self) -> Role:
+        return self.account.role_enum
+
+    @property
+    def sees_dashboard(self) -> bool:
+        return self.role in (Role.standard, Role.organisational, Role.admin)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin
+
+
+def optional_user(request: Request, db: Annotated[Session, Depends(get_db)]) -> WebUser | None:
+    found = session.read(request.app.state.settings, request.cookies.get(session.SESSION_COOKIE))
+    if found is None:
+        return None
+    account_id, started = found
+    account = db.get(Account, account_id)
+    if account is None or not account.active:
+        return None
+    request.state.session_refresh = (account.id, started)  # slides the idle timeout (middleware)
+    user = WebUser(account, Principal(account_id=account.id, role=account.role_enum,
+                                      organisation_ods=account.organisation_ods))
+    request.state.user = user
+    return user
+
+
+def signed_in(request: Request, user: Annotated[WebUser | None, Depends(optional_user)]) -> WebUser:
+    if user is None:
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise SignInRequired(path if request.method == "GET" else "/records",
+                             expired=bool(request.cookies.get(session.SESSION_COOKIE)))
+    return user
+
+
+CurrentUser = Annotated[WebUser, Depends(signed_in)]
+Db = Annotated[Session, Depends(get_db)]
+
+
+def sign_in_url(next_path: str, expired: bool = False) -> str:
+    return f"/sign-in?next={quote(next_path, safe='/')}" + ("&expired=true" if expired else "")
