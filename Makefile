@@ -68,3 +68,7 @@ nlu-eval: bot-env ## Train NLU on a fixed 80% split of nlu_data/ and report inte
 .PHONY: narrative-eval
 narrative-eval: backend-env ## Narrative event-type classifier vs keyword rules on held-out examples
 	$(BACKEND_PY) -m backend.narrative.evaluate
+
+.PHONY: bench-dashboard
+bench-dashboard: backend-env postgres ## Dashboard queries on 1,000,000 synthetic records, SQLite and PostgreSQL (ARGS="--records N --keep")
+	$(BACKEND_PY) scripts/bench_dashboard.py $(ARGS)

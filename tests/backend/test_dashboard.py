@@ -190,3 +190,30 @@ def test_options_list_codes_and_labels(client, people):
     assert {"code": "1", "label": "Fatal"} in o["physical_harm"]
     assert {"code": "4", "label": "Medications"} in o["agent"]
     assert {c["code"] for c in o["status"]} == {"draft", "submitted"}
+
+
+def test_a_reviewers_own_records_count_wherever_they_are(client, people, db):
+    """The reviewer's own records outside their organisation's submitted ones (a draft, a record
+    filed under another or no organisation) count once, beside the organisation's."""
+    from backend.records.models import EventRecord
+
+    h = people.headers("org_a")
+    elsewhere = _submitted(client, h, "mine, filed under B")
+    nowhere = _submitted(client, h, "mine, no organisation")
+    _draft(client, h, "my draft")
+    _submitted(client, people.headers("std_a"), "colleague's")
+    for rid, ods in ((elsewhere, "RVJ"), (nowhere, None)):
+        db.query(EventRecord).filter_by(public_id=rid).update({"organisation_ods": ods})
+    db.commit()
+    assert _listed(client, h) == {"mine, filed under B", "mine, no organisation", "my draft", "colleague's"}
+    assert client.get(f"{DASH}/summary", headers=h).json()["total"] == 4
+    assert _listed(client, people.headers("org_b")) == {"mine, filed under B"}  # submitted in B's name
+
+
+def test_every_channel_has_a_label():
+    from typing import get_args
+
+    from backend.dashboard.filters import CHANNELS
+    from backend.records.schemas import Channel
+
+    assert set(CHANNELS) == set(get_args(Channel))
