@@ -23,8 +23,19 @@ class SignInRequired(Exception):
 
 
 @dataclass(frozen=True)
+class AccountView:
+    """The signed-in account's fields, copied: pages (and error pages after a rollback) never touch a
+    database object outside its session."""
+    id: int
+    display_name: str
+    email: str
+    organisation_ods: str | None
+    role_enum: Role
+
+
+@dataclass(frozen=True)
 class WebUser:
-    account: Account
+    account: AccountView
     principal: Principal
 
     @property
@@ -49,7 +60,8 @@ def optional_user(request: Request, db: Annotated[Session, Depends(get_db)]) -> 
     if account is None or not account.active:
         return None
     request.state.session_refresh = (account.id, started)  # slides the idle timeout (middleware)
-    user = WebUser(account, Principal(account_id=account.id, role=account.role_enum,
+    view = AccountView(account.id, account.display_name, account.email, account.organisation_ods, account.role_enum)
+    user = WebUser(view, Principal(account_id=account.id, role=account.role_enum,
                                       organisation_ods=account.organisation_ods))
     request.state.user = user
     return user

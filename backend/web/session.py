@@ -52,9 +52,12 @@ def read(settings: Settings, token: str | None) -> tuple[int, datetime] | None:
     try:
         claims = jwt.decode(token, _key(settings), algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
                             options={"require": ["exp", "sub", "start"]})
-        return int(claims["sub"]), datetime.fromtimestamp(int(claims["start"]), timezone.utc)
-    except (jwt.PyJWTError, ValueError, TypeError):
+        started = datetime.fromtimestamp(int(claims["start"]), timezone.utc)
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
         return None
+    if _now() - started > timedelta(hours=ABSOLUTE_HOURS):
+        return None  # however recently used, a session ends this long after sign-in
+    return int(claims["sub"]), started
 
 
 def set_session(response: Response, settings: Settings, token: str) -> None:
