@@ -11,8 +11,8 @@ from backend.config import Settings
 ISSUER = "lfpse-assistant-backend"
 
 
-def issue(settings: Settings, account_id: int) -> tuple[str, int]:
-    ttl = settings.access_token_minutes * 60
+def issue(settings: Settings, account_id: int, minutes: int | None = None) -> tuple[str, int]:
+    ttl = (minutes or settings.access_token_minutes) * 60
     now = datetime.now(timezone.utc)
     claims = {"sub": str(account_id), "iss": ISSUER, "iat": now, "exp": now + timedelta(seconds=ttl)}
     return jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm="HS256"), ttl

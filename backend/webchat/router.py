@@ -2,10 +2,11 @@
 var/web/widget.js; scripts/ensure-browser.sh does it). The widget talks to the Rasa server's
 socket.io channel (channels/webchat.py) at RASA_PUBLIC_URL.
 
-A member of staff's token reaches the widget in the page's fragment, `/chat#staff_token=...`, for
-now: a stand-in until the sign-in pages (issue 5) hand the page a short-lived token. A fragment is
-never sent to the server, so it is in no access log; the widget removes it from the address bar. Outside
-production `?rasa=` points the page at another Rasa server (the end-to-end tests use it)."""
+A member of staff signed in to the pages gets a short-lived access token (CHAT_TOKEN_MINUTES) in the
+page, which the widget hands to the channel (the channel checks it with the backend), so the assistant
+knows the account and "resume my draft" works. Integrations may pass a token in the page's fragment
+instead (`/chat#staff_token=...`, never sent to the server). Without a token the chat is a public report.
+Outside production `?rasa=` points the page at another Rasa server (the end-to-end tests use it)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,18 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from backend.auth import tokens
 from backend.config import VAR_DIR
+from backend.web.deps import WebUser, optional_user
 
 WIDGET = VAR_DIR / "web" / "widget.js"
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+CHAT_TOKEN_MINUTES = 15  # enough to open the chat; the channel checks it once, when the chat connects
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 
 router = APIRouter(tags=["web chat"], include_in_schema=False)
@@ -55,8 +61,8 @@ PAGE = """<!doctype html>
 <header><h1>Report a patient safety event</h1></header>
 <main>
   <p class="emergency">If someone is in danger now, call 999. For urgent medical help, call 111.</p>
-  <p data-webchat-who>Tell us what happened. You don't need to sign in.</p>
-  <div id="webchat" data-rasa-url="{rasa_url}">
+  <p data-webchat-who>{who}</p>
+  <div id="webchat" data-rasa-url="{rasa_url}"{staff_token}>
     <p data-webchat-status role="status" aria-live="polite">Connecting...</p>
     <ol data-webchat-log aria-live="polite" aria-label="Conversation"></ol>
     <form>
@@ -83,8 +89,15 @@ def _rasa_url(request: Request, rasa: str | None) -> str:
 
 
 @router.get("/chat", response_class=HTMLResponse)
-def chat_page(request: Request, rasa: str | None = None) -> HTMLResponse:
-    body = PAGE.format(rasa_url=html.escape(_rasa_url(request, rasa), quote=True))
+def chat_page(request: Request, user: Annotated[WebUser | None, Depends(optional_user)],
+              rasa: str | None = None) -> HTMLResponse:
+    who, token_attr = "Tell us what happened. You don't need to sign in.", ""
+    if user is not None:
+        token, _ = tokens.issue(request.app.state.settings, user.account.id, minutes=CHAT_TOKEN_MINUTES)
+        who = f"You are reporting as a member of staff ({user.account.display_name})."
+        token_attr = f' data-staff-token="{html.escape(token, quote=True)}"'
+    body = PAGE.format(rasa_url=html.escape(_rasa_url(request, rasa), quote=True), who=html.escape(who, quote=False),
+                       staff_token=token_attr)
     return HTMLResponse(body, headers=HEADERS)
 
 

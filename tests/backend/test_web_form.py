@@ -215,3 +215,16 @@ def test_summary_and_print_show_labels_and_escape_typed_text(client, people):
         assert page.headers["cache-control"] == "no-store" and page.headers["x-frame-options"] == "DENY"
     pdf = client.get(f"/records/{draft['id']}/summary.pdf")
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_the_chat_page_knows_a_signed_in_member_of_staff(client, people):
+    public = client.get("/chat").text
+    assert "data-staff-token" not in public and "You don't need to sign in" in public
+    sign_in(client, "std_a")
+    page = client.get("/chat")
+    token = re.search(r'data-staff-token="([^"]+)"', page.text).group(1)
+    assert "reporting as a member of staff (std_a)" in page.text and page.headers["cache-control"] == "no-store"
+    me = client.get(f"{API}/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.json()["id"] == people.ids["std_a"]
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] <= 15 * 60  # short-lived: only to open the chat

@@ -1,7 +1,8 @@
 // The web chat widget: talks to the assistant's socket.io channel (channels/webchat.py).
-// The page gives the Rasa server's URL in a data attribute on #webchat; a signed-in member of staff's
-// token comes in the page's fragment (#staff_token=..., never sent to the backend, so never in its
-// logs) and is removed from the address bar at once. The server assigns the conversation id.
+// The page gives the Rasa server's URL in a data attribute on #webchat, and for a member of staff
+// signed in to the pages a short-lived token (data-staff-token); an integration may put a token in the
+// page's fragment instead (#staff_token=..., removed from the address bar at once). The server
+// assigns the conversation id.
 import { io } from "socket.io-client";
 
 function el(tag, attrs = {}, text) {
@@ -18,7 +19,10 @@ function start(root) {
   const status = root.querySelector("[data-webchat-status]");
   const auth = {};
   const fragment = new URLSearchParams(window.location.hash.slice(1));
-  if (fragment.get("staff_token")) {
+  if (root.dataset.staffToken) {  // signed in to the pages: a short-lived token from the backend
+    auth.staff_token = root.dataset.staffToken;
+    delete root.dataset.staffToken;
+  } else if (fragment.get("staff_token")) {
     auth.staff_token = fragment.get("staff_token");
     history.replaceState(null, "", window.location.pathname + window.location.search);
     const who = document.querySelector("[data-webchat-who]");
