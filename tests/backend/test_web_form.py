@@ -224,7 +224,7 @@ def test_the_chat_page_knows_a_signed_in_member_of_staff(client, people):
     page = client.get("/chat")
     token = re.search(r'data-staff-token="([^"]+)"', page.text).group(1)
     assert "reporting as a member of staff (std_a)" in page.text and page.headers["cache-control"] == "no-store"
-    me = client.get(f"{API}/auth/me", headers={"Authorization": f"Bearer {token}"})
+    me = client.get(f"{API}/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200 and me.json()["id"] == people.ids["std_a"]
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] <= 15 * 60  # short-lived: only to open the chat
