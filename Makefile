@@ -72,3 +72,7 @@ narrative-eval: backend-env ## Narrative event-type classifier vs keyword rules 
 .PHONY: bench-dashboard
 bench-dashboard: backend-env postgres ## Dashboard queries on 1,000,000 synthetic records, SQLite and PostgreSQL (ARGS="--records N --keep")
 	$(BACKEND_PY) scripts/bench_dashboard.py $(ARGS)
+
+.PHONY: bench-turns
+bench-turns: backend-env bot-env postgres ## Turn latency and throughput at 1/10/50/200 concurrent conversations (ARGS="--seconds 30 --production")
+	$(BACKEND_PY) scripts/bench_turns.py $(ARGS)

@@ -1,0 +1,163 @@
+"""Turn latency and throughput of the whole assistant: simulated reporters, each holding a full
+conversation through the REST channel against the real Rasa server, action server and backend
+(every answer saved to the draft), at several concurrency levels. Prints figures; asserts nothing.
+
+    make bench-turns                               # 1, 10, 50 and 200 concurrent conversations
+    .venv/backend/bin/python scripts/bench_turns.py --levels 1 10 --seconds 30 [--production]
+
+Each simulated reporter starts a public report with a narrative, confirms what was understood,
+answers every question the assistant asks (a choice by number, 'skip' for optional questions),
+confirms the check-your-answers step and starts again. Only the reporter's own messages are timed;
+to know what to answer it also reads the draft's current question from the backend (not timed, but
+it is load on the backend: about one extra GET per turn). Peak memory is each process's VmHWM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.reporter import default_reply  # noqa: E402
+from tests.e2e.system import System, http  # noqa: E402
+
+NARRATIVES = [
+    "Yesterday my mum was given another patient's tablets at the hospital and was sick all night",
+    "The lift at the surgery has been broken for weeks and my dad can't get upstairs to see the nurse",
+    "The nurse at the walk in centre was very kind to my son and explained everything clearly",
+    "My grandad fell in the care home bathroom last night because the call bell didn't work",
+]
+_ids = itertools.count(1)
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.reports = 0
+
+    def turn(self, seconds: float, ok: bool) -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+            self.errors += 0 if ok else 1
+
+
+def say(system: System, sender: str, text: str, stats: Stats) -> list[dict]:
+    began = time.perf_counter()
+    try:
+        status, replies = http("POST", system.webhook, {"sender": sender, "message": text},
+                               {"Authorization": f"Bearer {system.rest_token}"}, timeout=120)
+        ok = status == 200 and bool(replies)
+    except OSError:
+        status, replies, ok = 0, [], False
+    stats.turn(time.perf_counter() - began, ok)
+    return replies if ok else []
+
+
+def conversation(system: System, stats: Stats, deadline: float) -> None:
+    """One public report from first message to reference (or the deadline)."""
+    n = next(_ids)
+    sender, key = f"bench-{n}", f"rest:bench-{n}"
+    first = say(system, sender, NARRATIVES[n % len(NARRATIVES)], stats)
+    if any(b.get("title") == "Yes" for r in first for b in r.get("buttons") or []):
+        say(system, sender, "yes", stats)  # yes, that is what I meant
+    drafts = system.api("/records?status=draft", f"public:{key}")["items"]
+    if not drafts:
+        return
+    record_id = drafts[0]["id"]
+    for _ in range(40):
+        if time.monotonic() > deadline:
+            return
+        q = system.api(f"/records/{record_id}/next-question?core_only=true", f"public:{key}")["question"]
+        if q is None:
+            break
+        say(system, sender, default_reply(q), stats)
+    replies = say(system, sender, "yes", stats)  # send it
+    if any("PSE-" in (r.get("text") or "") for r in replies):
+        with stats.lock:
+            stats.reports += 1
+
+
+def reporter(system: System, stats: Stats, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            conversation(system, stats, deadline)
+        except Exception as exc:  # noqa: BLE001 - a benchmark counts failures, it does not stop on one
+            with stats.lock:
+                stats.errors += 1
+            print(f"  conversation failed: {exc!r}", file=sys.stderr)
+
+
+def peak_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
+
+
+def run_level(system: System, level: int, seconds: float) -> dict:
+    stats = Stats()
+    deadline = time.monotonic() + seconds
+    threads = [threading.Thread(target=reporter, args=(system, stats, deadline), daemon=True) for _ in range(level)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=seconds + 180)
+    wall = time.perf_counter() - began
+    lat = stats.latencies or [float("nan")]
+    return {"level": level, "turns": len(stats.latencies), "reports": stats.reports, "errors": stats.errors,
+            "tps": len(stats.latencies) / wall, "p50": pct(lat, 50), "p95": pct(lat, 95), "p99": pct(lat, 99),
+            "mean": statistics.fmean(lat) * 1000}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--levels", type=int, nargs="+", default=[1, 10, 50, 200])
+    ap.add_argument("--seconds", type=float, default=60, help="how long each level runs (default 60)")
+    ap.add_argument("--production", action="store_true", help="PostgreSQL + SQL tracker store + Redis lock store")
+    args = ap.parse_args()
+
+    from backend.database.migrate import upgrade_to_head
+
+    with tempfile.TemporaryDirectory(prefix="bench-turns-") as tmp:
+        system = System(Path(tmp), production=args.production)
+        began = time.monotonic()
+        if args.production:
+            system.start_stores()
+        upgrade_to_head(system.database_url)
+        system.start()
+        print(f"stack ready in {time.monotonic() - began:.1f} s "
+              f"({'production: PostgreSQL, SQL tracker store, Redis lock store' if args.production else 'SQLite, in-memory stores'})")
+        for name, secs in system.ready_after.items():
+            print(f"  {name:<8} ready after {secs:.1f} s")
+        try:
+            print(f"\n{'concurrent':>10} {'turns':>7} {'reports':>7} {'errors':>6} {'turns/s':>8} "
+                  f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+            for level in args.levels:
+                r = run_level(system, level, args.seconds)
+                print(f"{r['level']:>10} {r['turns']:>7} {r['reports']:>7} {r['errors']:>6} {r['tps']:>8.1f} "
+                      f"{r['p50']:>8.0f} {r['p95']:>8.0f} {r['p99']:>8.0f}", flush=True)
+            print("\npeak memory (VmHWM):")
+            for name, proc in system.procs.items():
+                print(f"  {name:<8} {peak_memory_mb(proc.pid):>7.0f} MB")
+        finally:
+            system.stop()
+
+
+if __name__ == "__main__":
+    main()
