@@ -24,6 +24,7 @@ from backend.dashboard.filters import Filters, choices, label
 from backend.plan import AnswerDoc
 from backend.records.derive import first_words
 from backend.records.models import EventRecord, RecordFacet
+from backend.taxonomy import Taxonomy
 
 PAGE_SIZE, MAX_PAGE_SIZE = 25, 100
 FACETS = {"agent": "InvolvedAgents", "service_area": "ServiceArea"}
@@ -131,7 +132,8 @@ def by_facet(db: Session, who: Principal, f: Filters, name: str) -> dict[str, in
     return dict(db.execute(stmt).all())
 
 
-def _labelled(tax, name: str, counts: dict[str | None, int], with_missing: bool = True) -> list[dict[str, Any]]:
+def _labelled(tax: Taxonomy, name: str, counts: dict[str | None, int],
+              with_missing: bool = True) -> list[dict[str, Any]]:
     # Every code in taxonomy order, zeros included, so charts keep their categories from view to view.
     rows = [{"code": c, "label": lbl, "count": counts.get(c, 0)} for c, lbl in choices(tax, name).items()]
     if with_missing and counts.get(None):
@@ -139,7 +141,7 @@ def _labelled(tax, name: str, counts: dict[str | None, int], with_missing: bool 
     return rows
 
 
-def summary(db: Session, tax, who: Principal, f: Filters) -> dict[str, Any]:
+def summary(db: Session, tax: Taxonomy, who: Principal, f: Filters) -> dict[str, Any]:
     return {
         "total": total(db, who, f),
         "by_month": [{"month": m, "count": n} for m, n in by_month(db, who, f)],
@@ -171,7 +173,7 @@ ROW_COLUMNS = (
 )
 
 
-def _item(tax, row) -> dict[str, Any]:
+def _item(tax: Taxonomy, row) -> dict[str, Any]:
     coded = {name: getattr(row, name) for name in
              ("event_type", "status", "channel", "reporter_type", "physical_harm", "psychological_harm")}
     return {
@@ -188,7 +190,7 @@ def selected_rows(who: Principal, f: Filters) -> Select:
     return select(*ROW_COLUMNS).where(EventRecord.id.in_(ids)).order_by(*NEWEST_FIRST)
 
 
-def page(db: Session, tax, who: Principal, f: Filters, number: int = 1, size: int = PAGE_SIZE) -> Page:
+def page(db: Session, tax: Taxonomy, who: Principal, f: Filters, number: int = 1, size: int = PAGE_SIZE) -> Page:
     """One page of the selected records, newest first; a page past the end is empty."""
     if number < 1 or not 1 <= size <= MAX_PAGE_SIZE:
         raise ValueError(f"page must be 1 or more and page size 1 to {MAX_PAGE_SIZE}")

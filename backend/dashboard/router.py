@@ -50,7 +50,8 @@ def dashboard_principal(who: CurrentPrincipal) -> Principal:
     try:
         queries.scope(who)
     except queries.NotPermitted:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "The dashboard is for staff accounts that review records") from None
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            "Only staff accounts that report or review records have a dashboard") from None
     return who
 
 

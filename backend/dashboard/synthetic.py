@@ -33,11 +33,12 @@ AGENTS = {"4": 35, "3": 12, "9": 8, "13": 4, "14": 3, "11": 2, "12": 1, "8": 0.5
 AREAS = {"1": 35, "17": 20, "4": 10, "3": 6, "19": 6, "7": 5, "9": 5}  # the rest 1 each
 STAFF_CHANNELS, PUBLIC_CHANNELS = {"web": 40, "teams": 30, "chat": 20, "api": 10}, {"sms": 45, "voice": 30, "chat": 25}
 PUBLIC_REPORTERS = {"1": 50, "2": 40, "4": 10}
-WHAT = ("The wrong dose of a medicine was given", "A prescription was delayed", "A patient fell on the way to the toilet",
-        "An infusion pump alarm was not answered", "Test results were filed without being seen",
-        "A referral letter was lost", "The lift was out of order so a transfer was delayed",
-        "Staff took time to explain a diagnosis clearly", "A handover missed an allergy", "A sample was mislabelled",
-        "A pressure ulcer developed", "The call took too long to be answered")
+WHAT = ("The wrong dose of a medicine was given", "A prescription was delayed",
+        "A patient fell on the way to the toilet", "An infusion pump alarm was not answered",
+        "Test results were filed without being seen", "A referral letter was lost",
+        "The lift was out of order so a transfer was delayed", "Staff took time to explain a diagnosis clearly",
+        "A handover missed an allergy", "A sample was mislabelled", "A pressure ulcer developed",
+        "The call took too long to be answered")
 WHERE = ("on the ward", "in the practice", "at the pharmacy", "during a home visit", "in the ambulance", "in clinic")
 THEN = ("", " and it was put right quickly.", " and the team has discussed it.", " with no lasting effect.")
 
@@ -55,7 +56,8 @@ class Synthetic:
         self.n, self.tax, self.rng = n, tax, random.Random(seed)
         self.today = today or date.today()
         ods = tax.code_system("ods-codes-5")
-        others = self.rng.sample(sorted(c.code for c in ods.codes if c.code not in (BIGGEST, "G81019")), ORGANISATIONS - 2)
+        pool = sorted(c.code for c in ods.codes if c.code not in (BIGGEST, "G81019"))
+        others = self.rng.sample(pool, ORGANISATIONS - 2)
         codes = [BIGGEST, *others[:DEMO_RANK - 2], "G81019", *others[DEMO_RANK - 2:]]
         self.orgs = [(code, ods.label(code), 1 / (rank + 1) ** 0.7) for rank, code in enumerate(codes)]
         self.accounts, self.staff = [], {}  # staff: ods -> ids of its reporting accounts
@@ -85,7 +87,8 @@ class Synthetic:
             sent = created + timedelta(seconds=rng.randrange(60, 86400)) if submitted else None
             harmed = et in ("incident", "poor_outcome")
             h, p = (phys(), psych()) if harmed else (None, None)
-            agents = sorted({agent() for _ in range(1 + (r() < 0.2))}) if et == "incident" or (harmed and r() < .5) else []
+            with_agents = et == "incident" or (harmed and r() < .5)
+            agents = sorted({agent() for _ in range(1 + (r() < 0.2))}) if with_agents else []
             areas = sorted({area() for _ in range(1 + (r() < 0.1))})
             reporter = public_reporter() if public else "3"
             desc = f"{rng.choice(WHAT)} {rng.choice(WHERE)}{rng.choice(THEN)}"
@@ -142,7 +145,8 @@ def load_sqlite(url: str, n: int, tax: Taxonomy) -> int:
         db.execute(f'DROP INDEX "{name}"')
     facets = 0
     for rows, f in _batches(data):
-        db.executemany(f"INSERT INTO event_records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", rows)
+        db.executemany(f"INSERT INTO event_records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                       rows)
         db.executemany("INSERT INTO record_facets (record_id, field, code) VALUES (?, ?, ?)", f)
         facets += len(f)
     for _, sql in indexes:
