@@ -40,7 +40,7 @@ run: backend-env bot-env widget ## Run the whole system on embedded defaults (SQ
 train: bot-env ## Train the assistant's model (reused while its inputs are unchanged)
 	@scripts/train.sh
 
-test: backend-env bot-env postgres browser ## Install what is missing and run every test
+test: backend-env bot-env postgres redis docker-compose browser ## Install what is missing and run every test
 	@$(MAKE) --no-print-directory test-backend test-bot test-assistant test-e2e
 
 test-backend:
@@ -53,7 +53,7 @@ test-assistant: ## Validate the training data, train (or reuse) the model, run t
 	@scripts/test-assistant.sh
 
 test-e2e: ## Whole-system conversations through the REST channel (real Rasa, actions, backend)
-	$(BACKEND_PY) -m pytest -p no:cacheprovider tests/e2e
+	LFPSE_REQUIRE_POSTGRES=$(REQUIRE_PG) $(BACKEND_PY) -m pytest -p no:cacheprovider tests/e2e
 
 lock: ## Re-resolve the locked dependency versions (needs pip-tools; see the lock headers)
 	@scripts/lock.sh
@@ -76,3 +76,13 @@ bench-dashboard: backend-env postgres ## Dashboard queries on 1,000,000 syntheti
 .PHONY: bench-turns
 bench-turns: backend-env bot-env postgres ## Turn latency and throughput at 1/10/50/200 concurrent conversations (ARGS="--seconds 30 --production")
 	$(BACKEND_PY) scripts/bench_turns.py $(ARGS)
+
+.PHONY: run-production redis docker-compose
+redis: ## Install Redis from Debian packages if missing (production mode and its tests start their own)
+	@scripts/ensure-redis.sh
+
+docker-compose: ## Install docker-compose (Debian) if missing: tests/repo checks docker-compose.yml offline
+	@scripts/ensure-docker-compose.sh
+
+run-production: backend-env bot-env widget postgres redis ## The docker-compose stack without Docker: PostgreSQL, Redis, ENVIRONMENT=production
+	@HOST=$(HOST) BACKEND_PORT=$(BACKEND_PORT) scripts/run-production.sh

@@ -1,5 +1,10 @@
 """Starts the real system for end-to-end tests: backend (uvicorn, SQLite), action server and Rasa
-server with the trained model, each a separate process on a free local port, as `make run` does."""
+server with the trained model, each a separate process on a free local port, as `make run` does.
+
+`System(tmp, production=True)` starts it as `make run-production` does instead (issue 6): the
+backend with ENVIRONMENT=production on a throwaway PostgreSQL cluster, Rasa with
+endpoints.production.yml (its tracker store in a database of that cluster, its lock store a
+throwaway Redis), and `start_rasa()` adds more Rasa servers sharing both stores."""
 
 from __future__ import annotations
 
@@ -14,10 +19,13 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKEND_PY = ROOT / ".venv/backend/bin/python"
 RASA = ROOT / ".venv/bot/bin/rasa"
+BACKEND_DB, TRACKER_DB = "lfpse", "rasa"  # production mode: the backend's and Rasa's databases
+LOCK_DB = 1  # production mode: the Redis database of Rasa's lock store
 
 
 def free_port() -> int:
@@ -59,6 +67,12 @@ class System:
     extra_env: dict[str, str] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     model: str = ""
+    # Production mode (see the module docstring); the default is the embedded development set-up.
+    production: bool = False
+    postgres: Any = None  # tests.support.postgres.TempPostgres, started by start_stores()
+    redis: Any = None  # tests.support.redis.TempRedis
+    rasa_ports: dict[str, int] = field(default_factory=dict)  # more Rasa servers: name -> port
+    ready_after: dict[str, float] = field(default_factory=dict)  # production mode: seconds to ready, per process
 
     @property
     def backend(self) -> str:
@@ -66,7 +80,18 @@ class System:
 
     @property
     def database_url(self) -> str:
+        if self.production:
+            return self.postgres.url(BACKEND_DB)
         return f"sqlite:///{self.tmp / 'e2e.db'}"
+
+    @property
+    def endpoints_file(self) -> str:
+        return "endpoints.production.yml" if self.production else "endpoints.yml"
+
+    @property
+    def tracker_url(self) -> str:
+        """Rasa's tracker store database (production mode), as the backend environment reaches it."""
+        return self.postgres.url(TRACKER_DB)
 
     def env(self) -> dict[str, str]:
         return {
@@ -77,8 +102,43 @@ class System:
             "PYTHONHASHSEED": "0",
             # Channels (issue 4): test-only values; the tests sign requests with them.
             "TWILIO_AUTH_TOKEN": self.twilio_token, "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.rasa_port}",
+            **(self.production_env() if self.production else {}),
             **self.extra_env,
         }
+
+    def production_env(self) -> dict[str, str]:
+        """What endpoints.production.yml and the production backend read (docs/deployment.md)."""
+        return {
+            "ENVIRONMENT": "production",
+            "TRACKER_DB_HOST": str(self.postgres.dir), "TRACKER_DB_PORT": str(self.postgres.port),
+            "TRACKER_DB_NAME": TRACKER_DB, "TRACKER_DB_USER": "postgres", "TRACKER_DB_PASSWORD": "",
+            "TRACKER_DB_LOGIN_DB": "postgres",
+            "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.redis.port), "REDIS_DB": str(LOCK_DB),
+            "REDIS_PASSWORD": self.redis.password or "",
+        }
+
+    def start_stores(self) -> "System":
+        """Production mode: a throwaway PostgreSQL cluster with the backend's database (Rasa creates its
+        own through login_db) and a throwaway Redis. Call before seeding the database and start()."""
+        from sqlalchemy import create_engine, text
+
+        from tests.support.postgres import TempPostgres
+        from tests.support.redis import TempRedis
+
+        if self.postgres is None:
+            self.postgres = TempPostgres()
+            began = time.monotonic()
+            self.postgres.start()
+            admin = create_engine(self.postgres.url("postgres"), isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f"CREATE DATABASE {BACKEND_DB}"))
+            admin.dispose()
+            self.ready_after["postgres"] = time.monotonic() - began
+        if self.redis is None:
+            began = time.monotonic()
+            self.redis = TempRedis().start()
+            self.ready_after["redis"] = time.monotonic() - began
+        return self
 
     def _start(self, name: str, *cmd: str) -> None:
         log = open(self.tmp / f"{name}.log", "w")
@@ -88,12 +148,61 @@ class System:
     def start(self) -> "System":
         self.model = subprocess.run([str(ROOT / "scripts/train.sh")], cwd=ROOT, check=True, capture_output=True,
                                     text=True).stdout.strip().splitlines()[-1]
+        if self.production:
+            self.start_stores()
+        began = time.monotonic()
         self._start("backend", str(BACKEND_PY), "-m", "backend.cli", "serve", "--port", str(self.backend_port))
         self._start("actions", str(RASA), "run", "actions", "--actions", "actions", "--port", str(self.actions_port))
         self._start("rasa", str(RASA), "run", "--model", self.model, "--credentials", "credentials.yml",
-                    "--endpoints", "endpoints.yml", "--port", str(self.rasa_port))
-        self.wait_ready()
+                    "--endpoints", self.endpoints_file, "--port", str(self.rasa_port))
+        if self.production:
+            self._wait_each(began, {"backend": f"{self.backend}/health",
+                                    "actions": f"http://127.0.0.1:{self.actions_port}/health",
+                                    "rasa": self.webhook})
+        else:
+            self.wait_ready()
         return self
+
+    def start_rasa(self, *names: str) -> "System":
+        """More Rasa servers with the same model, endpoints and environment, each on its own port
+        (production mode: they share the tracker and lock stores, so any of them carries on any
+        conversation). Started together; returns once every one answers."""
+        assert self.model, "start() first"
+        began, urls = time.monotonic(), {}
+        for name in names:
+            port = self.rasa_ports[name] = free_port()
+            self._start(name, str(RASA), "run", "--model", self.model, "--credentials", "credentials.yml",
+                        "--endpoints", self.endpoints_file, "--port", str(port))
+            urls[name] = self.webhook_of(name)
+        self._wait_each(began, urls)
+        return self
+
+    def webhook_of(self, name: str) -> str:
+        port = self.rasa_port if name == "rasa" else self.rasa_ports[name]
+        return f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+
+    def _wait_each(self, began: float, urls: dict[str, str], timeout: float = 300) -> None:
+        """Waits for every process at once, noting when each became ready (ready_after). A Rasa server is
+        ready when its REST channel answers a message (the model is loaded, the stores reachable)."""
+        end, waiting = began + timeout, dict(urls)
+        while waiting:
+            for name, url in list(waiting.items()):
+                self._alive(name)
+                try:
+                    if url.endswith("/webhooks/rest/webhook"):
+                        status, body = http("POST", url, {"sender": f"readiness-{name}", "message": "/greet"},
+                                            {"Authorization": f"Bearer {self.rest_token}"}, timeout=5)
+                        ok = status == 200 and bool(body)
+                    else:
+                        ok = http("GET", url, timeout=2)[0] == 200
+                except OSError:
+                    ok = False
+                if ok:
+                    self.ready_after[name] = time.monotonic() - began
+                    del waiting[name]
+            if waiting and time.monotonic() > end:
+                raise TimeoutError(f"{', '.join(waiting)} did not start; see the logs in {self.tmp}")
+            time.sleep(0.5)
 
     def wait_ready(self, timeout: float = 300) -> None:
         end = time.monotonic() + timeout
@@ -146,3 +255,6 @@ class System:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+        for store in (self.redis, self.postgres):  # production mode
+            if store is not None:
+                store.stop()
