@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,8 +14,9 @@ from backend.auth import tokens
 from backend.auth.dependencies import CurrentPrincipal, require_role, require_staff
 from backend.auth.principal import Principal
 from backend.database import get_db
+from backend.records.schemas import MAX_INT, Invalid, text_problem
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], responses={422: {"model": Invalid, "description": "Not a valid request"}})
 Db = Annotated[Session, Depends(get_db)]
 
 
@@ -26,6 +27,9 @@ def _out(a: Account) -> AccountOut:
 
 @router.post("/auth/token", response_model=Token, summary="Sign in with e-mail and password")
 def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], db: Db, request: Request) -> Token:
+    for name, value in (("username", form.username), ("password", form.password)):
+        if problem := text_problem(value):  # never a real e-mail or password; PostgreSQL rejects NUL outright
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"The {name} {problem}")
     account = service.authenticate(db, form.username, form.password)
     if account is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Wrong e-mail address or password")
@@ -65,6 +69,9 @@ def create_account(body: AccountIn, who: Annotated[Principal, Depends(require_st
 
 
 @router.put("/accounts/{account_id}/role", response_model=AccountOut, summary="Grant or withdraw a role")
-def change_role(account_id: int, body: RoleChange, who: Annotated[Principal, Depends(require_staff)], db: Db) -> AccountOut:
+def change_role(
+    account_id: Annotated[int, Path(ge=1, le=MAX_INT)], body: RoleChange,
+    who: Annotated[Principal, Depends(require_staff)], db: Db,
+) -> AccountOut:
     account = service.visible_account(db, who, account_id)
     return _out(service.change_role(db, who, account, body.role))

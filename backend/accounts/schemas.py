@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from backend.accounts.models import Role
+from backend.records.schemas import Storable
 
 
 class OrganisationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    ods_code: str = Field(min_length=3, max_length=12)
-    name: str | None = Field(None, max_length=200, description="Defaults to the ODS list's name")
+    ods_code: Annotated[str, Storable] = Field(min_length=3, max_length=12)
+    name: Annotated[str, Field(max_length=200), Storable] | None = Field(
+        None, description="Defaults to the ODS list's name")
 
 
 class OrganisationOut(BaseModel):
@@ -20,10 +24,11 @@ class OrganisationOut(BaseModel):
 class AccountIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: EmailStr
-    display_name: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=12, max_length=200)
+    display_name: Annotated[str, Storable] = Field(min_length=1, max_length=200)
+    password: Annotated[str, Storable] = Field(min_length=12, max_length=200)
     role: Role = Role.standard
-    organisation_ods: str | None = Field(None, description="Platform admins only; admins create in their own")
+    organisation_ods: Annotated[str, Field(max_length=12), Storable] | None = Field(
+        None, description="Platform admins only; admins create in their own")
 
 
 class AccountOut(BaseModel):

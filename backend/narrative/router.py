@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 
 from backend.auth.dependencies import CurrentPrincipal
 from backend.narrative.schemas import AnalyseRequest, AnalyseResult
+from backend.records.schemas import Invalid
 
 router = APIRouter(prefix="/narrative", tags=["narrative"])
 
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/narrative", tags=["narrative"])
     "confirmed by the reporter. Also reports personal identifiers in the text. Nothing is stored.",
     responses={
         401: {"description": "Not signed in"},
-        422: {"description": "Text empty, blank or over 5000 characters, or an unknown audience"},
+        422: {"model": Invalid, "description": "Text empty, blank or over 5000 characters, or an unknown audience"},
     },
 )
 def analyse_narrative(body: AnalyseRequest, who: CurrentPrincipal, request: Request) -> dict:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel
 
 from backend.plan import present
 from backend.plan.model import Plan
@@ -11,7 +12,28 @@ from backend.taxonomy import Taxonomy
 router = APIRouter(prefix="/plan", tags=["question plan"])
 
 
-@router.get("/{event_type}", summary="The questions an event type asks an audience, in order")
+class PlanQuestion(BaseModel):
+    field: str
+    text: str
+    help: str | None
+    type: str
+    multiple: bool
+    mandatory: bool
+    per_patient: bool
+    core: bool
+    when: dict[str, Any] | None
+    choices: list[dict[str, Any]] | None
+    why: str | None
+
+
+class PlanOut(BaseModel):
+    event_type: str
+    audience: Literal["staff", "public"]
+    version: int
+    questions: list[PlanQuestion]
+
+
+@router.get("/{event_type}", response_model=PlanOut, summary="The questions an event type asks an audience, in order")
 def plan_for(
     event_type: str, request: Request,
     audience: Annotated[Literal["staff", "public"], Query()] = "staff",

@@ -49,12 +49,27 @@ def _allowed(q: Question, tax: Taxonomy) -> Any:
     return [c.code for c in codes.codes if c.code not in q.exclude]
 
 
+def text_problem(text: str) -> str | None:
+    """Why a string cannot be stored or sent back, or None. PostgreSQL's text cannot hold NUL, and an unpaired
+    surrogate (a JSON escape such as \\ud800) has no UTF-8 form: both failed deep in the database or in
+    writing the response, as a 500."""
+    if "\x00" in text:
+        return "must not contain NUL (\\u0000) characters"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode text (an unpaired surrogate is not)"
+    return None
+
+
 def _text(q: Question, value: Any) -> str:
     if not isinstance(value, str):
         raise AnswerError(q.id, "must be text")
     text = value.strip()
     if not text:
         raise AnswerError(q.id, "must not be empty")
+    if problem := text_problem(text):
+        raise AnswerError(q.id, problem)
     if len(text) > q.max_length:
         raise AnswerError(q.id, f"must be at most {q.max_length} characters (got {len(text)})")
     if q.format == "date":

@@ -15,12 +15,14 @@ from backend.records import derive, service, summary
 from backend.records.changes import Outcome
 from backend.records.models import EventRecord
 from backend.records.schemas import (
-    AmendRequest, AnswerRequest, AuditOut, ChangeResult, CreateRecord, NextQuestion, RecordOut,
-    RecordSummary, SubmitResult, VersionOut,
+    MAX_INT, AmendRequest, AnswerRequest, AnswersSummary, AuditOut, ChangeResult, CreateRecord, MissingList,
+    NextQuestion, RecordOut, RecordPage, RecordSummary, SubmitResult, Unprocessable, VersionOut,
 )
 from backend.taxonomy import Taxonomy
 
-router = APIRouter(prefix="/records", tags=["records"])
+UNPROCESSABLE = {422: {"model": Unprocessable, "description": "The request does not fit this description, or an "
+                       "answer was not accepted, or questions that must be answered are not"}}
+router = APIRouter(prefix="/records", tags=["records"], responses=UNPROCESSABLE)
 Db = Annotated[Session, Depends(get_db)]
 
 
@@ -60,12 +62,12 @@ def create_record(body: CreateRecord, who: CurrentPrincipal, db: Db, plan: PlanD
     return _result(plan, tax, record, outcome)
 
 
-@router.get("", summary="List the records I may see, most recently changed first")
+@router.get("", response_model=RecordPage, summary="List the records I may see, most recently changed first")
 def list_records(
     who: CurrentPrincipal, db: Db,
     status_filter: Annotated[Literal["draft", "submitted"] | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> dict:
     total, rows = service.list_visible(db, who, status_filter, limit, offset)
     items = [
@@ -99,14 +101,15 @@ def next_question(
     return service.next_question(plan, tax, service.get_visible(db, who, record_id), core_only)
 
 
-@router.get("/{record_id}/missing", summary="Mandatory questions still unanswered")
+@router.get("/{record_id}/missing", response_model=MissingList, summary="Mandatory questions still unanswered")
 def missing(record_id: str, who: CurrentPrincipal, db: Db, plan: PlanDep) -> dict:
     record = service.get_visible(db, who, record_id)
     return {"missing": service.missing_list(plan, record, AnswerDoc.from_json(record.answers))}
 
 
 @router.post("/{record_id}/submit", response_model=SubmitResult,
-             responses={422: {"description": "Mandatory questions are missing; the list says which"}})
+             responses={422: {"model": Unprocessable,
+                               "description": "Mandatory questions are missing; the list says which"}})
 def submit(record_id: str, who: CurrentPrincipal, db: Db, plan: PlanDep) -> SubmitResult:
     record = service.submit(db, who, plan, service.get_visible(db, who, record_id))
     return SubmitResult(reference=record.reference or "", record=record_out(record))
@@ -124,7 +127,8 @@ def delete_draft(record_id: str, who: CurrentPrincipal, db: Db) -> None:
     service.delete_draft(db, who, service.get_visible(db, who, record_id))
 
 
-@router.get("/{record_id}/summary", summary="The answers in plan order, with question text and labels")
+@router.get("/{record_id}/summary", response_model=AnswersSummary,
+            summary="The answers in plan order, with question text and labels")
 def record_summary(record_id: str, who: CurrentPrincipal, db: Db, plan: PlanDep, tax: TaxDep) -> dict:
     record = service.get_visible(db, who, record_id)
     return {"id": record.public_id, "reference": record.reference, "event_type": record.event_type,

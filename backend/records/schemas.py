@@ -1,11 +1,28 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from backend.plan.validation import text_problem
 
 Channel = Literal["web", "chat", "teams", "sms", "voice", "api"]
+# The largest id or row offset a request may name: the largest integer primary key PostgreSQL stores. Bigger
+# numbers reached the database and failed there (SQLite stops at 64 bits, PostgreSQL's integer at 32): a 500.
+MAX_INT = 2**31 - 1
+
+
+def _storable(text: str) -> str:
+    problem = text_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+# On a request's string that is stored or looked up in the database: Annotated[str, Storable]. Length limits go
+# on the Field (or inside the Annotated, for optional strings) so their own messages stay.
+Storable = AfterValidator(_storable)
 
 
 class AnswerItem(BaseModel):
@@ -33,7 +50,7 @@ class AnswerRequest(BaseModel):
 
 
 class AmendRequest(AnswerRequest):
-    reason: str | None = Field(None, max_length=500)
+    reason: Annotated[str, Field(max_length=500), Storable] | None = None
 
 
 class IdentifierWarning(BaseModel):
@@ -86,6 +103,11 @@ class RecordSummary(BaseModel):
     updated_at: datetime
 
 
+class RecordPage(BaseModel):
+    total: int = Field(description="How many records match, on every page")
+    items: list[RecordSummary]
+
+
 class ChangeResult(BaseModel):
     record: RecordOut
     changed: list[str]
@@ -103,6 +125,27 @@ class Missing(BaseModel):
     field: str
     patient: int | None
     text: str
+
+
+class MissingList(BaseModel):
+    missing: list[Missing]
+
+
+class SummaryRow(BaseModel):
+    field: str
+    patient: int | None
+    question: str = Field(description="The question as the reporter was asked it")
+    label: str = Field(description="A short name for the question, for recaps")
+    answer: str = Field(description="The answer in words: labels, not codes; 'Skipped' when left out")
+    value: Any = Field(description="The answer as stored")
+
+
+class AnswersSummary(BaseModel):
+    id: str
+    reference: str | None
+    event_type: str | None
+    status: str
+    answers: list[SummaryRow] = Field(description="In the order the plan asks")
 
 
 class SubmitResult(BaseModel):
@@ -127,3 +170,49 @@ class AuditOut(BaseModel):
     patient: int | None
     old_value: Any
     new_value: Any
+
+
+class RequestError(BaseModel):
+    """One problem found checking the request against this description (FastAPI's own 422 shape)."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+    input: Any = None
+    ctx: dict[str, Any] | None = None
+
+
+class AnswerProblem(BaseModel):
+    field: str = Field(description="The question id as sent")
+    patient: int | None = None
+    message: str
+    allowed: Any = Field(None, description="The allowed codes, or what is allowed in words")
+
+
+class AnswersRejected(BaseModel):
+    message: str
+    errors: list[AnswerProblem]
+
+
+class MissingAnswer(BaseModel):
+    field: str
+    patient: int | None
+    text: str | None = Field(None, description="The question as the reporter is asked it")
+
+
+class AnswersMissing(BaseModel):
+    message: str
+    missing: list[MissingAnswer]
+
+
+class Unprocessable(BaseModel):
+    """422: the request does not fit this description, an answer was not accepted, or questions that must be
+    answered are not."""
+
+    detail: list[RequestError] | AnswersRejected | AnswersMissing | str
+
+
+class Invalid(BaseModel):
+    """422 elsewhere: the request does not fit this description (a list), or a value is not allowed (a sentence)."""
+
+    detail: list[RequestError] | str

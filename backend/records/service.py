@@ -30,7 +30,17 @@ def not_found() -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, "No such record")
 
 
+def _is_public_id(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value  # the form ids are given in: lower case, with hyphens
+    except ValueError:
+        return False
+
+
 def get_visible(db: Session, who: Principal, public_id: str) -> EventRecord:
+    # Anything else names no record, and is not sent to the database: PostgreSQL refused a NUL in it (a 500).
+    if not _is_public_id(public_id):
+        raise not_found()
     record = db.scalar(select(EventRecord).where(EventRecord.public_id == public_id))
     if record is None or not permissions.can_read(who, record):
         raise not_found()

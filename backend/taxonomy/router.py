@@ -3,17 +3,50 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel
 
 from backend.taxonomy import Taxonomy
 
 router = APIRouter(prefix="/taxonomy", tags=["taxonomy"])
 
 
+class CodeSystemInfo(BaseModel):
+    id: str
+    title: str
+    count: int
+    source: str
+
+
+class CodeOut(BaseModel):
+    code: str
+    display: str
+    definition: str | None = None  # left out when there is none
+
+
+class CodeSystemOut(BaseModel):
+    id: str
+    title: str
+    source: str
+    total: int
+    codes: list[CodeOut]
+
+
+class FieldOut(BaseModel):
+    name: str
+    section: str
+    type: str
+    value_set: str | None
+    min: int
+    max: int
+    definition: str
+    source: str
+
+
 def _tax(request: Request) -> Taxonomy:
     return request.app.state.taxonomy
 
 
-@router.get("/code-systems", summary="Every code system: id, title, size, source")
+@router.get("/code-systems", response_model=list[CodeSystemInfo], summary="Every code system: id, title, size, source")
 def code_systems(request: Request) -> list[dict]:
     return [
         {"id": cs.id, "title": cs.title, "count": len(cs.codes), "source": cs.source}
@@ -21,7 +54,8 @@ def code_systems(request: Request) -> list[dict]:
     ]
 
 
-@router.get("/code-systems/{system_id}", summary="One code system's codes; q searches labels and codes")
+@router.get("/code-systems/{system_id}", response_model=CodeSystemOut, response_model_exclude_none=True,
+            summary="One code system's codes; q searches labels and codes")
 def code_system(
     system_id: str, request: Request,
     q: Annotated[str | None, Query(max_length=100)] = None,
@@ -42,7 +76,7 @@ def code_system(
     }
 
 
-@router.get("/fields", summary="Every field with its type, cardinality and code system")
+@router.get("/fields", response_model=list[FieldOut], summary="Every field with its type, cardinality and code system")
 def fields(request: Request) -> list[dict]:
     return [
         {"name": f.name, "section": f.section, "type": f.type, "value_set": f.value_set, "min": f.min,
