@@ -54,7 +54,8 @@ def get_principal(
         raise UNAUTHORISED
     if _is_service(settings, creds):
         kind, _, value = (act_as or "").partition(":")
-        if kind == "account" and value.isdigit():
+        # ASCII digits within the id column's range: "²" is a digit too, and 2**63 overflows the database.
+        if kind == "account" and value.isascii() and value.isdigit() and int(value) <= 2**31 - 1:
             return _account_principal(db.get(Account, int(value)), via_service=True)
         if kind == "public" and 8 <= len(value) <= 200:
             return Principal(public_key_hash=hash_public_key(value), via_service=True)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from backend.auth.dependencies import CurrentPrincipal
 from backend.database import get_db
 from backend.records.router import record_out
-from backend.records.schemas import RecordOut
+from backend.records.schemas import Invalid, RecordOut
 from backend.records.service import get_visible
 from backend.resume_codes import service
 
@@ -42,6 +42,7 @@ def issue_code(record_id: str, who: CurrentPrincipal, db: Db, request: Request) 
 
 @router.post("/resume", response_model=RecordOut, summary="Take over a public draft by its code (single use)",
              responses={403: {"description": "Staff accounts use their own draft list"},
+                        422: {"model": Invalid, "description": "Not eight digits, or not a valid request"},
                         404: {"description": "No live code matches"},
                         429: {"description": "Too many wrong codes recently"}})
 def redeem_code(body: RedeemCode, who: CurrentPrincipal, db: Db, request: Request) -> RecordOut:

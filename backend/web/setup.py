@@ -1,12 +1,14 @@
 """Plugs the pages into the FastAPI app: routers, static files, session sliding, CSRF cookie, and
-HTML error pages for page routes (the API keeps its JSON errors)."""
+HTML error pages for page routes (the API keeps JSON errors, ASCII-escaped)."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+import json
+
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -24,6 +26,12 @@ MESSAGES = {400: "Sorry, that request could not be understood.", 403: "You do no
 
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path.startswith("/chat/")
+
+
+def _json_error(status_code: int, detail: object, headers: dict | None = None) -> Response:
+    # ASCII-escaped: an error echoing what was sent (an unpaired surrogate, say) must still encode.
+    body = json.dumps({"detail": jsonable_encoder(detail)}, ensure_ascii=True)
+    return Response(body, status_code, headers=headers, media_type="application/json")
 
 
 def install(app: FastAPI) -> None:
@@ -52,7 +60,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         if _is_api(request):
-            return await http_exception_handler(request, exc)
+            if exc.status_code in (204, 304):
+                return Response(status_code=exc.status_code, headers=getattr(exc, "headers", None))
+            return _json_error(exc.status_code, exc.detail, getattr(exc, "headers", None))
         message = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else MESSAGES.get(exc.status_code)
         return render(request, "error.html", status_code=exc.status_code, title=MESSAGES.get(exc.status_code, "Error"),
                       message=message or "Sorry, there is a problem.")
@@ -60,6 +70,6 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         if _is_api(request):
-            return await request_validation_exception_handler(request, exc)
+            return _json_error(422, exc.errors())
         return render(request, "error.html", status_code=422, title="Sorry, there is a problem",
                       message=MESSAGES[422])
