@@ -1,4 +1,4 @@
-"""Command line: `python -m backend.cli migrate|seed|serve|token`."""
+"""Command line: `python -m backend.cli migrate|seed|serve|service-token|dev-secret|create-platform-admin`."""
 
 from __future__ import annotations
 
@@ -26,6 +26,28 @@ def _seed() -> None:
         print(f"  {role:<15} {email:<30} password: {password}")
 
 
+def _create_platform_admin(email: str, name: str) -> None:
+    """The first account of a production database (the demo seed is refused there): a platform admin,
+    who then registers organisations and their admins. The password comes on stdin, never argv."""
+    from sqlalchemy import func, select
+
+    from backend.accounts.models import Account, Role
+    from backend.auth.passwords import hash_password
+
+    password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 12:
+        raise SystemExit("create-platform-admin: give a password of at least 12 characters on stdin")
+    settings = get_settings()
+    upgrade_to_head(settings.database_url)
+    with Session(make_engine(settings.database_url)) as db:
+        if db.scalar(select(Account.id).where(func.lower(Account.email) == email.lower())) is not None:
+            raise SystemExit(f"create-platform-admin: an account {email} already exists")
+        db.add(Account(email=email, display_name=name, password_hash=hash_password(password),
+                       organisation_ods=None, role=Role.platform_admin.value))
+        db.commit()
+    print(f"Platform admin {email} created.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="backend", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -37,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("service-token", help="print the action server's service token")
     secret = sub.add_parser("dev-secret", help="print (making it once) a development-only secret, e.g. rest_channel_token")
     secret.add_argument("name")
+    admin = sub.add_parser("create-platform-admin", help="the first account of a new database; password on stdin")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", required=True)
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -46,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.cmd == "seed":
         upgrade_to_head(settings.database_url)
         _seed()
+    elif args.cmd == "create-platform-admin":
+        _create_platform_admin(args.email, args.name)
     elif args.cmd == "service-token":
         print(settings.service_token.get_secret_value())
     elif args.cmd == "dev-secret":

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import subprocess
 import sys
@@ -34,7 +35,9 @@ def main() -> int:
     args = parser.parse_args()
     secret = lambda name: subprocess.run([sys.executable, "-m", "backend.cli", "dev-secret", name], cwd=ROOT,
                                          capture_output=True, text=True, check=True).stdout.strip()
-    headers = {"Authorization": f"Bearer {secret('rest_channel_token')}"}
+    # make run-production (and any configured deployment) sets the token; make run generates one.
+    token = os.environ.get("REST_CHANNEL_TOKEN") or secret("rest_channel_token")
+    headers = {"Authorization": f"Bearer {token}"}
     body: dict = {"sender": f"terminal-{uuid.uuid4().hex[:8]}"}
     if args.staff:
         rows = dict(l.split("\t")[0::2] for l in (ROOT / "var" / "demo-accounts.txt").read_text().splitlines())

@@ -35,6 +35,6 @@ Ready.
   Chat in this terminal:         .venv/backend/bin/python scripts/chat.py            (as the public)
                                  .venv/backend/bin/python scripts/chat.py --staff standard@demo.example
   REST channel:                  curl -H "Authorization: Bearer \$(.venv/backend/bin/python -m backend.cli dev-secret rest_channel_token)" \\
-                                   -d '{"sender": "me", "message": "hello"}' http://$host:$rasa_port/webhooks/rest/webhook
+                                   -d '{"sender": "me-at-a-terminal", "message": "hello"}' http://$host:$rasa_port/webhooks/rest/webhook
 MSG
 wait

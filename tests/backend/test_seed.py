@@ -29,3 +29,32 @@ def test_production_needs_real_secrets(monkeypatch):
     monkeypatch.delenv("SERVICE_TOKEN", raising=False)
     with pytest.raises(ValueError, match="SECRET_KEY must be set in production"):
         Settings(environment="production")
+
+
+def test_the_first_platform_admin_of_a_production_database(client, database_url, monkeypatch):
+    import io
+    import sys
+
+    from backend import cli
+    from backend.config import get_settings
+
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("SERVICE_TOKEN", "s" * 40)
+    get_settings.cache_clear()
+    try:
+        monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
+        with pytest.raises(SystemExit, match="at least 12 characters"):
+            cli.main(["create-platform-admin", "--email", "first@nhs.example.org", "--name", "First Admin"])
+        monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough passphrase\n"))
+        assert cli.main(["create-platform-admin", "--email", "first@nhs.example.org", "--name", "First Admin"]) == 0
+        monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough passphrase\n"))
+        with pytest.raises(SystemExit, match="already exists"):
+            cli.main(["create-platform-admin", "--email", "First@nhs.example.org", "--name", "Again"])
+    finally:
+        get_settings.cache_clear()
+    r = client.post("/api/v1/auth/token", data={"username": "first@nhs.example.org", "password": "a long enough passphrase"})
+    assert r.status_code == 200
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {r.json()['access_token']}"}).json()
+    assert me["role"] == "platform_admin"
