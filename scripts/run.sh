@@ -31,6 +31,8 @@ done
 cat <<MSG
 
 Ready.
+  Web form, dashboard, print:    $BACKEND_URL/   (sign in with a demo account: var/demo-accounts.txt)
+  Web chat:                      $BACKEND_URL/chat
   Backend API and OpenAPI page:  $BACKEND_URL/api/v1/docs
   Chat in this terminal:         .venv/backend/bin/python scripts/chat.py            (as the public)
                                  .venv/backend/bin/python scripts/chat.py --staff standard@demo.example
