@@ -78,7 +78,9 @@ class BackendClient:
         return await self._call("POST", "/records", act_as, json=body)
 
     async def answer(self, act_as: str, record_id: str, answers: list[dict]) -> dict:
-        return await self._call("POST", f"/records/{record_id}/answers", act_as, json={"answers": answers})
+        """Saves answers; the result's next_question is the assistant's next one (core questions)."""
+        return await self._call("POST", f"/records/{record_id}/answers", act_as, json={"answers": answers},
+                                params={"core_only": "true"})
 
     async def next_question(self, act_as: str, record_id: str) -> dict:
         return await self._call("GET", f"/records/{record_id}/next-question", act_as, params={"core_only": "true"})

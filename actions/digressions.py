@@ -159,7 +159,8 @@ class ActionCorrectAnswer(Action):
         if new:
             return new
         changed = await correct(dispatcher, tracker)
-        return [*([SlotSet("question", None), SlotSet("recap_ok", None)] if changed else []), *resume_loop(tracker)]
+        return [*([SlotSet("question", None), SlotSet("question_synced", None), SlotSet("recap_ok", None)]
+                   if changed else []), *resume_loop(tracker)]
 
 
 class ActionStopReport(Action):

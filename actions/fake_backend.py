@@ -61,7 +61,9 @@ class FakeBackend:
                 value = value.replace("943 476 5919", "[NHS number removed]")
                 found.append({"field": a["field"], "patient": None, "kind": "nhs_number", "label": "an NHS number"})
             record["answers"][self._key(a["field"], a.get("patient"))] = value
-        return {"record": {"id": record_id}, "identifiers_found": found, "changed": [a["field"] for a in answers]}
+        nxt = next((q for q in PLAN if self._key(q["field"], q["patient"]) not in record["answers"]), None)
+        return {"record": {"id": record_id}, "identifiers_found": found, "changed": [a["field"] for a in answers],
+                "next_question": nxt}
 
     async def next_question(self, act_as: str, record_id: str) -> dict:
         self._check("next_question", act_as, record_id)

@@ -29,6 +29,9 @@ class ActionAskAnswer(Action):
         current = tracker.get_slot("question")
         if current and current.get("candidates"):
             return []  # the candidates were just listed; wait for the pick
+        if current and tracker.get_slot("question_synced"):  # came with the last answer's response
+            dispatcher.utter_message(**question_message(current, audience(tracker)))
+            return []
         try:
             nq = await get_client().next_question(act_as(tracker), tracker.get_slot("record_id"))
         except BackendUnavailable:
@@ -37,7 +40,7 @@ class ActionAskAnswer(Action):
         question = nq["question"]
         if question:
             dispatcher.utter_message(**question_message(question, audience(tracker)))
-        return [SlotSet("question", question)]
+        return [SlotSet("question", question), SlotSet("question_synced", True)]
 
 
 class ValidateReportForm(DangerCheck, FormValidationAction):
@@ -48,6 +51,8 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
                              domain: dict[str, Any]) -> list[str]:
         if not tracker.get_slot("record_id"):
             return []
+        if tracker.get_slot("question_synced"):  # the backend's answer already said what is next
+            return ["answer"] if tracker.get_slot("question") else []
         try:
             nq = await get_client().next_question(act_as(tracker), tracker.get_slot("record_id"))
         except (BackendUnavailable, BackendRejected):
@@ -74,7 +79,7 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
             dispatcher.utter_message(text=words(tracker, *reply))
             return {"answer": None}
         await correct(dispatcher, tracker)
-        return {"answer": None, "question": None}
+        return {"answer": None, "question": None, "question_synced": None}
 
     async def validate_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: dict[str, Any]) -> dict[str, Any]:
@@ -109,4 +114,4 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
             dispatcher.utter_message(text=messages.rejected(exc.detail))
             return {"answer": None, "question": {**question, "candidates": None}}
         messages.warn_identifiers(dispatcher, result.get("identifiers_found", []), audience(tracker))
-        return {"answer": None, "question": None}
+        return {"answer": None, "question": result.get("next_question"), "question_synced": "next_question" in result}

@@ -47,12 +47,12 @@ def record_out(r: EventRecord) -> RecordOut:
     )
 
 
-def _result(plan: Plan, tax: Taxonomy, r: EventRecord, outcome: Outcome) -> ChangeResult:
+def _result(plan: Plan, tax: Taxonomy, r: EventRecord, outcome: Outcome, core_only: bool = False) -> ChangeResult:
     return ChangeResult(
         record=record_out(r),
         changed=[c.field if c.patient is None else f"{c.field}:{c.patient}" for c in outcome.changes],
         identifiers_found=outcome.findings,
-        next_question=service.next_question(plan, tax, r, core_only=False)["question"] if r.status == "draft" else None,
+        next_question=service.next_question(plan, tax, r, core_only=core_only)["question"] if r.status == "draft" else None,
     )
 
 
@@ -87,10 +87,13 @@ def read_record(record_id: str, who: CurrentPrincipal, db: Db) -> RecordOut:
 
 
 @router.post("/{record_id}/answers", response_model=ChangeResult, summary="Answer or skip questions (idempotent)")
-def answer_questions(record_id: str, body: AnswerRequest, who: CurrentPrincipal, db: Db, plan: PlanDep, tax: TaxDep) -> ChangeResult:
+def answer_questions(record_id: str, body: AnswerRequest, who: CurrentPrincipal, db: Db, plan: PlanDep, tax: TaxDep,
+                     core_only: Annotated[bool, Query(description="next_question from the assistant's subset")] = False,
+                     ) -> ChangeResult:
     record = service.get_visible(db, who, record_id)
     outcome = service.answer(db, who, plan, tax, record, body.answers, body.expected_revision)
-    return _result(plan, tax, record, outcome)
+    # The next question comes with the answer, so a conversation turn needs one backend call, not two.
+    return _result(plan, tax, record, outcome, core_only)
 
 
 @router.get("/{record_id}/next-question", response_model=NextQuestion)

@@ -249,3 +249,16 @@ def test_per_patient_wording(client, staff, draft):
         {"field": "PhysicalHarm", "patient": 2, "text": "What was the physical harm to patient 2?"},
         {"field": "PsychologicalHarm", "patient": 2, "text": "What was the psychological harm to patient 2?"},
     ]
+
+
+def test_an_answer_brings_the_assistants_next_question_when_asked(client, people):
+    from tests.backend.reporting import answer as post_answer
+    headers = people.headers("std_a")
+    draft = new_draft(client, headers, "incident")["record"]
+    item = {"field": "Description", "value": "Insulin given twice on the ward."}
+    full = post_answer(client, headers, draft["id"], item).json()["next_question"]
+    core = client.post(f"{API}/records/{draft['id']}/answers?core_only=true", json={"answers": [item]},
+                       headers=headers).json()["next_question"]
+    expected = client.get(f"{API}/records/{draft['id']}/next-question?core_only=true", headers=headers).json()
+    assert core == expected["question"]
+    assert full == client.get(f"{API}/records/{draft['id']}/next-question", headers=headers).json()["question"]

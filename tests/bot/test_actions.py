@@ -79,12 +79,16 @@ def test_each_answer_is_saved_and_the_next_question_asked():
     question = events[0]["value"]
     assert question["field"] == "PreciseTime"
     assert d.messages[0]["text"] == "What time did it happen? (for example 15:30 or 3pm) You can say 'skip'."
+    backend.calls.clear()
     result, d = validate(ValidateReportForm(), "answer", "3pm", tracker(slots={**slots, "question": question}))
-    assert result == {"answer": None, "question": None}
+    harm = result["question"]  # the next question came back with the saved answer ...
+    assert result == {"answer": None, "question": harm, "question_synced": True} and harm["field"] == "PhysicalHarm"
     assert backend.records[rid]["answers"]["PreciseTime"] == "15:00"
-    events, d = run(ActionAskAnswer(), tracker(slots=slots))
-    assert d.messages[0]["buttons"] == [{"title": c["label"], "payload": c["label"]} for c in events[0]["value"]["choices"]]
-    harm = events[0]["value"]
+    after = tracker(slots={**slots, **result})
+    assert asyncio.run(ValidateReportForm().required_slots(["answer"], None, after, {})) == ["answer"]
+    events, d = run(ActionAskAnswer(), after)
+    assert d.messages[0]["buttons"] == [{"title": c["label"], "payload": c["label"]} for c in harm["choices"]]
+    assert [name for name, _ in backend.calls] == ["answer"]  # ... so the whole turn made one backend call
     result, d = validate(ValidateReportForm(), "answer", "skip", tracker(slots={**slots, "question": harm}, intent="skip"))
     assert texts(d) == ["I need an answer to this one before the report can be sent."]
     result, d = validate(ValidateReportForm(), "answer", "moderat", tracker(slots={**slots, "question": harm}))
@@ -136,7 +140,8 @@ def test_correcting_an_earlier_answer():
     events, d = run(ActionCorrectAnswer(), t)
     assert backend.records[rid]["answers"]["PhysicalHarm:1"] == "4"
     assert texts(d) == ["Thanks, I've changed that."]
-    assert events == [SlotSet("question", None), SlotSet("recap_ok", None), FollowupAction("recap_form")]
+    assert events == [SlotSet("question", None), SlotSet("question_synced", None), SlotSet("recap_ok", None),
+                      FollowupAction("recap_form")]
 
 
 def test_stop_keeps_the_draft_and_says_how_to_come_back():
