@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -142,11 +141,7 @@ def record_summary(record_id: str, who: CurrentPrincipal, db: Db, plan: PlanDep,
             response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
 def record_summary_pdf(record_id: str, who: CurrentPrincipal, db: Db, plan: PlanDep, tax: TaxDep) -> Response:
     record = service.get_visible(db, who, record_id)
-    document = printout.summary_document(db, plan, tax, record)
-    body = printout.summary_pdf(document, generated_at=datetime.now(timezone.utc))
-    name = record.reference or f"draft-{record.public_id[:8]}"
-    return Response(body, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{name}.pdf"', "Cache-Control": "no-store"})
+    return printout.pdf_download(printout.summary_document(db, plan, tax, record))
 
 
 @router.get("/{record_id}/versions", response_model=list[VersionOut])

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
 
 from backend import printout
 from backend.records import service
@@ -38,8 +37,5 @@ def record_print(request: Request, record_id: str, user: CurrentUser, db: Db):
 
 @router.get("/records/{record_id}/summary.pdf")
 def record_pdf(request: Request, record_id: str, user: CurrentUser, db: Db):
-    record, doc = _document(request, db, user, record_id)
-    body = printout.summary_pdf(doc, generated_at=datetime.now(timezone.utc))
-    name = record.reference or f"draft-{record.public_id[:8]}"
-    return Response(body, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{name}.pdf"', "Cache-Control": "no-store"})
+    _, doc = _document(request, db, user, record_id)
+    return printout.pdf_download(doc)

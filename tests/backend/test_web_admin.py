@@ -9,7 +9,8 @@ import pytest
 
 from backend.accounts.models import Account
 from backend.audit.models import AuditEvent
-from tests.backend.test_web_dashboard import ROWS, sign_in, submitted
+from tests.backend.test_web_dashboard import ROWS, submitted
+from tests.backend.web_client import sign_in
 
 PAGE = "/admin/accounts"
 

@@ -15,23 +15,12 @@ import re
 import pytest
 
 from backend.audit.models import AuditEvent
-from tests.backend.conftest import PASSWORD
 from tests.backend.reporting import API, fill, new_draft
+from tests.backend.web_client import sign_in  # noqa: F401  (test_web_admin imports it from here too)
 
-CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 CHARTS = re.compile(r'<script type="application/json" id="dashboard-data">(.*?)</script>', re.S)
 TOTAL = re.compile(r'id="total">([\d,]+) record')
 ROWS = re.compile(r'<a href="/records/([0-9a-f-]+)\?back=dashboard">')
-
-
-def sign_in(client, who: str) -> str:
-    """Signs in as a people-fixture account through the form; returns the CSRF token for later forms."""
-    client.cookies.clear()
-    token = CSRF.search(client.get("/sign-in").text).group(1)
-    r = client.post("/sign-in", data={"csrf_token": token, "email": f"{who}@test.example.org",
-                                      "password": PASSWORD, "next": "/records"}, follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == "/records", r.text
-    return token
 
 
 def draft(client, h, desc, event_type="good_care", date=None, harm=None, agents=()):

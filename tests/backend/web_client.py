@@ -16,7 +16,9 @@ def csrf(html: str) -> str:
 
 
 def sign_in(client, who: str) -> str:
-    """Signs `who` (a people key, e-mail <key>@test.example.org) in; returns a CSRF token for later posts."""
+    """Signs `who` (a people key, e-mail <key>@test.example.org) in, ending any earlier session; returns a
+    CSRF token for later posts."""
+    client.cookies.clear()
     page = client.get("/sign-in")
     r = client.post("/sign-in", data={"email": f"{who}@test.example.org", "password": PASSWORD,
                                       "csrf_token": csrf(page.text), "next": "/records"}, follow_redirects=False)
