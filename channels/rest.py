@@ -16,6 +16,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.identity import account_for_token
+from channels.no_reply import guard
 
 logger = logging.getLogger(__name__)
 MAX_SENDER = 128
@@ -44,6 +45,7 @@ class AuthenticatedRestInput(RestInput):
         return scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), self.token.encode())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = guard(on_new_message)  # no message goes unanswered (channels/no_reply.py)
         hook = Blueprint("authenticated_rest", __name__)
 
         @hook.route("/", methods=["GET"])
