@@ -1,1 +1,8 @@
-"""Rasa input channels that authenticate what they receive before it reaches the assistant."""
+"""Rasa input channels that authenticate what they receive before it reaches the assistant.
+
+Importing the package also applies the Rasa speed fixes (rasa_speedups.py): Rasa imports these
+channels at start-up, so every Rasa server gets them however it was started."""
+
+from channels import rasa_speedups
+
+rasa_speedups.apply()

@@ -1,0 +1,117 @@
+"""Fixes for where Rasa 3.6 spends its time on every turn, found by profiling the turn benchmark
+(`make bench-turns`; py-spy on the Rasa server). Applied when Rasa imports our channels, which
+`rasa run` always does (credentials.yml names them), so every way of starting Rasa gets them.
+
+- Each reply from the action server was checked with `jsonschema.validate`, which re-checks Rasa's
+  own (constant, large) events schema against the metaschema on every call: about 14 ms of CPU per
+  action call, several calls per turn, most of the Rasa server's time under load. The response is
+  still validated, against the same schema, by a validator built once.
+- Reading a conversation back from the tracker store looks up each event's class by walking every
+  subclass of Event (with an `inspect.isabstract` check each), per event: a tenth of the Rasa
+  server's time. The class found for a type name is remembered.
+- Every call to the action server carried the whole conversation (every event since it began, each
+  SlotSet with its value): JSON-encoding it was a tenth of the Rasa server's time, growing with the
+  report. Our actions read slots and the latest message only, and rasa-sdk reads the events since
+  the latest user message (the slots a form is validating), so those are the events sent.
+- Rasa opened a new HTTP connection (and aiohttp session) for every action call; one session per
+  event loop now keeps connections to the action server open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from typing import Any
+
+import aiohttp
+from jsonschema import ValidationError
+from jsonschema.validators import validator_for
+
+import rasa
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+from rasa.utils.endpoints import EndpointConfig
+
+_resolve_event_type = Event.resolve_by_type
+_event_types: dict[str, type[Event]] = {}
+
+
+@functools.lru_cache(maxsize=None)
+def _action_response_validator() -> Any:
+    schema = RemoteAction.action_response_format_spec()
+    return validator_for(schema)(schema)
+
+
+def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+    try:
+        _action_response_validator().validate(result)
+        return True
+    except ValidationError as e:  # the same message Rasa gives
+        e.message += (". Failed to validate Action server response from API, make sure your response from the "
+                      "Action endpoint is valid.")
+        raise
+
+
+def _resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
+    found = _event_types.get(type_name)
+    if found is None:
+        found = _resolve_event_type(type_name, default)
+        if found is not None and found is not default:  # only what Rasa's own lookup found is remembered
+            _event_types[type_name] = found
+    return found
+
+
+def _action_call_format(self: RemoteAction, tracker: DialogueStateTracker, domain: Any) -> dict[str, Any]:
+    events = list(tracker.events)
+    start = next((i for i in range(len(events) - 1, -1, -1) if isinstance(events[i], UserUttered)), 0)
+    state = tracker.current_state(EventVerbosity.NONE)
+    state["events"] = [e.as_dict() for e in events[start:]]
+    result = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state,
+              "version": rasa.__version__}
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+        result["domain"] = domain.as_dict()
+    return result
+
+
+_sessions: dict[int, tuple[Any, aiohttp.ClientSession]] = {}  # endpoint id -> (event loop, session)
+_new_session = EndpointConfig.session
+# Idle connections are dropped before the action server (Sanic: 5 s) would close them, so a request
+# never goes out on a connection the server is closing.
+KEEPALIVE_SECONDS = 2.0
+
+
+class _KeptSession:
+    """What `async with endpoint.session()` gets: a session that outlives the block."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self.session
+
+    async def __aexit__(self, *exc: Any) -> None:
+        return None
+
+
+def _session(self: EndpointConfig) -> Any:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # not in a loop: Rasa's own one-off session
+        return _new_session(self)
+    kept_loop, session = _sessions.get(id(self), (None, None))
+    if session is None or session.closed or kept_loop is not loop:
+        one_off = _new_session(self)  # Rasa's settings (headers, auth, timeout), with a connection pool
+        session = aiohttp.ClientSession(
+            headers=one_off.headers, auth=one_off.auth, timeout=one_off.timeout,
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS))
+        _sessions[id(self)] = (loop, session)
+        loop.create_task(one_off.close())
+    return _KeptSession(session)
+
+
+def apply() -> None:
+    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign]
+    RemoteAction._action_call_format = _action_call_format  # type: ignore[method-assign]
+    EndpointConfig.session = _session  # type: ignore[method-assign]

@@ -1,0 +1,69 @@
+"""The Rasa speed fixes (channels/rasa_speedups.py) keep Rasa's behaviour: the same validation of
+action server replies, the same event classes, the slots and the form's slot candidates still reach
+the action server, and one HTTP session per endpoint and event loop."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
+
+from channels import rasa_speedups  # applied on import, as when Rasa loads the channels
+
+
+def test_action_replies_are_still_validated():
+    action = RemoteAction("action_x", EndpointConfig("http://127.0.0.1:9/webhook"))
+    assert action._validate_action_result({"events": [{"event": "slot", "name": "a", "value": 1}], "responses": []})
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        action._validate_action_result({"events": [{"event": "slot", "name": 3}], "responses": []})
+    with pytest.raises(ValidationError):
+        action._validate_action_result({"events": "not a list"})
+
+
+def test_event_classes_are_the_ones_rasa_finds():
+    for cls in all_subclasses(Event):
+        assert Event.resolve_by_type(cls.type_name) is rasa_speedups._resolve_event_type(cls.type_name)
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no such event", SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no such event")
+
+
+def test_the_action_server_gets_slots_and_the_events_since_the_latest_message():
+    tracker = DialogueStateTracker.from_events("someone", [
+        ActionExecuted("action_listen"), UserUttered("first", {"name": "greet", "confidence": 1.0}),
+        SlotSet("record_id", "r1"), ActionExecuted("action_listen"),
+        UserUttered("second", {"name": "inform", "confidence": 1.0}), SlotSet("answer", "second"),
+    ])
+    domain = Domain.from_dict({"slots": {"record_id": {"type": "any", "mappings": [{"type": "custom"}]},
+                                         "answer": {"type": "any", "mappings": [{"type": "custom"}]}}})
+    body = RemoteAction("validate_report_form", EndpointConfig("http://x"))._action_call_format(tracker, domain)
+    state = body["tracker"]
+    assert state["slots"]["record_id"] == "r1" and state["slots"]["answer"] == "second"
+    assert [e["event"] for e in state["events"]] == ["user", "slot"]
+    assert state["events"][0]["text"] == "second" and state["latest_message"]["text"] == "second"
+    assert body["next_action"] == "validate_report_form" and "domain" in body
+
+
+def test_one_session_per_endpoint_and_event_loop():
+    endpoint = EndpointConfig("http://127.0.0.1:9/webhook", headers={"X-Test": "1"})
+
+    async def twice():
+        async with endpoint.session() as first:
+            pass
+        async with endpoint.session() as second:
+            pass
+        assert first is second and not first.closed and first.headers["X-Test"] == "1"
+        await first.close()
+        async with endpoint.session() as third:  # a closed one is replaced
+            assert third is not first
+        await third.close()
+
+    asyncio.run(twice())
