@@ -1,12 +1,19 @@
 """The REST channel, for tests and integrations: Rasa's own accepts anyone and takes the sender
 from the body, and its webhook is not covered by --auth-token. This one requires the configured
-bearer token and an explicit sender id, and passes on only a verified staff identity."""
+bearer token and an explicit sender id, and passes on only a verified staff identity.
+
+Bad input is answered, not passed on: a sender over the per-sender rate limit (channels/rate_limit.py),
+a message with no words or over MAX_TEXT characters get 200 and a JSON list with one polite message,
+as any turn does, so an integration shows it like any other reply; the assistant is not called.
+A malformed request (no sender, a sender that is not printable ASCII, a message that is not text)
+is a 422."""
 
 from __future__ import annotations
 
 import hmac
 import logging
 import os
+import re
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -16,11 +23,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.identity import account_for_token
+from channels.input_text import EMPTY, clean, too_long
 from channels.no_reply import guard
+from channels.rate_limit import SLOW_DOWN, RateLimiter
 
 logger = logging.getLogger(__name__)
 MAX_SENDER = 128
 MAX_TEXT = 10_000
+# The sender becomes part of the action server's X-Act-As header (public:rest:<sender>): ASCII only.
+SENDER = re.compile(r"^[\x20-\x7e]+$")
 
 
 class AuthenticatedRestInput(RestInput):
@@ -32,6 +43,7 @@ class AuthenticatedRestInput(RestInput):
         if not token:
             raise ValueError("the REST channel needs a token (REST_CHANNEL_TOKEN)")
         self.token, self.backend_url = token, backend_url.rstrip("/")
+        self.limiter = RateLimiter.from_env()
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> "AuthenticatedRestInput":
@@ -58,10 +70,18 @@ class AuthenticatedRestInput(RestInput):
                 return response.json({"error": "a valid bearer token is required"}, status=401)
             body = request.json if isinstance(request.json, dict) else {}
             sender, text = body.get("sender"), body.get("message")
-            if not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER:
-                return response.json({"error": f"'sender' (1-{MAX_SENDER} characters) is required"}, status=422)
-            if not isinstance(text, str) or len(text) > MAX_TEXT:
-                return response.json({"error": f"'message' must be text of at most {MAX_TEXT} characters"}, status=422)
+            if not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER or not SENDER.match(sender):
+                return response.json({"error": f"'sender' (1-{MAX_SENDER} printable ASCII characters) is required"},
+                                     status=422)
+            if not isinstance(text, str):
+                return response.json({"error": "'message' must be text"}, status=422)
+            if not self.limiter.check(sender).allowed:  # before the staff token costs a backend call
+                return self._say(sender, SLOW_DOWN)
+            text = clean(text)
+            if not text.strip():
+                return self._say(sender, EMPTY)
+            if len(text) > MAX_TEXT:
+                return self._say(sender, too_long(MAX_TEXT))
             metadata: dict[str, Any] = {}
             staff_token = body.get("staff_token")
             if staff_token:
@@ -74,3 +94,8 @@ class AuthenticatedRestInput(RestInput):
             return response.json(collector.messages)
 
         return hook
+
+    @staticmethod
+    def _say(sender: str, text: str) -> HTTPResponse:
+        """One message from the channel itself, in the shape of the assistant's replies."""
+        return response.json([{"recipient_id": sender, "text": text}])

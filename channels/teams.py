@@ -5,7 +5,12 @@ audience, expiry; keys fetched on first use, so `rasa run` starts offline), its 
 Bot Framework address (our bot token is sent there), the conversation is keyed on the Teams
 conversation rather than the user, the user must map to a staff account (linked on first use by the
 backend) before anything reaches the assistant, and choices are card buttons. Named `botframework`
-so the webhook is /webhooks/botframework/webhook and the assistant records the channel as "teams"."""
+so the webhook is /webhooks/botframework/webhook and the assistant records the channel as "teams".
+
+Each Teams conversation is held to the per-sender rate limit (channels/rate_limit.py): the first
+activity over it gets a polite reply, later ones none (each reply is a call to Bot Framework) until
+it is let through again; none reaches the assistant. A message with no words (a file or picture
+alone) is told so; control and bidi-override characters are removed from the text."""
 
 from __future__ import annotations
 
@@ -21,6 +26,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.input_text import EMPTY, clean
+from channels.rate_limit import SLOW_DOWN, RateLimiter
 from channels.teams_auth import OPENID_URL, SERVICE_URLS, Refused, SigningKeys, TokenValidator
 from channels.teams_connector import TOKEN_URL, Connector
 from channels.teams_users import BackendUnavailable, NotStaff, TeamsUsers
@@ -134,6 +141,7 @@ class TeamsInput(InputChannel):
         self.reply_within = reply_within
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._running: set[asyncio.Task] = set()
+        self.limiter = RateLimiter.from_env()
 
     def _first_time(self, conversation: str, activity_id: str) -> bool:
         key = (conversation, activity_id)
@@ -148,13 +156,20 @@ class TeamsInput(InputChannel):
         conversation = activity["conversation"]
         reply = self.connector.reply
         try:
+            verdict = self.limiter.check(conversation["id"])
+            if not verdict.allowed:
+                if verdict.tell:
+                    await reply(activity, {"text": SLOW_DOWN})
+                return
             if conversation.get("isGroup") or conversation.get("conversationType", "personal") != "personal":
                 # One Rasa conversation per Teams conversation: in a group it would mix up people.
                 await reply(activity, {"text": PERSONAL_ONLY})
                 return
-            text = (activity.get("text") or "").strip()
-            if not text:
-                return  # e.g. a reaction or a file alone: nothing to answer
+            text = activity.get("text")
+            text = clean(text).strip() if isinstance(text, str) else ""
+            if not text:  # e.g. a file or a picture alone (reactions are not messages)
+                await reply(activity, {"text": EMPTY})
+                return
             if len(text) > MAX_TEXT:
                 await reply(activity, {"text": TOO_LONG})
                 return

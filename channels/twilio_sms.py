@@ -5,7 +5,13 @@ with the synchronous REST client inside async code (a failed send loses the turn
 buttons as separate texts that a reply of "1" cannot pick. This one checks X-Twilio-Signature
 before anything reaches the assistant, answers in the webhook's own TwiML, numbers the choices
 and maps a number back to the choice, handles STOP/START/HELP and processes a retried MessageSid
-once. Nothing the sender's phone claims is trusted: SMS reporters are the public."""
+once. Nothing the sender's phone claims is trusted: SMS reporters are the public.
+
+After STOP/START/HELP, each number is held to the per-sender rate limit (channels/rate_limit.py): the
+first message over it is answered with a polite TwiML message, later ones with nothing (every text
+we send costs, and two automatic responders could otherwise text each other for ever) until the
+number is let through again. Control characters are removed from what comes in and goes out (they
+are not allowed in TwiML's XML); emoji and right-to-left text pass through (sent as UCS-2)."""
 
 from __future__ import annotations
 
@@ -25,6 +31,8 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels import sms_render
+from channels.input_text import clean
+from channels.rate_limit import SLOW_DOWN, RateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +79,7 @@ class TtlStore:
 def twiml(bodies: list[str]) -> HTTPResponse:
     reply = MessagingResponse()
     for body in bodies:
-        reply.message(body)
+        reply.message(clean(body))
     return response.text(str(reply), content_type="text/xml; charset=utf-8")
 
 
@@ -91,6 +99,7 @@ class TwilioSmsInput(InputChannel):
         self.seen = TtlStore(ttl=24 * 3600, max_items=10_000)  # MessageSid -> its turn (a Task)
         self.options = TtlStore(ttl=24 * 3600, max_items=50_000)  # sender -> payloads of the last choices
         self.opted_out = TtlStore(ttl=365 * 24 * 3600, max_items=100_000)
+        self.limiter = RateLimiter.from_env()
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> "TwilioSmsInput":
@@ -156,7 +165,7 @@ class TwilioSmsInput(InputChannel):
     async def _handle(self, sender: str, form: RequestParameters,
                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> list[str]:
         # Some carriers turn "@" into "¡" on the way. Twilio's keywords are the whole message, any case.
-        text = (form.get("Body") or "").replace("¡", "@").strip()[:MAX_TEXT]
+        text = clean(form.get("Body") or "").replace("¡", "@").strip()[:MAX_TEXT]
         keyword = text.upper()
         if keyword in OPT_OUT or form.get("OptOutType") == "STOP":
             self.opted_out.put(sender, True)
@@ -173,6 +182,9 @@ class TwilioSmsInput(InputChannel):
             return [WELCOME_BACK]
         if keyword in HELP_WORDS or form.get("OptOutType") == "HELP":
             return [HELP]
+        verdict = self.limiter.check(sender)
+        if not verdict.allowed:
+            return [SLOW_DOWN] if verdict.tell else []
         text = text.lstrip("/").strip()  # a typed "/intent{...}" is words, never a command to Rasa
         if not text:
             return [EMPTY]  # a picture or an empty text: nothing for the assistant

@@ -5,7 +5,12 @@ numbers share one), ignores the keypad and reprompts forever. This one refuses u
 keys each conversation on the CallSid, answers in British English with speech and keypad input,
 reads choices a few at a time, reads long free text back before passing it on, and after two
 reprompts ends the call politely. The draft is saved by the assistant answer by answer, so a
-silence or a hang-up loses nothing."""
+silence or a hang-up loses nothing.
+
+Every webhook of a call counts towards the per-sender rate limit (channels/rate_limit.py), keyed on
+the CallSid; one over it is told to slow down and listened to again, without reaching the assistant
+or changing what the call is waiting for. Control characters are removed from what is heard and
+from what is said (they are not allowed in TwiML's XML)."""
 
 from __future__ import annotations
 
@@ -26,6 +31,8 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from actions.safety import danger_now
+from channels.input_text import clean
+from channels.rate_limit import SLOW_DOWN_VOICE, RateLimiter
 from channels.voice_speech import (MORE_KEY, PAGE, REFERENCE, STOPPED, code_words, page_count, read_options, speakable,
                                    spell, split_options)
 
@@ -37,6 +44,7 @@ CONFIRM_WORDS = 4  # free text this long is read back: speech recognition errs m
 WAIT_SECONDS = 8  # before giving up on silence: people think before describing what happened
 CALL_HOURS = 4  # Twilio's longest call; state older than this belongs to a call that has ended
 SAY_CHARS = 1500  # per <Say>: a long description is read in pieces
+MAX_SPEECH = 10_000  # characters of a recognised answer passed on (Twilio's are far shorter)
 YES = {"yes", "yeah", "yep", "correct", "right", "ok", "okay", "sure"}
 NO = {"no", "nope", "wrong"}
 SPOKEN_KEYS = {"one": "1", "two": "2", "three": "3", "four": "4", "nine": "9", **{k: k for k in "12349"}}
@@ -80,6 +88,7 @@ class TwilioVoiceInput(InputChannel):
         # "auto" ends at a natural pause; some speech models want seconds instead (Twilio warning 13335).
         self.speech_timeout = speech_timeout
         self.calls: dict[str, Call] = {}
+        self.limiter = RateLimiter.from_env()
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> "TwilioVoiceInput":
@@ -119,8 +128,11 @@ class TwilioVoiceInput(InputChannel):
             sid = form.get("CallSid") or ""
             if not CALL_SID.match(sid):
                 return response.text("CallSid is required", status=400)
-            speech = _recognised(form.get("SpeechResult") or "")
-            digits = (form.get("Digits") or "").strip()
+            if not self.limiter.check(sid).allowed:  # the question stands; nothing reaches the assistant
+                held = self.calls.get(sid) or Call()
+                return self._twiml(_join(SLOW_DOWN_VOICE, held.said, self._choices(held)), held)
+            speech = _recognised(clean(form.get("SpeechResult") or "")[:MAX_SPEECH])
+            digits = clean(form.get("Digits") or "").strip()
             call = self.calls.get(sid) or await self._recover(request, sid)
             if call is None:  # a new call: the assistant greets and asks what happened
                 return await self._pass_on(request, sid, self.initial_message, on_new_message)
@@ -333,7 +345,7 @@ def _join(*parts: str) -> str:
 
 def _pieces(text: str) -> list[str]:
     pieces = [""]
-    for sentence in re.split(r"(?<=[.?!])\s+", text.strip()):
+    for sentence in re.split(r"(?<=[.?!])\s+", clean(text).strip()):
         if pieces[-1] and len(pieces[-1]) + len(sentence) > SAY_CHARS:
             pieces.append("")
         pieces[-1] = _join(pieces[-1], sentence)

@@ -11,6 +11,12 @@ Differences from `rasa.core.channels.socketio.SocketIOInput` (Rasa 3.6.21):
   never used.
 Buttons go out as Rasa's socketio sends them (`quick_replies` on the `bot_uttered` event).
 
+Every `user_uttered` gets an answer: a conversation over the per-sender rate limit
+(channels/rate_limit.py), a message with no words or over MAX_TEXT characters are answered by the
+channel itself (a `bot_uttered` with a polite text) and do not reach the assistant. Control and
+bidi-override characters are removed from the text. The limit is per conversation: a client that
+opens new connections gets new conversations, which only a limit at the proxy can hold back.
+
 The channel keeps the name "socketio", so records it creates have the channel "chat"."""
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from channels.identity import account_for_token
+from channels.input_text import EMPTY, clean, too_long
+from channels.rate_limit import SLOW_DOWN, RateLimiter
 
 logger = logging.getLogger(__name__)
 MAX_TEXT = 10_000
@@ -50,6 +58,7 @@ class WebChatInput(InputChannel):
         self.user_message_evt, self.bot_message_evt = user_message_evt, bot_message_evt
         self.cors_allowed_origins = cors_allowed_origins
         self.sio: AsyncServer | None = None
+        self.limiter = RateLimiter.from_env()
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> "WebChatInput":
@@ -107,11 +116,16 @@ class WebChatInput(InputChannel):
         @sio.on(self.user_message_evt)
         async def handle_message(sid: str, data: Any = None) -> None:
             session = await sio.get_session(sid)
-            text = data.get("message") if isinstance(data, dict) else None
-            if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
-                return
+            conversation = session["conversation"]
             output = SocketIOOutput(sio, self.bot_message_evt)
-            await on_new_message(UserMessage(text, output, session["conversation"], input_channel=self.name(),
+            text = data.get("message") if isinstance(data, dict) else None
+            text = clean(text) if isinstance(text, str) else ""
+            refusal = (SLOW_DOWN if not self.limiter.check(conversation).allowed
+                       else EMPTY if not text.strip() else too_long(MAX_TEXT) if len(text) > MAX_TEXT else None)
+            if refusal:
+                await output.send_text_message(conversation, refusal)
+                return
+            await on_new_message(UserMessage(text, output, conversation, input_channel=self.name(),
                                              metadata=dict(session["metadata"])))
 
         return hook

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
@@ -12,6 +14,13 @@ from tests.e2e.system import System, http
 from tests.e2e.teams_env import teams_microsoft  # noqa: F401  (fake Microsoft endpoints for the Teams channel)
 
 PASSWORD = "e2e password for a fictional nurse"
+
+# The per-sender rate limit (channels/rate_limit.py) for every system these tests start: they send a
+# conversation's turns far faster than people do (up to ~45 per sender within a minute), which the
+# default (30 at once, then 20 a minute) would hold back. test_bad_input.py floods past this one.
+os.environ.setdefault("CHANNEL_RATE_LIMIT", "150")
+os.environ.setdefault("CHANNEL_RATE_BURST", "0")
+os.environ.setdefault("CHANNEL_RATE_WINDOW", "60")
 
 
 @pytest.fixture(scope="session")

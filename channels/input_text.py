@@ -1,0 +1,35 @@
+"""What every channel does to a message's text before anything else sees it, and the replies the
+channels give to messages with no words in them or too many.
+
+Kept: every printable character in any script (emoji, Arabic, Hebrew, ...), line breaks and tabs, the
+invisible marks real right-to-left and emoji text needs (LRM, RLM, ALM, ZWJ). HTML, script and SQL
+are words like any other: they are stored as typed and escaped wherever they are shown (the
+backend's templates, PDF and CSV export do that), never rewritten here.
+
+Removed: C0 and C1 control characters (NUL, ESC, ...) and DEL, which no one types and which are not
+allowed in the XML of Twilio's TwiML; the bidirectional embedding, override and isolate characters
+(U+202A-U+202E, U+2066-U+2069), which can make stored text display differently from what it is
+("Trojan Source"); and lone surrogates (possible in JSON's \\ud800 escapes, not encodable in UTF-8),
+replaced by U+FFFD. Line endings become \\n, and the text is NFC-normalised."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+SURROGATE = re.compile("[\ud800-\udfff]")  # in a Python str, only ever a lone one
+
+EMPTY = ("Sorry, I didn't get any words there. Please type your message (or your answer to my last "
+         "question) and send it again.")
+
+
+def too_long(limit: int) -> str:
+    return f"Sorry, that message is too long for me (over {limit:,} characters). Please send it in shorter parts."
+
+
+def clean(text: str) -> str:
+    """The text with control, bidi-override and lone surrogate characters removed (see the module)."""
+    text = SURROGATE.sub("\ufffd", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", CONTROL.sub("", text))
