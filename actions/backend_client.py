@@ -12,7 +12,10 @@ from typing import Any
 import httpx
 
 API = "/api/v1"
-RETRYABLE = (httpx.ConnectError, httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout, httpx.RemoteProtocolError)
+# Tried again: the backend could not be reached, timed out, or its connection dropped mid-request
+# (NetworkError covers connecting, reading and writing: a backend killed mid-answer is a ReadError).
+# Saving an answer is idempotent, so repeating one the backend may already have saved is safe.
+RETRYABLE = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
 
 
 class BackendUnavailable(RuntimeError):

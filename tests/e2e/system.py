@@ -242,6 +242,38 @@ class System:
         assert status == 200, body
         return body
 
+    def ready_url(self, name: str) -> str:
+        """Where `name` answers once it is ready: the health checks, or a Rasa server's REST webhook."""
+        if name == "backend":
+            return f"{self.backend}/health"
+        if name == "actions":
+            return f"http://127.0.0.1:{self.actions_port}/health"
+        return self.webhook_of(name)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one process (its whole process group), as a crash or an OOM kill would end it; waits until
+        it is gone. Nothing is flushed or closed: whatever it was doing is cut off where it stood."""
+        proc = self.procs[name]
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+
+    def restart(self, name: str, timeout: float = 300) -> float:
+        """Starts `name` again with the same command (so the same port) and environment after kill(); the
+        killed run's log is kept as <name>.log.<n>. Returns once it is ready: the seconds it took."""
+        proc = self.procs[name]
+        assert proc.poll() is not None, f"{name} is still running; kill() it first"
+        log = self.tmp / f"{name}.log"
+        runs = 1
+        while (self.tmp / f"{name}.log.{runs}").exists():
+            runs += 1
+        if log.exists():
+            log.rename(self.tmp / f"{name}.log.{runs}")
+        began = time.monotonic()
+        self._start(name, *proc.args)
+        self._wait_each(began, {name: self.ready_url(name)}, timeout)
+        return self.ready_after[name]
+
     @property
     def webhook(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import subprocess
 import threading
@@ -20,56 +19,22 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.orm import Session
 
-from backend.accounts.models import Account, Organisation, Role
-from backend.auth.passwords import hash_password
-from backend.database.migrate import upgrade_to_head
+from tests.e2e.production import production_system, staff_token
 from tests.e2e.reporter import TURNS, Reporter
 from tests.e2e.system import BACKEND_PY, LOCK_DB, ROOT, System, http
-from tests.support.postgres import TempPostgres
-from tests.support.redis import TempRedis
-
-PASSWORD = "e2e password for a fictional production nurse"
-NURSE = "nurse@prod.e2e.example.org"
 
 
 @pytest.fixture(scope="module")
 def prod(tmp_path_factory, request):
-    missing = [name for name, ok in (("PostgreSQL", TempPostgres().available), ("Redis", TempRedis().available))
-               if not ok]
-    if missing:
-        why = f"{' and '.join(missing)} not installed (scripts/ensure-postgres.sh, scripts/ensure-redis.sh)"
-        if os.environ.get("LFPSE_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"production mode is required here but {why}")
-        pytest.skip(why)
-    sysm = System(tmp_path_factory.mktemp("e2e-production"), production=True)
-    try:
-        sysm.start_stores()
-        upgrade_to_head(sysm.database_url)
-        with Session(create_engine(sysm.database_url)) as db:
-            db.add(Organisation(ods_code="G81019", name="BEACON SURGERY"))
-            db.flush()
-            db.add(Account(email=NURSE, display_name="Nurse", password_hash=hash_password(PASSWORD),
-                           organisation_ods="G81019", role=Role.standard.value))
-            db.commit()
-        sysm.start()
-        sysm.start_rasa("rasa_b")  # a second Rasa server on the same tracker and lock stores
-        times = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in sysm.ready_after.items())
-        capture = request.config.pluginmanager.getplugin("capturemanager")
-        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
-            print(f"\nproduction mode ready after: {times}", flush=True)
+    # A second Rasa server on the same tracker and lock stores.
+    with production_system(tmp_path_factory.mktemp("e2e-production"), request, "rasa_b") as sysm:
         yield sysm
-    finally:
-        sysm.stop()
 
 
 @pytest.fixture(scope="module")
 def prod_staff_token(prod) -> str:
-    status, body = http("POST", f"{prod.backend}/api/v1/auth/token", {"username": NURSE, "password": PASSWORD},
-                        form=True)
-    assert status == 200, body
-    return body["access_token"]
+    return staff_token(prod)
 
 
 @dataclass
