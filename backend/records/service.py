@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import HTTPException, status
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -66,12 +68,48 @@ def _store(db: Session, who: Principal, record: EventRecord, outcome: Outcome, a
         audit.record(db, who, "record", record.public_id, action_prefix + ch.action, ch.field, ch.patient, ch.old, ch.new)
 
 
+CONFLICT = "The record was changed by someone else; reload it and try again"
+ATTEMPTS = 3
+T = TypeVar("T")
+
+
 def _commit(db: Session) -> None:
     try:
         db.commit()
     except StaleDataError:
         db.rollback()
-        raise HTTPException(status.HTTP_409_CONFLICT, "The record was changed by someone else; reload it and try again") from None
+        raise HTTPException(status.HTTP_409_CONFLICT, CONFLICT) from None
+
+
+def _claim(db: Session, record: EventRecord, record_id: int) -> None:
+    """Re-reads the record holding its write lock until commit: a no-op UPDATE locks the row on PostgreSQL and
+    takes the database's write lock on SQLite (FOR UPDATE is ignored there), so no change can slip in between."""
+    table = EventRecord.__table__
+    db.execute(update(table).where(table.c.id == record_id).values(revision=table.c.revision))
+    try:
+        db.refresh(record)
+    except InvalidRequestError:  # deleted meanwhile
+        db.rollback()
+        raise not_found() from None
+
+
+def _with_retry(db: Session, record: EventRecord, expected_revision: int | None, change: Callable[[], T]) -> T:
+    """Applies `change` (checks included) and commits. A concurrent commit makes the versioned UPDATE fail: a
+    caller that sent expected_revision gets 409, as it asked; otherwise (the assistant answers one field at a time
+    and never sends one) the change is applied again to the fresh record, under its lock, so a change to another
+    field is kept and the later change to the same field wins, instead of the reporter seeing an error."""
+    record_id, attempts = record.id, 0
+    while True:
+        try:
+            result = change()
+            db.commit()
+            return result
+        except StaleDataError:
+            db.rollback()
+            attempts += 1
+            if expected_revision is not None or attempts == ATTEMPTS:
+                raise HTTPException(status.HTTP_409_CONFLICT, CONFLICT) from None
+        _claim(db, record, record_id)
 
 
 def create(db: Session, who: Principal, plan: Plan, tax: Taxonomy, event_type: str | None, channel: str,
@@ -99,16 +137,18 @@ def _check_revision(record: EventRecord, expected: int | None) -> None:
 
 def answer(db: Session, who: Principal, plan: Plan, tax: Taxonomy, record: EventRecord,
            items: list[AnswerItem], expected_revision: int | None) -> Outcome:
-    if record.status != "draft":
-        raise HTTPException(status.HTTP_409_CONFLICT, "This record has been submitted; amend it instead")
-    if not permissions.can_edit_draft(who, record):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only the author can change a draft")
-    _check_revision(record, expected_revision)
-    outcome = _apply(plan, tax, record, items)
-    if outcome.changes:  # the same answer twice changes nothing, not even the audit trail
-        _store(db, who, record, outcome)
-        _commit(db)
-    return outcome
+    def change() -> Outcome:
+        if record.status != "draft":
+            raise HTTPException(status.HTTP_409_CONFLICT, "This record has been submitted; amend it instead")
+        if not permissions.can_edit_draft(who, record):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "Only the author can change a draft")
+        _check_revision(record, expected_revision)
+        outcome = _apply(plan, tax, record, items)
+        if outcome.changes:  # the same answer twice changes nothing, not even the audit trail
+            _store(db, who, record, outcome)
+        return outcome
+
+    return _with_retry(db, record, expected_revision, change)
 
 
 def next_question(plan: Plan, tax: Taxonomy, record: EventRecord, core_only: bool) -> dict[str, Any]:
@@ -139,44 +179,50 @@ def _snapshot(db: Session, who: Principal, record: EventRecord, reason: str | No
 
 
 def submit(db: Session, who: Principal, plan: Plan, record: EventRecord) -> EventRecord:
-    if record.status != "draft":
-        raise HTTPException(status.HTTP_409_CONFLICT, f"Already submitted as {record.reference}")
-    if not permissions.can_edit_draft(who, record):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only the author can submit a draft")
-    missing = missing_list(plan, record, AnswerDoc.from_json(record.answers))
-    if missing:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {"message": "Some questions still need an answer", "missing": missing})
-    record.submitted_at = record.updated_at = _now()
-    record.status, record.version = "submitted", 1
-    record.reference = f"PSE-{record.submitted_at:%Y}-{record.id:06d}"
-    _snapshot(db, who, record, None)
-    audit.record(db, who, "record", record.public_id, "submit", new={"reference": record.reference, "version": 1})
-    _commit(db)
-    return record
+    def change() -> EventRecord:  # checked again on the fresh record if an answer lands meanwhile
+        if record.status != "draft":
+            raise HTTPException(status.HTTP_409_CONFLICT, f"Already submitted as {record.reference}")
+        if not permissions.can_edit_draft(who, record):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "Only the author can submit a draft")
+        missing = missing_list(plan, record, AnswerDoc.from_json(record.answers))
+        if missing:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                {"message": "Some questions still need an answer", "missing": missing})
+        record.submitted_at = record.updated_at = _now()
+        record.status, record.version = "submitted", 1
+        record.reference = f"PSE-{record.submitted_at:%Y}-{record.id:06d}"
+        _snapshot(db, who, record, None)
+        audit.record(db, who, "record", record.public_id, "submit", new={"reference": record.reference, "version": 1})
+        return record
+
+    return _with_retry(db, record, None, change)
 
 
 def amend(db: Session, who: Principal, plan: Plan, tax: Taxonomy, record: EventRecord,
           items: list[AnswerItem], expected_revision: int | None, reason: str | None) -> Outcome:
-    if not permissions.can_amend(who, record):
-        if record.status != "submitted":
-            raise HTTPException(status.HTTP_409_CONFLICT, "Only a submitted record can be amended; a draft is answered")
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "You cannot amend this record")
-    _check_revision(record, expected_revision)
-    outcome = _apply(plan, tax, record, items)
-    if not outcome.changes:
+    def change() -> Outcome:
+        if not permissions.can_amend(who, record):
+            if record.status != "submitted":
+                raise HTTPException(status.HTTP_409_CONFLICT, "Only a submitted record can be amended; a draft is answered")
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "You cannot amend this record")
+        _check_revision(record, expected_revision)
+        outcome = _apply(plan, tax, record, items)
+        if not outcome.changes:
+            return outcome
+        missing = [
+            {"field": s.question.id, "patient": s.patient}
+            for s in evaluate.missing_mandatory(plan, outcome.event_type, record.audience, outcome.doc)
+        ]
+        if missing:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                {"message": "An amendment cannot remove required answers", "missing": missing})
+        _store(db, who, record, outcome, action_prefix="amend:")
+        record.version += 1
+        _snapshot(db, who, record, reason)
+        audit.record(db, who, "record", record.public_id, "amend", new={"version": record.version, "reason": reason})
         return outcome
-    missing = [
-        {"field": s.question.id, "patient": s.patient}
-        for s in evaluate.missing_mandatory(plan, outcome.event_type, record.audience, outcome.doc)
-    ]
-    if missing:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {"message": "An amendment cannot remove required answers", "missing": missing})
-    _store(db, who, record, outcome, action_prefix="amend:")
-    record.version += 1
-    _snapshot(db, who, record, reason)
-    audit.record(db, who, "record", record.public_id, "amend", new={"version": record.version, "reason": reason})
-    _commit(db)
-    return outcome
+
+    return _with_retry(db, record, expected_revision, change)
 
 
 def list_visible(db: Session, who: Principal, status_filter: str | None, limit: int, offset: int) -> tuple[int, list[EventRecord]]:

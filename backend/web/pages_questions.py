@@ -12,7 +12,7 @@ from backend.plan import AnswerDoc
 from backend.records import service, summary
 from backend.records.models import EventRecord
 from backend.records.schemas import AnswerItem
-from backend.web import session
+from backend.web import form_conflicts, session
 from backend.web.deps import CurrentUser, Db, WebUser
 from backend.web.form_answers import EMPTY, missing_message, search_codes, value_from
 from backend.web.templating import render
@@ -31,15 +31,17 @@ def _draft(db, user: WebUser, record_id: str) -> EventRecord:
 
 
 def _page(request: Request, record: EventRecord, q: dict[str, Any], previous, change: bool, errors: list,
-          status_code: int = 200, found: list | None = None, query: str = ""):
+          status_code: int = 200, found: list | None = None, query: str = "", state: dict | None = None):
     types = dict(event_types(request.app.state.taxonomy))
     if change or previous is None:
         back = f"/records/{record.public_id}/check" if change else "/records"
     else:
         back = question_url(record.public_id, *previous.key)
+    # A page shown again (a search, a mistake to fix) keeps the state it was first rendered from.
+    state = state or form_conflicts.page_state(record, q["field"], q["patient"])
     return render(request, "question.html", status_code=status_code, title=q["text"], q=q, record=record,
                   event_type=types.get(record.event_type, ""), back=back, change=change, errors=errors,
-                  found=found or [], query=query)
+                  found=found or [], query=query, state=state)
 
 
 @router.get("/records/{record_id}/questions/{field}")
@@ -57,6 +59,7 @@ async def answer(request: Request, record_id: str, field: str, user: CurrentUser
     slot, previous = find_slot(request, record, field, patient)
     q = view(request, record, slot)
     form = await request.form()
+    posted = form_conflicts.posted_state(form)
     action = str(form.get("action") or "continue")
     item: dict[str, Any] | None = None
     errors: list[dict[str, str]] = []
@@ -64,7 +67,7 @@ async def answer(request: Request, record_id: str, field: str, user: CurrentUser
         query = str(form.get("query") or "")[:100]
         found = search_codes(request.app.state.taxonomy, field, query)
         errs = [] if found else [{"href": "query", "text": "No organisation matches that name or code"}]
-        return _page(request, record, q, previous, change, errs, 200 if found else 400, found, query)
+        return _page(request, record, q, previous, change, errs, 200 if found else 400, found, query, posted)
     if action == "skip" and not q["mandatory"]:
         item = {"field": field, "patient": patient, "skip": True}
     else:
@@ -78,23 +81,46 @@ async def answer(request: Request, record_id: str, field: str, user: CurrentUser
         elif not errors and action != "later" and (q["mandatory"] or q["kind"] == "search"):
             errors = [{"href": "value", "text": missing_message(q)}]
     if item is not None and not errors:
-        try:
-            service.answer(db, user.principal, request.app.state.plan, request.app.state.taxonomy, record,
-                           [AnswerItem(**item)], None)
-        except HTTPException as exc:
-            if exc.status_code != 422:
-                raise
-            detail = exc.detail if isinstance(exc.detail, dict) else {}
-            errors = [{"href": "value", "text": _sentence(e.get("message", "is not valid"))}
-                      for e in detail.get("errors", [])] or [{"href": "value", "text": "That answer is not valid"}]
+        saved = _save(request, db, user, record_id, AnswerItem(**item), posted)
+        if saved is None:  # nothing saved: the page again, from the record as it is now
+            record = _draft(db, user, record_id)
+            slot, previous = find_slot(request, record, field, patient)
+            q = view(request, record, slot)
+            href = "query" if q["kind"] == "search" else "value"
+            return _page(request, record, q, previous, change, [{"href": href, "text": form_conflicts.MESSAGE}], 409)
+        errors = saved
     if errors:
         q["value"] = None  # show what they typed, not the stored answer (below)
-        return _page(request, record, {**q, "typed": dict(form)}, previous, change, errors, 400)
+        return _page(request, record, {**q, "typed": dict(form)}, previous, change, errors, 400, state=posted)
     if action == "later":
         return RedirectResponse(f"/records?saved={record_id}", status_code=303)
     db.refresh(record)
     nxt = None if change else first_open_slot(request, record)
     return RedirectResponse(question_url(record_id, *nxt) if nxt else f"/records/{record_id}/check", status_code=303)
+
+
+def _save(request: Request, db, user: WebUser, record_id: str, item: AnswerItem, posted: dict | None) -> list | None:
+    """Saves the page's answer: [] when saved, the answer's errors to show on the page, or None when this
+    question's answer changed since the page was shown (form_conflicts has the rule)."""
+    for _ in range(3):
+        record = _draft(db, user, record_id)  # fresh after a failed attempt (a rollback expires it)
+        if form_conflicts.changed_here(record, item.field, item.patient, posted):
+            return None
+        try:
+            # The revision just checked: a change landing before this commits is a 409, and is checked again.
+            service.answer(db, user.principal, request.app.state.plan, request.app.state.taxonomy, record,
+                           [item], record.revision)
+            return []
+        except HTTPException as exc:
+            if exc.status_code == 409:
+                db.rollback()  # read it all again: submitted meanwhile is _draft's 409, not a loop
+                continue
+            if exc.status_code != 422:
+                raise
+            detail = exc.detail if isinstance(exc.detail, dict) else {}
+            return [{"href": "value", "text": _sentence(e.get("message", "is not valid"))}
+                    for e in detail.get("errors", [])] or [{"href": "value", "text": "That answer is not valid"}]
+    return None
 
 
 def _sentence(message: str) -> str:
