@@ -56,10 +56,11 @@ def _watch_processor() -> None:
         processor_log.addFilter(_ActionFailures())
 
 
-def guard(on_new_message: Handler) -> Handler:
+def guard(on_new_message: Handler, reraise: bool = False) -> Handler:
     """`on_new_message`, but when an action failed during the turn, or handling the message raised,
     NO_REPLY is added on the message's own output channel (so in the channel's usual shape: the REST
-    list, TwiML, speech, a Teams activity, a socket.io event)."""
+    list, TwiML, speech, a Teams activity, a socket.io event). With `reraise`, an exception is left
+    to the channel (SMS answers it itself and lets Twilio's retry of the message through)."""
     _watch_processor()
 
     async def handle(message: UserMessage) -> Any:
@@ -69,6 +70,8 @@ def guard(on_new_message: Handler) -> Handler:
         try:
             result = await on_new_message(message)
         except Exception:  # noqa: BLE001 - answered below; the webhook must not fail silently
+            if reraise:
+                raise
             logger.exception("handling a message from %s failed; asked the sender to send it again",
                              message.sender_id)
             failures.append("raised")

@@ -27,6 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.input_text import EMPTY, clean
+from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
 from channels.teams_auth import OPENID_URL, SERVICE_URLS, Refused, SigningKeys, TokenValidator
 from channels.teams_connector import TOKEN_URL, Connector
@@ -190,6 +191,7 @@ class TeamsInput(InputChannel):
             logger.exception("Teams activity %s could not be handled", activity.get("id"))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = guard(on_new_message)  # a failed action still gets a reply (channels/no_reply.py)
         hook = Blueprint("teams_botframework", __name__)
 
         @hook.route("/", methods=["GET"])

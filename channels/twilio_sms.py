@@ -32,6 +32,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from channels import sms_render
 from channels.input_text import clean
+from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
 
 logger = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ class TwilioSmsInput(InputChannel):
         return self.validator.validate(url, form, signature)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = guard(on_new_message, reraise=True)  # a failed action still gets a reply (channels/no_reply.py)
         hook = Blueprint("twilio_sms", __name__)
 
         @hook.route("/", methods=["GET"])

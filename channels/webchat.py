@@ -35,6 +35,7 @@ from socketio import AsyncServer
 
 from channels.identity import account_for_token
 from channels.input_text import EMPTY, clean, too_long
+from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
 
 logger = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ class WebChatInput(InputChannel):
         return True
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = guard(on_new_message)  # a failed action still gets a reply (channels/no_reply.py)
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins)
         hook = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
         self.sio = sio

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import xml.etree.ElementTree as ET
 from typing import Any, Callable
 
@@ -15,6 +16,7 @@ from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
 from channels import sms_render
+from channels.no_reply import ACTION_FAILED, NO_REPLY
 from channels.twilio_sms import EMPTY, HELP, NOT_UNDERSTOOD, TROUBLE, WELCOME_BACK, TtlStore, TwilioSmsInput
 
 TOKEN = "unit-test-auth-token"
@@ -283,6 +285,15 @@ def test_a_failed_turn_gets_a_polite_reply_and_a_retry_is_processed_again(make_p
     phone.replies = lambda text: [{"text": "Tell me what happened."}]
     assert phone.text("hello", sid="SM" + "d" * 32) == ["Tell me what happened."]
     assert len(phone.received) == 2
+
+
+def test_a_turn_whose_action_failed_gets_the_apology_not_a_fresh_start(make_phone):
+    def action_server_down(text: str) -> list:  # what Rasa logs, then carries on with no reply
+        logging.getLogger("rasa.core.processor").error(f"{ACTION_FAILED} 'report_form'.")
+        return []
+
+    phone = make_phone(action_server_down)
+    assert phone.text("the second answer") == [NO_REPLY]
 
 
 def test_an_assistant_that_says_nothing_still_gets_a_reply(make_phone):
