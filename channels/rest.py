@@ -22,7 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.identity import account_for_token
+from channels.identity import IdentityUnavailable, account_for_token
 from channels.input_text import EMPTY, clean, too_long
 from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
@@ -30,6 +30,7 @@ from channels.rate_limit import SLOW_DOWN, RateLimiter
 logger = logging.getLogger(__name__)
 MAX_SENDER = 128
 MAX_TEXT = 10_000
+CANNOT_VERIFY = "Sorry, I can't check your sign-in just now. Please send your message again in a moment."
 # The sender becomes part of the action server's X-Act-As header (public:rest:<sender>): ASCII only.
 SENDER = re.compile(r"^[\x20-\x7e]+$")
 
@@ -85,7 +86,11 @@ class AuthenticatedRestInput(RestInput):
             metadata: dict[str, Any] = {}
             staff_token = body.get("staff_token")
             if staff_token:
-                account = await account_for_token(self.backend_url, str(staff_token))
+                try:
+                    account = await account_for_token(self.backend_url, str(staff_token))
+                except IdentityUnavailable:  # never downgraded to the public: asked to send it again
+                    logger.exception("could not verify a staff token")
+                    return self._say(sender, CANNOT_VERIFY)
                 if account is None:
                     return response.json({"error": "the staff token is not valid"}, status=401)
                 metadata["account_id"] = account
