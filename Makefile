@@ -74,7 +74,7 @@ bench-dashboard: backend-env postgres ## Dashboard queries on 1,000,000 syntheti
 	$(BACKEND_PY) scripts/bench_dashboard.py $(ARGS)
 
 .PHONY: bench-turns
-bench-turns: backend-env bot-env postgres redis ## Turn latency and throughput at 1/10/50/200 concurrent conversations (ARGS="--seconds 30 --production")
+bench-turns: backend-env bot-env postgres redis ## Turn throughput at 1/10/50/200 conversations, then latency at 50 offering 60 turns/s (ARGS="--production --rasa-workers 2")
 	$(BACKEND_PY) scripts/bench_turns.py $(ARGS)
 
 .PHONY: run-production redis docker-compose

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import random
 import re
 import os
 import statistics
@@ -44,19 +45,32 @@ _ids = itertools.count(1)
 
 
 class Stats:
-    def __init__(self) -> None:
+    def __init__(self, interval: float = 0.0) -> None:
+        self.interval = interval  # paced: each reporter sends a message every `interval` seconds
+        self.warmup = 0.0  # paced: first messages spread over this long, and turns in it not counted
+        self.counting_from = 0.0
         self.lock = threading.Lock()
         self.latencies: list[float] = []
         self.errors = 0
         self.reports = 0
 
     def turn(self, seconds: float, ok: bool) -> None:
+        if time.monotonic() < self.counting_from:
+            return
         with self.lock:
             self.latencies.append(seconds)
             self.errors += 0 if ok else 1
 
 
+WARMUP = 30.0  # paced runs: seconds over which conversations start; not counted
+_reporter = threading.local()  # paced runs: when this reporter's next message is due
+
+
 def say(system: System, sender: str, text: str, stats: Stats) -> list[dict]:
+    if stats.interval:  # a reply that took longer than the interval is answered at once
+        due = getattr(_reporter, "due", None) or time.monotonic() + random.uniform(0, stats.warmup)
+        time.sleep(max(0.0, due - time.monotonic()))
+        _reporter.due = max(due, time.monotonic() - stats.interval) + stats.interval
     began = time.perf_counter()
     try:
         status, replies = http("POST", system.webhook, {"sender": sender, "message": text},
@@ -125,16 +139,45 @@ def reporter(system: System, questions: Questions, stats: Stats, deadline: float
 
 
 def peak_memory_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """Peak resident memory (VmHWM) of a process and its descendants, added up."""
+    total = 0
+    for member in process_tree(pid):
+        for line in Path(f"/proc/{member}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants (Rasa's Sanic workers are child processes)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                children.setdefault(int(_stat(int(entry.name))[1]), []).append(int(entry.name))
+            except (OSError, IndexError):
+                continue  # gone meanwhile
+    tree, todo = [], [pid]
+    while todo:
+        tree.append(todo.pop())
+        todo += children.get(tree[-1], [])
+    return tree
 
 
 def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far (clock ticks in /proc/<pid>/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User plus system CPU time of a process and its descendants so far (/proc/<pid>/stat)."""
+    total = 0
+    for member in process_tree(pid):
+        try:
+            fields = _stat(member)
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def pct(values: list[float], p: float) -> float:
@@ -142,15 +185,21 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
 
 
-def run_level(system: System, questions: Questions, level: int, seconds: float) -> dict:
-    stats = Stats()
-    cpu_before = {name: cpu_seconds(proc.pid) for name, proc in system.procs.items()}
-    deadline = time.monotonic() + seconds
+def run_level(system: System, questions: Questions, level: int, seconds: float, rate: float = 0.0) -> dict:
+    """`level` reporters for `seconds`: each answering at once, or with `rate`, each pacing its
+    messages so that together they offer `rate` turns per second."""
+    stats = Stats(level / rate if rate else 0.0)
+    if rate:  # conversations start at random times in the warm-up, as they would, not all at once
+        stats.warmup = WARMUP
+        stats.counting_from = time.monotonic() + WARMUP
+    deadline = stats.counting_from + seconds if rate else time.monotonic() + seconds
     threads = [threading.Thread(target=reporter, args=(system, questions, stats, deadline), daemon=True)
                for _ in range(level)]
-    began = time.perf_counter()
     for t in threads:
         t.start()
+    time.sleep(max(0.0, stats.counting_from - time.monotonic()))
+    cpu_before = {name: cpu_seconds(proc.pid) for name, proc in system.procs.items()}
+    began = time.perf_counter()
     for t in threads:
         t.join(timeout=seconds + 180)
     wall = time.perf_counter() - began
@@ -162,35 +211,56 @@ def run_level(system: System, questions: Questions, level: int, seconds: float) 
             "mean": statistics.fmean(lat) * 1000, "cpu": cpu}
 
 
+def row(r: dict) -> str:
+    cpu = " ".join(f"{name} {ms:.1f}" for name, ms in r["cpu"].items())
+    return (f"{r['turns']:>7} {r['reports']:>7} {r['errors']:>6} {r['tps']:>8.1f} {r['p50']:>8.0f} {r['p95']:>8.0f} "
+            f"{r['p99']:>8.0f}   {cpu}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--levels", type=int, nargs="+", default=[1, 10, 50, 200])
     ap.add_argument("--seconds", type=float, default=60, help="how long each level runs (default 60)")
+    ap.add_argument("--paced", nargs="*", default=["50:60"], metavar="CONVERSATIONS:RATE",
+                    help="then paced runs: so many conversations offering RATE turns/s together (default 50:60)")
     ap.add_argument("--production", action="store_true", help="PostgreSQL + SQL tracker store + Redis lock store")
+    ap.add_argument("--warmup", type=float, default=15, help="seconds of unmeasured turns before the first level")
+    ap.add_argument("--rasa-workers", type=int, default=1,
+                    help="Sanic worker processes of the Rasa server (SANIC_WORKERS; needs --production)")
     args = ap.parse_args()
+    if args.rasa_workers > 1 and not args.production:
+        ap.error("several Rasa workers share conversations through the production stores: add --production")
 
     from backend.database.migrate import upgrade_to_head
 
     with tempfile.TemporaryDirectory(prefix="bench-turns-") as tmp:
-        system = System(Path(tmp), production=args.production, extra_env={"CHANNEL_RATE_LIMIT": "0"})
+        system = System(Path(tmp), production=args.production, extra_env={"CHANNEL_RATE_LIMIT": "0", "SANIC_WORKERS": str(args.rasa_workers)})
         began = time.monotonic()
         if args.production:
             system.start_stores()
         upgrade_to_head(system.database_url)
         system.start()
         print(f"stack ready in {time.monotonic() - began:.1f} s "
-              f"({'production: PostgreSQL, SQL tracker store, Redis lock store' if args.production else 'SQLite, in-memory stores'})")
+              f"({'production: PostgreSQL, SQL tracker store, Redis lock store' if args.production else 'SQLite, in-memory stores'}"
+              f"; Rasa workers: {args.rasa_workers})")
         for name, secs in system.ready_after.items():
             print(f"  {name:<8} ready after {secs:.1f} s")
         questions = Questions(system)
+        if args.warmup:  # every Rasa worker has its model loaded and its first turns behind it
+            run_level(system, questions, max(4, 4 * args.rasa_workers), args.warmup)
+        header = (f"{'turns':>7} {'reports':>7} {'errors':>6} {'turns/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+                  f"{'p99 ms':>8}   CPU ms per turn")
         try:
-            print(f"\n{'concurrent':>10} {'turns':>7} {'reports':>7} {'errors':>6} {'turns/s':>8} "
-                  f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}   CPU ms per turn")
+            print(f"\nEach reporter answers at once (throughput):\n{'concurrent':>10} {header}")
             for level in args.levels:
-                r = run_level(system, questions, level, args.seconds)
-                cpu = " ".join(f"{name} {ms:.1f}" for name, ms in r["cpu"].items())
-                print(f"{r['level']:>10} {r['turns']:>7} {r['reports']:>7} {r['errors']:>6} {r['tps']:>8.1f} "
-                      f"{r['p50']:>8.0f} {r['p95']:>8.0f} {r['p99']:>8.0f}   {cpu}", flush=True)
+                print(f"{level:>10} {row(run_level(system, questions, level, args.seconds))}", flush=True)
+            if args.paced:
+                print(f"\nPaced reporters offering a fixed rate together (latency at a load):\n"
+                      f"{'concurrent':>10} {'offered':>8} {header}")
+            for paced in args.paced:
+                level, rate = int(paced.split(":")[0]), float(paced.split(":")[1])
+                print(f"{level:>10} {rate:>8.0f} {row(run_level(system, questions, level, args.seconds, rate))}",
+                      flush=True)
             print("\npeak memory (VmHWM):")
             for name, proc in system.procs.items():
                 print(f"  {name:<8} {peak_memory_mb(proc.pid):>7.0f} MB")
