@@ -67,3 +67,40 @@ def test_one_session_per_endpoint_and_event_loop():
         await third.close()
 
     asyncio.run(twice())
+
+
+def test_a_short_text_is_parsed_once_per_model_and_each_caller_gets_its_own_copy(monkeypatch):
+    from rasa.core.channels.channel import UserMessage
+    from rasa.core.processor import MessageProcessor
+
+    calls: list[str] = []
+
+    def graph(self, message, tracker, only_output_properties=True):
+        calls.append(message.text)
+        return {"text": message.text, "intent": {"name": "skip", "confidence": 0.99}, "entities": []}
+
+    class Metadata:
+        def __init__(self, model_id: str) -> None:
+            self.model_id = model_id
+
+    monkeypatch.setattr(rasa_speedups, "_parse_with_graph", graph)
+    monkeypatch.setattr(rasa_speedups, "_parsed", type(rasa_speedups._parsed)())
+    monkeypatch.setattr(rasa_speedups, "NLU_CACHE_SIZE", 2)
+    processor = MessageProcessor.__new__(MessageProcessor)
+    processor.model_metadata = Metadata("model-1")
+
+    def parse(text: str) -> dict:
+        return MessageProcessor._parse_message_with_graph(processor, UserMessage(text), None)
+
+    first = parse("skip")
+    first["entities"].append("changed by a caller")
+    assert parse("skip") == {"text": "skip", "intent": {"name": "skip", "confidence": 0.99}, "entities": []}
+    assert calls == ["skip"]
+    long = "a description longer than forty characters is always parsed"
+    parse(long), parse(long)
+    assert calls == ["skip", long, long]
+    processor.model_metadata = Metadata("model-2")  # a new model parses again
+    parse("skip")
+    assert calls[-1] == "skip" and len(calls) == 4
+    parse("yes"), parse("no"), parse("skip")  # least recently used out first: only two are kept
+    assert calls[-3:] == ["yes", "no", "skip"]
