@@ -32,23 +32,24 @@ def as_answer(item: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-async def save_items(client, who: str, record_id: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Saves confirmed values together; if the batch is refused, one by one, keeping what fits."""
+async def save_items(client, who: str, record_id: str,
+                     items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Saves confirmed values together; if the batch is refused, one by one, keeping what fits.
+    Returns what was saved and the last save's response (which says the next question), if any."""
     # Saved in plan order of dependency: the patient count before the per-patient harm it opens up.
     items = sorted(items, key=lambda i: i["field"] != "PatientCount")
     answers = [as_answer(i) for i in items]
     try:
-        await client.answer(who, record_id, answers)
-        return items
+        return items, await client.answer(who, record_id, answers)
     except BackendRejected:
-        saved = []
+        saved, last = [], None
         for item, answer in zip(items, answers):
             try:
-                await client.answer(who, record_id, [answer])
+                last = await client.answer(who, record_id, [answer])
                 saved.append(item)
             except BackendRejected:
                 continue  # does not apply to this record: it will be asked instead
-        return saved
+        return saved, last
 
 
 class ActionAskExtractionOk(Action):
@@ -82,14 +83,17 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
         said = yes_or_no(text, intent)
         if said is True:
             try:
-                saved = await save_items(get_client(), act_as(tracker), tracker.get_slot("record_id"),
-                                         tracker.get_slot("extraction") or [])
+                saved, result = await save_items(get_client(), act_as(tracker), tracker.get_slot("record_id"),
+                                                 tracker.get_slot("extraction") or [])
             except BackendUnavailable:
                 dispatcher.utter_message(text=messages.BACKEND_DOWN)
                 return {"extraction_ok": None}
             if saved:
                 dispatcher.utter_message(text=words(tracker, "Saved.", "Thank you, I've saved that."))
-            return {"extraction_ok": "yes", "extraction": None}
+            # The save's response says the first question, so the questions start without asking again.
+            synced = {"question": result["next_question"], "question_synced": True} \
+                if result and "next_question" in result else {}
+            return {"extraction_ok": "yes", "extraction": None, **synced}
         fixed = await self._corrected(value or "", tracker) if len(text.split()) > 2 or intent == "correct" else None
         if fixed:
             return fixed

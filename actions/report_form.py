@@ -57,7 +57,18 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
             nq = await get_client().next_question(act_as(tracker), tracker.get_slot("record_id"))
         except (BackendUnavailable, BackendRejected):
             return ["answer"]  # keep the form; the ask action tells the reporter
+        # Kept for the rest of this run (rasa-sdk asks for the required slots up to three times) and
+        # passed on as slots by run(), so the question is fetched once, not once per call and again to ask it.
+        tracker.slots.update({"question": nq["question"], "question_synced": True})
         return ["answer"] if nq["question"] else []
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        synced_before = tracker.get_slot("question_synced")
+        events = await super().run(dispatcher, tracker, domain)
+        set_here = {e.get("name") for e in events if e.get("event") == "slot"}
+        if not synced_before and tracker.get_slot("question_synced") and "question" not in set_here:
+            events += [SlotSet("question", tracker.get_slot("question")), SlotSet("question_synced", True)]
+        return events
 
     @staticmethod
     async def _digression(question: dict[str, Any], text: str, dispatcher: CollectingDispatcher,

@@ -3,6 +3,7 @@
 import asyncio
 
 from rasa_sdk.events import ActiveLoop, FollowupAction, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.confirm_form import ActionAskExtractionOk, ValidateConfirmForm
 from actions.describe_form import ValidateDescribeForm
@@ -66,9 +67,26 @@ def test_extraction_is_shown_then_saved_only_when_confirmed():
     result, d = validate(ValidateConfirmForm(), "extraction_ok", "no", tracker(slots=slots, intent="deny"))
     assert result == {"extraction_ok": "no", "extraction": None} and backend.records[rid]["answers"] == {}
     result, d = validate(ValidateConfirmForm(), "extraction_ok", "yes", tracker(slots=slots, intent="affirm"))
-    assert result == {"extraction_ok": "yes", "extraction": None}
+    first = asyncio.run(backend.next_question(PUBLIC, rid))["question"]
+    # The save's response gives the first question: the questions start without asking for it again.
+    assert result == {"extraction_ok": "yes", "extraction": None, "question": first, "question_synced": True}
     assert backend.records[rid]["answers"] == {"PreciseTime": "15:00"}
     assert texts(d) == ["Thank you, I've saved that."]
+
+
+def test_a_form_started_without_its_question_fetches_it_once_and_passes_it_on():
+    backend = fake()
+    rid = asyncio.run(backend.create_record("account:3", "chat", answers=[{"field": "Description", "value": "x"}]))["record"]["id"]
+    slots = {"record_id": rid, "account_id": "3"}
+    backend.calls.clear()
+    domain = {"forms": {"report_form": {"required_slots": ["answer"]}}}
+    events = asyncio.run(ValidateReportForm().run(CollectingDispatcher(), tracker(slots=slots, active_loop="report_form"),
+                                                  domain))
+    set_ = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert set_["question"]["field"] == "PreciseTime" and set_["question_synced"] is True
+    events, d = run(ActionAskAnswer(), tracker(slots={**slots, **set_}))
+    assert d.messages[0]["text"].startswith("What time did it happen?")
+    assert [name for name, _ in backend.calls] == ["next_question"]  # once, for the validation run and the ask
 
 
 def test_each_answer_is_saved_and_the_next_question_asked():
