@@ -16,12 +16,17 @@ import urllib.request
 import uuid
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from backend.accounts.models import Account, Role
+from backend.auth.passwords import hash_password
 
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.reporter import Reporter
 from tests.e2e.system import http
 from tests.e2e.test_channel_sms import Texter
-from tests.e2e.test_channel_teams import NURSE_OID, teams_user
+from tests.e2e.test_channel_teams import teams_user
 from tests.e2e.test_channel_voice import Caller
 from tests.e2e.test_channel_webchat import run_client
 
@@ -97,8 +102,20 @@ def test_phone(system):
             assert heard.text.strip() and not heard.hung_up, (name, heard.xml[:500])
 
 
-def test_teams(system, teams_microsoft):
-    nurse = teams_user(system, teams_microsoft, "E2E Nurse", "29:1e2e-nurse", NURSE_OID, "Nurse@E2E.example.org")
+@pytest.fixture(scope="module")
+def teams_staff(system) -> str:
+    """A staff account of this module's own for Teams: linking is once per account, and the Teams
+    channel tests link the shared nurse themselves (and check she was not linked before)."""
+    with Session(create_engine(system.database_url)) as db:
+        db.add(Account(email="bad-input@e2e.example.org", display_name="Bad input nurse",
+                       password_hash=hash_password(PASSWORD), organisation_ods="G81019", role=Role.standard.value))
+        db.commit()
+    return "bad-input@e2e.example.org"
+
+
+def test_teams(system, teams_microsoft, teams_staff):
+    nurse = teams_user(system, teams_microsoft, "Bad input nurse", "29:1e2e-bad-input",
+                       "e2e0aad0-0000-4000-8000-0000000bad01", teams_staff)
     for name, text in {**BAD, **JSON_ONLY}.items():
         replies = nurse.say(text)  # 200
         assert replies and all(r["text"] or r["buttons"] for r in replies), (name, replies)
