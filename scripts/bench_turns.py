@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import random
-import re
 import os
 import statistics
 import sys
@@ -32,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.reporter import default_reply  # noqa: E402
+from tests.e2e.reporter import default_reply, shown_question  # noqa: E402
 from tests.e2e.system import System, http  # noqa: E402
 
 NARRATIVES = [
@@ -87,16 +86,11 @@ class Questions:
     own message which question it asked, so answering costs the system nothing but the turn."""
 
     def __init__(self, system: System) -> None:
-        self.patterns: list[tuple[re.Pattern, dict]] = []
-        for event_type in system.api("/taxonomy/code-systems/event-types", "public:bench")["codes"]:
-            plan = system.api(f"/plan/{event_type['code']}?audience=public", "public:bench")
-            for q in plan["questions"]:
-                words = "(?:the patient|patient \\d+)".join(map(re.escape, q["text"].split("the patient")))
-                self.patterns.append((re.compile(words), q))
+        self.questions = [q for event_type in system.api("/taxonomy/code-systems/event-types", "public:bench")["codes"]
+                          for q in system.api(f"/plan/{event_type['code']}?audience=public", "public:bench")["questions"]]
 
     def asked(self, replies: list[dict]) -> dict | None:
-        text = replies[-1].get("text") or "" if replies else ""
-        return next((q for pattern, q in self.patterns if pattern.match(text)), None)
+        return shown_question(self.questions, replies)
 
 
 def conversation(system: System, questions: Questions, stats: Stats, deadline: float) -> None:

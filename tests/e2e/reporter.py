@@ -6,6 +6,7 @@ number, 'skip', or their own words."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,3 +67,17 @@ def default_reply(q: dict) -> str:
     if q["choices"]:
         return "1"
     return {"integer": "1", "time": "15:00", "date": "yesterday"}.get(q["type"], "Not sure of the details.")
+
+
+def shown_question(questions: list[dict], replies: list[dict]) -> dict | None:
+    """The plan question (GET /plan/{event_type}) whose wording the assistant's last message starts
+    with, the longest if one wording begins another; a per-patient question gets the patient its
+    wording names ("patient 2"), or 1. None when the message is not a plan question."""
+    said = (replies[-1].get("text") or "") if replies else ""
+    best, patient = None, None
+    for q in questions:
+        words = "(?:the patient|patient (\\d+))".join(map(re.escape, q["text"].split("the patient")))
+        found = re.match(words, said)
+        if found and (best is None or len(q["text"]) > len(best["text"])):
+            best, patient = q, next((int(n) for n in found.groups() if n), 1)
+    return None if best is None else {**best, "patient": patient if best.get("per_patient") else None}

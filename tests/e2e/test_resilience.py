@@ -34,7 +34,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.e2e.production import production_system, staff_token
-from tests.e2e.reporter import default_reply
+from tests.e2e.reporter import default_reply, shown_question
 from tests.e2e.system import System, http
 
 # What the assistant says when it could not deal with a message (actions/messages.py BACKEND_DOWN,
@@ -201,8 +201,8 @@ class ResilientReporter:
 
     def next_question(self, last: list[dict]) -> dict | None:
         """The question the assistant just asked: the backend's current question for the draft or, while
-        the backend cannot be reached, the question of the plan whose wording the last message shows
-        (one patient, so the wording is the plan's). None once the summary is shown."""
+        the backend cannot be reached, the question of the plan whose wording the last message shows.
+        None once the summary is shown."""
         try:
             return self.system.api(f"/records/{self.record_id}/next-question?core_only=true",
                                    self.act_as)["question"]
@@ -211,10 +211,9 @@ class ResilientReporter:
         said = (last[-1].get("text") or "") if last else ""
         if said.startswith(("Check your answers", "Please check what you've told me")):
             return None
-        shown = [q for q in self.plan or [] if said.startswith(q["text"])]
+        shown = shown_question(self.plan or [], last)
         if shown:
-            q = max(shown, key=lambda q: len(q["text"]))
-            return {**q, "patient": 1 if q["per_patient"] else None}
+            return shown
         return wait_for("next question", lambda: self.system.api(
             f"/records/{self.record_id}/next-question?core_only=true", self.act_as)["question"])
 
