@@ -9,12 +9,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.safety import DangerCheck
-
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, latest_intent, words
 from actions.interpret import yes_or_no
+from actions.safety import DangerCheck
 
 FIELD_NAMES = {
     "EventType": ("Type", "What it is about"), "IncidentOccurredToday": ("Today", "Today"),

@@ -10,12 +10,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.safety import DangerCheck
-
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, channel_name, latest_intent, words
 from actions.resume_codes import give_code, is_code_for, redeem
+from actions.safety import DangerCheck
 
 MIN_DESCRIPTION = 3
 

@@ -8,11 +8,11 @@ Dates and times go through the backend's narrative analysis, the same parser the
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from difflib import SequenceMatcher
 from typing import Any
+from zoneinfo import ZoneInfo
 
 YES = {"yes", "y", "yeah", "yep", "yup", "correct", "true", "right", "ok", "okay", "sure"}
 NO = {"no", "n", "nope", "nah", "false", "wrong"}

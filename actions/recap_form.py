@@ -9,13 +9,12 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.safety import DangerCheck
-
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, latest_intent, words
 from actions.digressions import correct
 from actions.interpret import yes_or_no
+from actions.safety import DangerCheck
 from actions.start import reset_report
 
 MAX_ANSWER = 80

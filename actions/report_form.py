@@ -17,9 +17,10 @@ from actions.backend_client import BackendRejected, BackendUnavailable, get_clie
 from actions.conversation import act_as, audience, latest_intent, words
 from actions.digressions import correct, explain
 from actions.interpret import interpret
+from actions.render import question_message
 from actions.resolve import resolve
 from actions.safety import DangerCheck
-from actions.render import question_message
+
 
 class ActionAskAnswer(Action):
     def name(self) -> str:

@@ -11,13 +11,12 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.safety import DangerCheck
-
 from actions import messages
 from actions.backend_client import BackendUnavailable, get_client
 from actions.conversation import act_as, latest_text, words
 from actions.interpret import match_choice
 from actions.resume_codes import is_code_for, redeem
+from actions.safety import DangerCheck
 from actions.start import reset_report
 
 TYPE_NAMES = {"incident": "Incident", "poor_outcome": "Poor outcome", "risk": "Risk", "good_care": "Good care", None: "Report"}

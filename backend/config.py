@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     narrative_model_dir: Path = NARRATIVE_MODEL_DIR
 
     @model_validator(mode="after")
-    def _secrets(self) -> "Settings":
+    def _secrets(self) -> Settings:
         for name in ("secret_key", "service_token"):
             if getattr(self, name) is None:
                 if self.environment == "production":

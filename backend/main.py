@@ -9,8 +9,8 @@ from sqlalchemy.orm import sessionmaker
 
 from backend.accounts.router import router as accounts_router
 from backend.config import Settings, get_settings
-from backend.database import make_engine
 from backend.dashboard.router import router as dashboard_router
+from backend.database import make_engine
 from backend.database.migrate import upgrade_to_head
 from backend.identities.router import router as identities_router
 from backend.narrative.router import router as narrative_router

@@ -23,8 +23,9 @@ message again is safe. A channel wraps the handler it is given:
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
@@ -69,7 +70,7 @@ def guard(on_new_message: Handler, reraise: bool = False) -> Handler:
         result = None
         try:
             result = await on_new_message(message)
-        except Exception:  # noqa: BLE001 - answered below; the webhook must not fail silently
+        except Exception:
             if reraise:
                 raise
             logger.exception("handling a message from %s failed; asked the sender to send it again",

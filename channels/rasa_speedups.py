@@ -32,10 +32,9 @@ from collections import OrderedDict
 from typing import Any
 
 import aiohttp
+import rasa
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
-
-import rasa
 from rasa.core.actions.action import RemoteAction
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import Event, UserUttered
@@ -46,7 +45,7 @@ _resolve_event_type = Event.resolve_by_type
 _event_types: dict[str, type[Event]] = {}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _action_response_validator() -> Any:
     schema = RemoteAction.action_response_format_spec()
     return validator_for(schema)(schema)

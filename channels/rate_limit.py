@@ -25,8 +25,8 @@ from __future__ import annotations
 import os
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 DEFAULT_LIMIT = 20  # messages per window, sustained
 DEFAULT_WINDOW = 60.0  # seconds
@@ -69,7 +69,7 @@ class RateLimiter:
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()  # least recently seen first
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "RateLimiter":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> RateLimiter:
         env = os.environ if env is None else env
 
         def read(name: str, default: float, kind: type) -> float:

@@ -14,7 +14,8 @@ import hmac
 import logging
 import os
 import re
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -47,7 +48,7 @@ class AuthenticatedRestInput(RestInput):
         self.limiter = RateLimiter.from_env()
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> "AuthenticatedRestInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> AuthenticatedRestInput:
         credentials = credentials or {}
         return cls(credentials.get("token") or os.environ.get("REST_CHANNEL_TOKEN", ""),
                    credentials.get("backend_url") or os.environ.get("BACKEND_URL", "http://127.0.0.1:8000"))

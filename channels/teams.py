@@ -19,7 +19,8 @@ import logging
 import os
 import re
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -109,7 +110,7 @@ class TeamsInput(InputChannel):
         return "botframework"
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> "TeamsInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TeamsInput:
         """Each setting from credentials.yml, else its environment variable (see README, "Microsoft Teams")."""
         c, env = credentials or {}, os.environ.get
         return cls(

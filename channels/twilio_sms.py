@@ -20,7 +20,8 @@ import logging
 import os
 import time
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -103,7 +104,7 @@ class TwilioSmsInput(InputChannel):
         self.limiter = RateLimiter.from_env()
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> "TwilioSmsInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TwilioSmsInput:
         credentials = credentials or {}
         return cls(credentials.get("auth_token") or os.environ.get("TWILIO_AUTH_TOKEN", ""),
                    credentials.get("public_url") or os.environ.get("PUBLIC_BASE_URL", ""))

@@ -18,9 +18,10 @@ import logging
 import os
 import re
 import time
-from urllib.parse import parse_qs
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
@@ -33,8 +34,18 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from actions.safety import danger_now
 from channels.input_text import clean
 from channels.rate_limit import SLOW_DOWN_VOICE, RateLimiter
-from channels.voice_speech import (MORE_KEY, PAGE, REFERENCE, STOPPED, code_words, page_count, read_options, speakable,
-                                   spell, split_options)
+from channels.voice_speech import (
+    MORE_KEY,
+    PAGE,
+    REFERENCE,
+    STOPPED,
+    code_words,
+    page_count,
+    read_options,
+    speakable,
+    spell,
+    split_options,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +102,7 @@ class TwilioVoiceInput(InputChannel):
         self.limiter = RateLimiter.from_env()
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> "TwilioVoiceInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TwilioVoiceInput:
         c = credentials or {}
         return cls(c.get("auth_token") or os.environ.get("TWILIO_AUTH_TOKEN", ""),
                    c.get("public_base_url") or os.environ.get("PUBLIC_BASE_URL", ""),

@@ -24,7 +24,8 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
@@ -62,7 +63,7 @@ class WebChatInput(InputChannel):
         self.limiter = RateLimiter.from_env()
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> "WebChatInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
         credentials = credentials or {}
         origins = credentials.get("cors_allowed_origins") or os.environ.get("WEBCHAT_ALLOWED_ORIGINS") or "*"
         if isinstance(origins, str) and origins != "*":

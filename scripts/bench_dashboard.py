@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 from backend.accounts.models import Account, Role  # noqa: E402
 from backend.auth.principal import Principal  # noqa: E402
 from backend.dashboard import export, queries  # noqa: E402
-from backend.dashboard.synthetic import load_postgresql, load_sqlite  # noqa: E402
 from backend.dashboard.filters import Filters  # noqa: E402
+from backend.dashboard.synthetic import load_postgresql, load_sqlite  # noqa: E402
 from backend.database import make_engine  # noqa: E402
 from backend.database.migrate import upgrade_to_head  # noqa: E402
 from backend.records.models import EventRecord  # noqa: E402
@@ -152,7 +152,7 @@ def bench(backend: str, url: str, repeat: int) -> list[tuple]:
                 total = queries.total(db, who, f)
             started = time.perf_counter()
             for q_name, q in _queries(tax, total).items():
-                rows, cold, warm = _time(engine, lambda db: q(db, who, f), repeat)
+                rows, cold, warm = _time(engine, lambda db, q=q, who=who, f=f: q(db, who, f), repeat)
                 results.append((backend, who_name, set_name, total, q_name, rows, cold, warm))
             took = time.perf_counter() - started
             print(f"{backend}: {who_name}, {set_name}: {total:,} records, timed in {took:.1f} s", flush=True)

@@ -7,8 +7,8 @@
 from __future__ import annotations
 
 import argparse
-import os
 import json
+import os
 import subprocess
 import sys
 import urllib.parse
@@ -33,14 +33,15 @@ def main() -> int:
     parser.add_argument("--rasa", default="http://127.0.0.1:5005")
     parser.add_argument("--backend", default="http://127.0.0.1:8000")
     args = parser.parse_args()
-    secret = lambda name: subprocess.run([sys.executable, "-m", "backend.cli", "dev-secret", name], cwd=ROOT,
-                                         capture_output=True, text=True, check=True).stdout.strip()
+    def secret(name: str) -> str:
+        return subprocess.run([sys.executable, "-m", "backend.cli", "dev-secret", name], cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout.strip()
     # make run-production (and any configured deployment) sets the token; make run generates one.
     token = os.environ.get("REST_CHANNEL_TOKEN") or secret("rest_channel_token")
     headers = {"Authorization": f"Bearer {token}"}
     body: dict = {"sender": f"terminal-{uuid.uuid4().hex[:8]}"}
     if args.staff:
-        rows = dict(l.split("\t")[0::2] for l in (ROOT / "var" / "demo-accounts.txt").read_text().splitlines())
+        rows = dict(line.split("\t")[0::2] for line in (ROOT / "var" / "demo-accounts.txt").read_text().splitlines())
         token = post(f"{args.backend}/api/v1/auth/token", {"username": args.staff, "password": rows[args.staff]}, {}, form=True)
         body["staff_token"] = token["access_token"]
     print("Say hello to start; Ctrl-D to leave.")

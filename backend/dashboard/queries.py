@@ -13,8 +13,8 @@ from sqlalchemy import and_, exists, func, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import Select, Subquery
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import Select, Subquery
 from sqlalchemy.types import String
 
 from backend.accounts.models import Role
@@ -36,7 +36,7 @@ class NotPermitted(Exception):
     """The caller has no dashboard: the public, and platform administrators (who see no records)."""
 
 
-class year_month(FunctionElement):  # noqa: N801 - used like a SQL function
+class year_month(FunctionElement):
     """'YYYY-MM' of a date column, spelt the way each database can group on it."""
 
     type = String()
@@ -45,12 +45,12 @@ class year_month(FunctionElement):  # noqa: N801 - used like a SQL function
 
 @compiles(year_month)
 def _year_month_default(element, compiler, **kw):
-    return "to_char(%s, 'YYYY-MM')" % compiler.process(element.clauses, **kw)
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
 
 
 @compiles(year_month, "sqlite")
 def _year_month_sqlite(element, compiler, **kw):
-    return "substr(%s, 1, 7)" % compiler.process(element.clauses, **kw)  # dates are stored as ISO text
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 7)"  # dates are stored as ISO text
 
 
 def scope(who: Principal) -> list[ColumnElement[bool]]:

@@ -3,8 +3,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from backend.database import Base
 import backend.models  # noqa: F401  (registers every table on Base.metadata)
+from backend.database import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -164,7 +164,7 @@ def find_date(text: str, now: datetime, blocked: list[tuple[int, int]]) -> Found
 
 
 def find_time(text: str, blocked: list[tuple[int, int]]) -> FoundTime | None:
-    for span, (regex, confidence), m in _spans(text, _TIME_PATTERNS, blocked):
+    for span, (_regex, confidence), m in _spans(text, _TIME_PATTERNS, blocked):
         return FoundTime(span, _clock(m), confidence)
     return None
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span as SpacySpan
+from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
 
 from backend.narrative.dates import Span
 from backend.narrative.lexicon import AS_TYPED, DRUG_FIELD, STRONG, WEAK

@@ -56,7 +56,7 @@ class Lexicon:
         out: dict[str, set[str]] = {"agent-type-5": {str(self.raw["medicines"]["agent"])}}
         for section, (_, system, _) in SECTIONS.items():
             out.setdefault(system, set()).update(str(code) for code in self.raw[section])
-        for system, spec in self.raw["taxonomy_labels"].items():
+        for spec in self.raw["taxonomy_labels"].values():
             if "code" in spec:
                 out.setdefault(SECTIONS[spec["section"]][1], set()).add(str(spec["code"]))
         return out

@@ -12,7 +12,7 @@ from spacy.language import Language
 
 from backend.narrative.build import build, is_current, read_build_info
 
-_cache: dict[Path, "NarrativeModel"] = {}
+_cache: dict[Path, NarrativeModel] = {}
 _lock = threading.Lock()  # one build or load at a time; request threads wait for it
 
 

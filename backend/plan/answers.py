@@ -24,7 +24,7 @@ class AnswerDoc:
     skipped: set[str] = field(default_factory=set)
 
     @classmethod
-    def from_json(cls, data: dict | None) -> "AnswerDoc":
+    def from_json(cls, data: dict | None) -> AnswerDoc:
         data = copy.deepcopy(data or {})
         return cls(data.get("fields", {}), data.get("patients", []), set(data.get("skipped", [])))
 
@@ -35,7 +35,7 @@ class AnswerDoc:
             "skipped": sorted(self.skipped),
         }
 
-    def copy(self) -> "AnswerDoc":
+    def copy(self) -> AnswerDoc:
         return AnswerDoc.from_json(self.to_json())
 
     def get(self, name: str, patient: int | None = None) -> Any:

@@ -12,7 +12,8 @@ An unanswered field satisfies nothing but `answered: false` and `skipped: false`
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 FIELD_OPS = ("in", "includes", "equals", "skipped", "answered")
 

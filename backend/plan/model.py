@@ -3,10 +3,11 @@ so a typo in the plan fails start-up and the tests rather than a reporter's conv
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 

@@ -43,7 +43,7 @@ class EventRecord(Base):
     # Optimistic concurrency: an update of a stale copy fails instead of overwriting a newer change.
     __mapper_args__ = {"version_id_col": revision}
 
-    facets: Mapped[list["RecordFacet"]] = relationship(
+    facets: Mapped[list[RecordFacet]] = relationship(
         cascade="all, delete-orphan", back_populates="record", lazy="selectin"
     )
 

@@ -14,8 +14,21 @@ from backend.records import derive, service, summary
 from backend.records.changes import Outcome
 from backend.records.models import EventRecord
 from backend.records.schemas import (
-    MAX_INT, AmendRequest, AnswerRequest, AnswersSummary, AuditOut, ChangeResult, CreateRecord, MissingList,
-    NextQuestion, RecordOut, RecordPage, RecordSummary, SubmitResult, Unprocessable, VersionOut,
+    MAX_INT,
+    AmendRequest,
+    AnswerRequest,
+    AnswersSummary,
+    AuditOut,
+    ChangeResult,
+    CreateRecord,
+    MissingList,
+    NextQuestion,
+    RecordOut,
+    RecordPage,
+    RecordSummary,
+    SubmitResult,
+    Unprocessable,
+    VersionOut,
 )
 from backend.taxonomy import Taxonomy
 

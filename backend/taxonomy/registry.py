@@ -7,11 +7,11 @@ plus data/project.json; a test checks the copies against the shared originals wh
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 UNKNOWN_LABEL = "I don't know"
@@ -33,7 +33,7 @@ class CodeSystem:
     _by_code: Mapping[str, Code] = field(default=MappingProxyType({}), repr=False, compare=False)
 
     @classmethod
-    def build(cls, id: str, title: str, codes: list[Code], source: str) -> "CodeSystem":
+    def build(cls, id: str, title: str, codes: list[Code], source: str) -> CodeSystem:
         return cls(id, title, tuple(codes), source, MappingProxyType({c.code: c for c in codes}))
 
     def __contains__(self, code: object) -> bool:

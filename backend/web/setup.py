@@ -3,9 +3,9 @@ HTML error pages for page routes (the API keeps JSON errors, ASCII-escaped)."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
 import json
 
+from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response

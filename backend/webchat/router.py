@@ -13,9 +13,8 @@ from __future__ import annotations
 import html
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
-
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse

@@ -8,8 +8,9 @@ re-applied to the fresh record by the server. The web form's own conflict page i
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 from tests.backend.conftest import SERVICE_TOKEN
 from tests.backend.reporting import API, answer, new_draft

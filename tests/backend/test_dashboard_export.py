@@ -7,9 +7,9 @@ import io
 import pytest
 from sqlalchemy import select
 
+from backend.accounts.models import Role
 from backend.audit.models import AuditEvent
 from backend.auth.principal import Principal
-from backend.accounts.models import Role
 from backend.dashboard import export, filters
 from backend.taxonomy import get_taxonomy
 from tests.backend.reporting import API, new_draft

@@ -114,7 +114,7 @@ def test_every_annotated_entity_resolves_through_the_generated_synonyms(entity, 
 
 def test_annotations_only_name_the_two_entities_and_free_text_has_none():
     examples = _intent_examples()
-    for intent, texts in examples.items():
+    for texts in examples.values():
         for text in texts:
             for m in ANNOTATION.finditer(text):
                 assert m["entity"] in ("event_type", "field_name"), text

@@ -16,7 +16,7 @@ import pytest
 
 from backend.audit.models import AuditEvent
 from tests.backend.reporting import API, fill, new_draft
-from tests.backend.web_client import sign_in  # noqa: F401  (test_web_admin imports it from here too)
+from tests.backend.web_client import sign_in
 
 CHARTS = re.compile(r'<script type="application/json" id="dashboard-data">(.*?)</script>', re.S)
 TOTAL = re.compile(r'id="total">([\d,]+) record')

@@ -181,7 +181,7 @@ def test_who_may_open_a_draft_or_a_record(client, people):
             assert "Needle-stick" not in r.text
     # Submitted: the organisation's reviewers may read it; other organisations still get 404.
     client.cookies.clear()
-    token = sign_in(client, "std_a")
+    sign_in(client, "std_a")
     client.post(f"{API}/records/{record_id}/submit", headers=people.headers("std_a"))
     fill_and_submit_api(client, people, record_id)
     for who, expected in (("org_a", 200), ("admin_a", 200), ("std_a2", 404), ("org_b", 404), ("platform", 404)):

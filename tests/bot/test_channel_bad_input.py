@@ -146,7 +146,7 @@ def test_rest_a_body_that_is_not_json_or_a_message_that_is_not_text_is_a_422_not
 
 # SMS -------------------------------------------------------------------------------------------------
 
-def test_sms_a_flood_is_told_once_then_ignored_and_stop_and_help_still_work(make_phone):  # noqa: F811
+def test_sms_a_flood_is_told_once_then_ignored_and_stop_and_help_still_work(make_phone):
     phone = make_phone()
     for n in range(LIMIT):
         assert phone.text(f"message {n}")[0].startswith(f"You said message {n}.")
@@ -160,7 +160,7 @@ def test_sms_a_flood_is_told_once_then_ignored_and_stop_and_help_still_work(make
     assert phone.received[-1].text == "/stop"  # STOP always reaches the assistant, to end the form
 
 
-def test_sms_another_number_is_unaffected_by_a_flood(make_phone):  # noqa: F811
+def test_sms_another_number_is_unaffected_by_a_flood(make_phone):
     phone = make_phone()
     for _ in range(LIMIT + 2):
         phone.text("flood")
@@ -170,7 +170,7 @@ def test_sms_another_number_is_unaffected_by_a_flood(make_phone):  # noqa: F811
     assert [m.sender_id for m in phone.received][-1] == "+447700900456"
 
 
-def test_sms_control_characters_are_removed_and_words_pass_both_ways_as_valid_twiml(roomy, make_phone):  # noqa: F811
+def test_sms_control_characters_are_removed_and_words_pass_both_ways_as_valid_twiml(roomy, make_phone):
     phone = make_phone(lambda text: [{"text": f"You said \x1b{text}\x00."}])
     [reply] = phone.text(WORDS)  # the XML parses (no control characters in it)
     assert reply == f"You said {WORDS}."
@@ -178,7 +178,7 @@ def test_sms_control_characters_are_removed_and_words_pass_both_ways_as_valid_tw
     assert [m.text for m in phone.received] == [WORDS, CLEANED]
 
 
-def test_sms_a_text_of_control_characters_only_is_a_text_without_words(make_phone):  # noqa: F811
+def test_sms_a_text_of_control_characters_only_is_a_text_without_words(make_phone):
     phone = make_phone()
     assert phone.text("\x00\x1b\u202e ") == [SMS_EMPTY]  # the SMS channel's own wording
     assert phone.received == []
@@ -222,7 +222,7 @@ def test_voice_control_characters_are_removed_from_what_is_heard_and_said():
 
 # Teams -----------------------------------------------------------------------------------------------
 
-def test_teams_a_flood_is_told_once_and_does_not_reach_the_assistant_while_another_chat_goes_on(fake):  # noqa: F811
+def test_teams_a_flood_is_told_once_and_does_not_reach_the_assistant_while_another_chat_goes_on(fake):
     ch = teams.channel(fake)
     calls = [(teams.activity(fake, text=f"message {n}", conversation="a:flood"), teams.bearer(teams.token(fake)))
              for n in range(LIMIT + 3)]
@@ -236,13 +236,13 @@ def test_teams_a_flood_is_told_once_and_does_not_reach_the_assistant_while_anoth
 
 
 @pytest.mark.parametrize("text", ["", "  ", None, "\x00\u202e", 42])
-def test_teams_a_message_without_words_is_told_so(fake, text):  # noqa: F811
+def test_teams_a_message_without_words_is_told_so(fake, text):
     (r,), received = teams.post(teams.channel(fake), (teams.activity(fake, text=text), teams.bearer(teams.token(fake))))
     assert r.status_code == 200 and received == []
     assert [r["body"]["text"] for r in fake.replies] == [EMPTY]
 
 
-def test_teams_words_pass_as_typed_and_control_characters_are_removed(fake):  # noqa: F811
+def test_teams_words_pass_as_typed_and_control_characters_are_removed(fake):
     ch = teams.channel(fake)
     (a, b), received = teams.post(ch, (teams.activity(fake, text=WORDS), teams.bearer(teams.token(fake))),
                                   (teams.activity(fake, text=CONTROLS), teams.bearer(teams.token(fake))))

@@ -7,7 +7,8 @@ import asyncio
 import itertools
 import logging
 import xml.etree.ElementTree as ET
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest

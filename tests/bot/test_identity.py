@@ -15,7 +15,7 @@ from channels import identity
 
 
 class Me(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+    def do_GET(self) -> None:
         self.server.calls += 1  # type: ignore[attr-defined]
         good = self.path == "/api/v1/me" and self.headers["Authorization"] == "Bearer good"
         body = json.dumps({"id": 7} if good else {"detail": "Not authenticated"}).encode()

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from channels.input_text import clean
-from channels.rate_limit import (DEFAULT_BURST, DEFAULT_LIMIT, DEFAULT_WINDOW, SLOW_DOWN, SLOW_DOWN_VOICE,
-                                 RateLimiter)
+from channels.rate_limit import DEFAULT_BURST, DEFAULT_LIMIT, DEFAULT_WINDOW, SLOW_DOWN, SLOW_DOWN_VOICE, RateLimiter
 from channels.sms_render import segments
 
 

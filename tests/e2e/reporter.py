@@ -12,7 +12,6 @@ from typing import Any
 
 from tests.e2e.system import System, http
 
-
 # Reporter turns per completed report, printed at the end of the run (see conftest.py).
 TURNS: dict[str, int] = {}
 

@@ -117,7 +117,7 @@ class System:
             "REDIS_PASSWORD": self.redis.password or "",
         }
 
-    def start_stores(self) -> "System":
+    def start_stores(self) -> System:
         """Production mode: a throwaway PostgreSQL cluster with the backend's database (Rasa creates its
         own through login_db) and a throwaway Redis. Call before seeding the database and start()."""
         from sqlalchemy import create_engine, text
@@ -145,7 +145,7 @@ class System:
         self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
 
-    def start(self) -> "System":
+    def start(self) -> System:
         self.model = subprocess.run([str(ROOT / "scripts/train.sh")], cwd=ROOT, check=True, capture_output=True,
                                     text=True).stdout.strip().splitlines()[-1]
         if self.production:
@@ -163,7 +163,7 @@ class System:
             self.wait_ready()
         return self
 
-    def start_rasa(self, *names: str) -> "System":
+    def start_rasa(self, *names: str) -> System:
         """More Rasa servers with the same model, endpoints and environment, each on its own port
         (production mode: they share the tracker and lock stores, so any of them carries on any
         conversation). Started together; returns once every one answers."""

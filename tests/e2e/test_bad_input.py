@@ -9,11 +9,11 @@ Each channel is driven with the helpers of its own end-to-end tests (test_channe
 
 from __future__ import annotations
 
-from http.cookiejar import CookieJar
 import re
 import urllib.parse
 import urllib.request
 import uuid
+from http.cookiejar import CookieJar
 
 import pytest
 from sqlalchemy import create_engine
@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from backend.accounts.models import Account, Role
 from backend.auth.passwords import hash_password
-
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.reporter import Reporter
 from tests.e2e.system import http

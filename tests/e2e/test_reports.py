@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-
 from tests.e2e.reporter import TURNS, Reporter
 from tests.e2e.system import http
 

@@ -25,8 +25,8 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections import Counter
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -224,7 +224,7 @@ class ResilientReporter:
     def run(self) -> None:
         try:
             self._report()
-        except BaseException as exc:  # noqa: BLE001 - reported by the test's main thread
+        except BaseException as exc:
             self.error = exc
 
     def _report(self) -> None:

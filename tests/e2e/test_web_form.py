@@ -139,7 +139,7 @@ def test_a_member_of_staff_records_an_incident_on_the_web_form(incident):
     # Check your answers, then submitted with a reference.
     assert seen["check_path"] == f"/records/{record_id}/check"
     assert "Check your answers" in seen["check_text"] and "still need an answer" not in seen["check_text"]
-    for value, label in given.values():
+    for _value, label in given.values():
         assert label.splitlines()[0] in seen["check_text"]
     assert seen["submitted_url"].endswith(f"/records/{record_id}/submitted")
     assert re.fullmatch(r"PSE-\d{4}-\d{6}", seen["reference"]), seen["reference"]

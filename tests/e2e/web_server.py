@@ -99,7 +99,7 @@ class WebServer:
             db.commit()
         engine.dispose()
 
-    def start(self, timeout: float = 90) -> "WebServer":
+    def start(self, timeout: float = 90) -> WebServer:
         self.prepare()
         env = {**os.environ, "ENVIRONMENT": "test", "DATABASE_URL": self.database_url,
                "SECRET_KEY": "browser-test-signing-key-" + "x" * 32, "SERVICE_TOKEN": "browser-test-service-token",
@@ -274,7 +274,7 @@ class Browser:
     def axe(self) -> dict:
         return self.do("axe")
 
-    def sign_in(self, server: "WebServer", who: str, next_path: str = "/records") -> dict:
+    def sign_in(self, server: WebServer, who: str, next_path: str = "/records") -> dict:
         self.new_page()
         self.goto(f"/sign-in?next={next_path}")
         self.fill("#email", server.email(who))
@@ -284,7 +284,7 @@ class Browser:
         self.user = who
         return out
 
-    def as_user(self, server: "WebServer", who: str | None) -> None:
+    def as_user(self, server: WebServer, who: str | None) -> None:
         """Signed in as who (None: signed out), reusing the context when it already is."""
         if who is None:
             if self.user is not None:

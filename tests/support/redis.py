@@ -83,7 +83,7 @@ class Monitor:
         self.lines: list[str] = []
         self._thread = threading.Thread(target=self._read, daemon=True)
 
-    def __enter__(self) -> "Monitor":
+    def __enter__(self) -> Monitor:
         assert self.client.command("MONITOR") == "OK"
         self._thread.start()
         return self
@@ -117,7 +117,7 @@ class TempRedis:
     def available(self) -> bool:
         return self.server is not None
 
-    def start(self, timeout: float = 15) -> "TempRedis":
+    def start(self, timeout: float = 15) -> TempRedis:
         assert self.server, "redis-server is not installed (scripts/ensure-redis.sh)"
         self.dir = Path(tempfile.mkdtemp(prefix="lfpse-redis-"))
         cmd = [self.server, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",

@@ -58,7 +58,7 @@ class FakeMicrosoft:
             time.sleep(0.05)
         return found
 
-    def start(self) -> "FakeMicrosoft":
+    def start(self) -> FakeMicrosoft:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):

@@ -4,11 +4,10 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-23 23:53:53.042922
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import backend.database.types
-
 
 revision = '0003'
 down_revision = '0002'
