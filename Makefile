@@ -1,12 +1,14 @@
 # The two commands a new user needs: `make run` and `make test`. Both install what is missing.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run train widget browser test test-backend test-bot test-assistant test-e2e backend-env bot-env postgres lock seed migrate
+.PHONY: help run train widget browser test test-backend test-bot test-assistant test-e2e backend-env bot-env postgres lock seed migrate lint
 
 BACKEND_PY := .venv/backend/bin/python
 BOT_PY := .venv/bot/bin/python
 HOST ?= 127.0.0.1
 BACKEND_PORT ?= 8000
+# Rasa reports usage telemetry by default: nothing this project starts sends anything anywhere.
+export RASA_TELEMETRY_ENABLED := false
 # As root the test set-up installs PostgreSQL itself, so its half of the tests must not be skipped.
 REQUIRE_PG ?= $(shell [ "$$(id -u)" = 0 ] && echo 1 || echo 0)
 
@@ -40,8 +42,12 @@ run: backend-env bot-env widget ## Run the whole system on embedded defaults (SQ
 train: bot-env ## Train the assistant's model (reused while its inputs are unchanged)
 	@scripts/train.sh
 
-test: backend-env bot-env postgres redis docker-compose browser ## Install what is missing and run every test
-	@$(MAKE) --no-print-directory test-backend test-bot test-assistant test-e2e
+test: backend-env bot-env postgres redis docker-compose browser ## Install what is missing and run every test (lint included)
+	@scripts/test.sh
+
+lint: backend-env ## ruff and mypy (configured in pyproject.toml)
+	@.venv/backend/bin/ruff check .
+	@.venv/backend/bin/mypy
 
 test-backend:
 	LFPSE_REQUIRE_POSTGRES=$(REQUIRE_PG) $(BACKEND_PY) -m pytest tests/backend tests/repo
@@ -52,7 +58,7 @@ test-bot:
 test-assistant: ## Validate the training data, train (or reuse) the model, run the story tests
 	@scripts/test-assistant.sh
 
-test-e2e: ## Whole-system conversations through the REST channel (real Rasa, actions, backend)
+test-e2e: ## The whole system as real processes: every channel, the web pages in Chromium, production mode, resilience
 	LFPSE_REQUIRE_POSTGRES=$(REQUIRE_PG) $(BACKEND_PY) -m pytest -p no:cacheprovider tests/e2e
 
 lock: ## Re-resolve the locked dependency versions (needs pip-tools; see the lock headers)

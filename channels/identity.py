@@ -9,6 +9,7 @@ vouched for lately raises IdentityUnavailable."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import httpx
 
@@ -21,8 +22,9 @@ class IdentityUnavailable(RuntimeError):
     """The backend could not be asked and has not vouched for this token lately."""
 
 
-async def account_for_token(backend_url: str, token: str) -> int | None:
-    now = time.monotonic()
+async def account_for_token(backend_url: str, token: str,
+                            clock: Callable[[], float] = time.monotonic) -> int | None:
+    now = clock()
     hit = _cache.get(token)
     if hit and now - hit[0] < CACHE_SECONDS:
         return hit[1]

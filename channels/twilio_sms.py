@@ -57,19 +57,19 @@ STOP_INTENT = "/stop"  # ends the form; the actions keep the draft
 class TtlStore:
     """A small in-memory map whose entries expire and whose oldest entries go first when full."""
 
-    def __init__(self, ttl: float, max_items: int) -> None:
-        self.ttl, self.max_items = ttl, max_items
+    def __init__(self, ttl: float, max_items: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self.max_items, self.clock = ttl, max_items, clock
         self._items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
 
     def get(self, key: str) -> Any:
         hit = self._items.get(key)
-        if hit is None or hit[0] < time.monotonic():
+        if hit is None or hit[0] < self.clock():
             self._items.pop(key, None)
             return None
         return hit[1]
 
     def put(self, key: str, value: Any) -> None:
-        self._items[key] = (time.monotonic() + self.ttl, value)
+        self._items[key] = (self.clock() + self.ttl, value)
         self._items.move_to_end(key)
         while len(self._items) > self.max_items:
             self._items.popitem(last=False)

@@ -9,28 +9,61 @@ backend_port=${BACKEND_PORT:-8000} actions_port=${ACTIONS_PORT:-5055} rasa_port=
 
 export BACKEND_URL=http://$host:$backend_port
 export ACTION_ENDPOINT_URL=http://$host:$actions_port/webhook
-.venv/backend/bin/python -m backend.cli seed
+export RASA_TELEMETRY_ENABLED=false  # Rasa reports usage telemetry by default; this system sends nothing
+began=$SECONDS
+step() { echo "[$1/3] $2 ($((SECONDS - began)) s)"; }
+
+step 1 "Preparing the database (migrations, demo accounts)"
+mkdir -p var/log
+.venv/backend/bin/python -m backend.cli seed 2>>var/log/setup.log
 export SERVICE_TOKEN=${SERVICE_TOKEN:-$(.venv/backend/bin/python -m backend.cli service-token)}
 export REST_CHANNEL_TOKEN=${REST_CHANNEL_TOKEN:-$(.venv/backend/bin/python -m backend.cli dev-secret rest_channel_token)}
 # Channels: development values unless configured (see README, "Channels").
 export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://$host:$rasa_port}
 export TWILIO_AUTH_TOKEN=${TWILIO_AUTH_TOKEN:-$(.venv/backend/bin/python -m backend.cli dev-secret twilio_auth_token)}
+step 2 "The assistant's model"
 model=$(scripts/train.sh | tail -n 1)
+echo "  $model"
 
 trap 'trap - EXIT; kill 0' EXIT INT TERM
-mkdir -p var/log
+step 3 "Starting the backend, the action server and Rasa (loading the model takes a minute or two; logs in var/log/)"
 .venv/backend/bin/python -m backend.cli serve --host "$host" --port "$backend_port" > var/log/backend.log 2>&1 &
+backend_pid=$!
 .venv/bot/bin/rasa run actions --actions actions --port "$actions_port" > var/log/actions.log 2>&1 &
+actions_pid=$!
 .venv/bot/bin/rasa run --model "$model" --credentials credentials.yml --endpoints endpoints.yml \
   --interface "$host" --port "$rasa_port" > var/log/rasa.log 2>&1 &
-
-echo "Starting (loading the model takes about a minute; logs in var/log/) ..."
-for url in "$BACKEND_URL/health" "http://$host:$actions_port/health" "http://$host:$rasa_port/webhooks/rest/"; do
-  until curl -sf "$url" > /dev/null; do sleep 1; done
+rasa_pid=$!
+# Wait for each service, saying every 15 s which are still starting; a service that exits stops the run
+# with the end of its log.
+declare -A url=([backend]="$BACKEND_URL/health" [actions]="http://$host:$actions_port/health"
+                [rasa]="http://$host:$rasa_port/webhooks/rest/")
+declare -A pid=([backend]=$backend_pid [actions]=$actions_pid [rasa]=$rasa_pid)
+waiting=(backend actions rasa) last_said=$SECONDS
+while [ ${#waiting[@]} -gt 0 ]; do
+  still=()
+  for name in "${waiting[@]}"; do
+    if curl -sf "${url[$name]}" > /dev/null; then
+      echo "  $name is up ($((SECONDS - began)) s)"
+    elif ! kill -0 "${pid[$name]}" 2>/dev/null; then
+      echo "The $name service stopped while starting; the end of var/log/$name.log:" >&2
+      tail -n 20 "var/log/$name.log" >&2
+      exit 1
+    else
+      still+=("$name")
+    fi
+  done
+  waiting=("${still[@]+"${still[@]}"}")
+  if [ ${#waiting[@]} -gt 0 ]; then
+    if (( SECONDS - last_said >= 15 )); then
+      echo "  still starting: ${waiting[*]} ($((SECONDS - began)) s)"; last_said=$SECONDS
+    fi
+    sleep 1
+  fi
 done
 cat <<MSG
 
-Ready.
+Ready in $((SECONDS - began)) s.
   Web form, dashboard, print:    $BACKEND_URL/   (sign in with a demo account: var/demo-accounts.txt)
   Web chat:                      $BACKEND_URL/chat
   Backend API and OpenAPI page:  $BACKEND_URL/api/v1/docs

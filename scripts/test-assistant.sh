@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 rasa=.venv/bot/bin/rasa
-export PYTHONHASHSEED=0
+export PYTHONHASHSEED=0 RASA_TELEMETRY_ENABLED=false  # no usage telemetry from Rasa
 echo "rasa data validate"
 $rasa data validate --fail-on-warnings --config config.yml --domain bot/domain --data bot/data nlu_data 2>&1 \
   | grep -E "UserWarning|ERROR|conflict" || true

@@ -12,11 +12,29 @@ model="models/$key.tar.gz"
 mkdir -p models "$cache"
 [ -f "$model" ] || [ ! -f "$cache/$key.tar.gz" ] || cp "$cache/$key.tar.gz" "$model"
 if [ ! -f "$model" ]; then
-  echo "Training the assistant (inputs changed; about two minutes) ..." >&2
+  mkdir -p var/log
+  log=$root/var/log/train.log
+  echo "Training the assistant: its inputs changed or no model is cached (2 to 6 minutes; Rasa's output in var/log/train.log)" >&2
   start=$(date +%s)
-  # Rasa's own cache only hits with a fixed hash seed.
-  PYTHONHASHSEED=0 .venv/bot/bin/rasa train --quiet --config config.yml --domain bot/domain \
-    --data bot/data nlu_data --out models --fixed-model-name "$key" >&2
+  # Rasa's own cache only hits with a fixed hash seed; telemetry off (Rasa reports usage by default).
+  PYTHONHASHSEED=0 RASA_TELEMETRY_ENABLED=false .venv/bot/bin/rasa train --config config.yml --domain bot/domain \
+    --data bot/data nlu_data --out models --fixed-model-name "$key" >"$log" 2>&1 &
+  trainer=$!
+  trap 'kill $trainer 2>/dev/null || true' EXIT INT TERM
+  # Every 15 s: which component Rasa is training and how far (its progress bars are in the log).
+  while kill -0 "$trainer" 2>/dev/null; do
+    for _ in $(seq 15); do kill -0 "$trainer" 2>/dev/null && sleep 1; done
+    kill -0 "$trainer" 2>/dev/null || break
+    step=$(grep -ao "Starting to train component '[A-Za-z]*'" "$log" | tail -n 1 | cut -d"'" -f2)
+    epoch=$(grep -aoE "Epochs: +[0-9]+%[^|]*\| *[0-9]+/[0-9]+" "$log" | tail -n 1 | grep -oE "[0-9]+/[0-9]+$" || true)
+    echo "  training: ${step:-reading the data}${epoch:+, epoch $epoch} ($(( $(date +%s) - start )) s)" >&2
+  done
+  if ! wait "$trainer"; then
+    grep -av "Warning\|warn(" "$log" | tail -n 30 >&2
+    echo "Training failed; Rasa's whole output is in $log" >&2
+    exit 1
+  fi
+  trap - EXIT INT TERM
   echo "Trained in $(( $(date +%s) - start )) s" >&2
   cp "$model" "$cache/$key.tar.gz.part" && mv "$cache/$key.tar.gz.part" "$cache/$key.tar.gz"
 fi

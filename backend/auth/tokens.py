@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta, timezone
 
 import jwt
@@ -14,7 +15,9 @@ ISSUER = "lfpse-assistant-backend"
 def issue(settings: Settings, account_id: int, minutes: int | None = None) -> tuple[str, int]:
     ttl = (minutes or settings.access_token_minutes) * 60
     now = datetime.now(timezone.utc)
-    claims = {"sub": str(account_id), "iss": ISSUER, "iat": now, "exp": now + timedelta(seconds=ttl)}
+    # jti: two tokens issued in the same second are still two tokens (caches keyed on a token stay apart)
+    claims = {"sub": str(account_id), "iss": ISSUER, "iat": now, "exp": now + timedelta(seconds=ttl),
+              "jti": secrets.token_urlsafe(12)}
     return jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm="HS256"), ttl
 
 

@@ -7,7 +7,7 @@ import asyncio
 import itertools
 import logging
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -42,6 +42,7 @@ class Phone:
         self.received: list[UserMessage] = []
         self.replies = replies or (lambda text: [{"text": f"You said {text}.", "buttons": YES_NO}])
         self.delay = 0.0
+        self.before: Callable[[], Awaitable[None]] | None = None  # holds a turn where a test needs it to
         self.channel = TwilioSmsInput(TOKEN, PUBLIC)
         self.app = Sanic(f"sms_test_{next(_apps)}")
         self.app.blueprint(self.channel.blueprint(self._assistant), url_prefix="/webhooks/twilio")
@@ -54,6 +55,8 @@ class Phone:
     async def _assistant(self, message: UserMessage) -> None:
         self.received.append(message)
         await asyncio.sleep(self.delay)
+        if self.before:
+            await self.before()
         for reply in self.replies(message.text):
             if isinstance(reply, Exception):
                 raise reply
@@ -266,14 +269,22 @@ def test_a_retry_arriving_while_the_first_is_still_running_waits_for_its_reply(p
 
 
 def test_a_turn_outlives_twilio_hanging_up_and_its_retry_gets_the_reply(phone):
-    phone.delay = 0.3  # slower than Twilio is patient (15 s in life)
+    # The turn is slower than Twilio is patient (15 s in life): held until the test lets it finish.
     params = phone.params("my mum fell", sid="SM" + "9" * 32)
+    started, finish = asyncio.Event(), asyncio.Event()
+
+    async def held() -> None:
+        started.set()
+        await finish.wait()
+
+    phone.before = held
 
     async def hang_up_then_retry():
         first = asyncio.ensure_future(phone._post(params, sign(params)))
-        await asyncio.sleep(0.1)
+        await started.wait()
         first.cancel()  # the connection is gone and the handler with it
-        await asyncio.sleep(0.4)
+        await asyncio.sleep(0)
+        finish.set()
         return await phone._post(params, sign(params))
 
     retry = phone.loop.run_until_complete(hang_up_then_retry())
@@ -302,10 +313,9 @@ def test_an_assistant_that_says_nothing_still_gets_a_reply(make_phone):
     assert phone.text("no") == [NOT_UNDERSTOOD]
 
 
-def test_the_store_forgets_after_its_ttl_and_drops_the_oldest_when_full(monkeypatch):
-    store = TtlStore(ttl=10, max_items=2)
+def test_the_store_forgets_after_its_ttl_and_drops_the_oldest_when_full():
     clock = [100.0]
-    monkeypatch.setattr("channels.twilio_sms.time.monotonic", lambda: clock[0])
+    store = TtlStore(ttl=10, max_items=2, clock=lambda: clock[0])
     store.put("a", 1)
     store.put("b", 2)
     store.put("c", 3)

@@ -23,6 +23,7 @@ from sanic import Sanic
 from channels.teams import PERSONAL_ONLY, TeamsInput
 from channels.teams_auth import SERVICE_URLS, SigningKeys, service_url_allowed
 from channels.teams_users import TeamsUsers
+from tests.support.ports import listening_socket
 from tests.support.teams_fake import FakeMicrosoft
 from tests.support.teams_tokens import claims, new_key, sign
 
@@ -114,10 +115,11 @@ async def serve(ch: TeamsInput, handler=echo):
 
     app = Sanic(f"teams-test-{next(_apps)}")
     app.blueprint(ch.blueprint(on_new_message), url_prefix=f"/webhooks/{ch.name()}")
-    server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True)
+    sock = listening_socket()
+    port = sock.getsockname()[1]
+    server = await app.create_server(sock=sock, return_asyncio_server=True)
     await server.startup()
     await server.start_serving()
-    port = server.server.sockets[0].getsockname()[1]
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/webhooks/botframework", timeout=30) as client:
             yield client, received
@@ -281,8 +283,11 @@ def test_retries_and_non_message_activities_do_not_reach_the_assistant(fake):
 
 
 def test_a_slow_turn_is_acknowledged_at_once_and_replies_follow(fake):
+    # The turn is held until the test has seen the acknowledgement: no race with the machine's speed.
+    acknowledged = asyncio.Event()
+
     async def slow(message: UserMessage) -> None:
-        await asyncio.sleep(0.5)
+        await acknowledged.wait()
         await echo(message)
 
     async def run():
@@ -290,8 +295,13 @@ def test_a_slow_turn_is_acknowledged_at_once_and_replies_follow(fake):
             act = activity(fake)
             r = await client.post("/webhook", json=act, headers=bearer(token(fake)))
             assert r.status_code == 202 and fake.replies == []
-            await asyncio.sleep(1)
-            assert [b["text"] for b in fake.replies_to(act["conversation"]["id"])] == ["You said: hello"]
+            acknowledged.set()
+            conversation = act["conversation"]["id"]
+            for _ in range(600):  # at most 30 s on a busy machine; usually the first look
+                if fake.replies_to(conversation):
+                    break
+                await asyncio.sleep(0.05)
+            assert [b["text"] for b in fake.replies_to(conversation)] == ["You said: hello"]
 
     asyncio.run(run())
 

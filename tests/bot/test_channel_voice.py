@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import socket
 from typing import Any
 
 import httpx
@@ -17,6 +16,7 @@ from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
 from channels.twilio_voice import TwilioVoiceInput
+from tests.support.ports import listening_socket
 from tests.support.twiml import Heard
 
 TOKEN = "bot-test-twilio-token"
@@ -66,10 +66,9 @@ def call(assistant: Assistant, script, channel: TwilioVoiceInput | None = None, 
         app = Sanic(f"voice_test_{next(_names)}", configure_logging=False)
         app.blueprint(channel.blueprint(assistant), url_prefix="/webhooks/twilio_voice")
         app.ctx.agent = type("Agent", (), {"tracker_store": store or _Store(assistant)})()
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
+        sock = listening_socket()
+        port = sock.getsockname()[1]
+        server = await app.create_server(sock=sock, return_asyncio_server=True)
         await server.startup()
         try:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:

@@ -99,7 +99,7 @@ class System:
             "SECRET_KEY": "e2e-signing-key-" + "x" * 32, "SERVICE_TOKEN": self.service_token,
             "BACKEND_URL": self.backend, "REST_CHANNEL_TOKEN": self.rest_token,
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
-            "PYTHONHASHSEED": "0",
+            "PYTHONHASHSEED": "0", "RASA_TELEMETRY_ENABLED": "false",
             # Channels (issue 4): test-only values; the tests sign requests with them.
             "TWILIO_AUTH_TOKEN": self.twilio_token, "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.rasa_port}",
             **(self.production_env() if self.production else {}),
