@@ -36,27 +36,26 @@ actions_pid=$!
 rasa_pid=$!
 # Wait for each service, saying every 15 s which are still starting; a service that exits stops the run
 # with the end of its log.
-declare -A url=([backend]="$BACKEND_URL/health" [actions]="http://$host:$actions_port/health"
-                [rasa]="http://$host:$rasa_port/webhooks/rest/")
-declare -A pid=([backend]=$backend_pid [actions]=$actions_pid [rasa]=$rasa_pid)
-waiting=(backend actions rasa) last_said=$SECONDS
-while [ ${#waiting[@]} -gt 0 ]; do
-  still=()
-  for name in "${waiting[@]}"; do
-    if curl -sf "${url[$name]}" > /dev/null; then
-      echo "  $name is up ($((SECONDS - began)) s)"
-    elif ! kill -0 "${pid[$name]}" 2>/dev/null; then
-      echo "The $name service stopped while starting; the end of var/log/$name.log:" >&2
-      tail -n 20 "var/log/$name.log" >&2
+names=(backend actions rasa)
+urls=("$BACKEND_URL/health" "http://$host:$actions_port/health" "http://$host:$rasa_port/webhooks/rest/")
+pids=("$backend_pid" "$actions_pid" "$rasa_pid")
+up=(no no no) last_said=$SECONDS
+while [[ " ${up[*]} " == *" no "* ]]; do
+  for i in 0 1 2; do
+    [ "${up[$i]}" = no ] || continue
+    if curl -sf "${urls[$i]}" > /dev/null; then
+      up[$i]=yes
+      echo "  ${names[$i]} is up ($((SECONDS - began)) s)"
+    elif ! kill -0 "${pids[$i]}" 2>/dev/null; then
+      echo "The ${names[$i]} service stopped while starting; the end of var/log/${names[$i]}.log:" >&2
+      tail -n 20 "var/log/${names[$i]}.log" >&2
       exit 1
-    else
-      still+=("$name")
     fi
   done
-  waiting=("${still[@]+"${still[@]}"}")
-  if [ ${#waiting[@]} -gt 0 ]; then
+  if [[ " ${up[*]} " == *" no "* ]]; then
     if (( SECONDS - last_said >= 15 )); then
-      echo "  still starting: ${waiting[*]} ($((SECONDS - began)) s)"; last_said=$SECONDS
+      still=$(for i in 0 1 2; do [ "${up[$i]}" = yes ] || printf '%s ' "${names[$i]}"; done)
+      echo "  still starting: ${still% } ($((SECONDS - began)) s)"; last_said=$SECONDS
     fi
     sleep 1
   fi

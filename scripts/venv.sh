@@ -33,9 +33,9 @@ if [ ! -f "$target/.complete" ]; then
   rm -rf "$target"
   mkdir -p "$cache"
   "$python" -m venv "$target"
-  pip=("$target/bin/python" -m pip --disable-pip-version-check --no-input)
   # (pip's notes about this machine's optional local indexes are noise, kept out of the terminal)
-  "${pip[@]}" install --progress-bar off --require-hashes --no-deps -r "$installer_lock" >"$log" 2>&1 \
+  "$target/bin/python" -m pip install --disable-pip-version-check --no-input --progress-bar=off \
+    --require-hashes --no-deps -r "$installer_lock" >"$log" 2>&1 \
     || { tail -20 "$log" >&2; echo "Installing the installer from $installer_lock failed" >&2; exit 1; }
   # A progress line for every tenth of the packages fetched, with the elapsed time.
   progress() {
@@ -49,7 +49,8 @@ if [ ! -f "$target/.complete" ]; then
       esac
     done
   }
-  if ! "${pip[@]}" install --progress-bar off --require-hashes -r "$lock" 2>&1 | progress; then
+  if ! "$target/bin/python" -m pip install --disable-pip-version-check --no-input --progress-bar=off \
+      --require-hashes -r "$lock" 2>&1 | progress; then
     grep -v "is ignored: it is neither a file nor a directory" "$log" | tail -30 >&2
     echo "Installing the $name environment failed; the whole log is $log" >&2
     exit 1

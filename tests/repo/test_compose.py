@@ -34,7 +34,7 @@ OFFICIAL_IMAGES = ("postgres", "redis")  # services that run an upstream image a
 # File housekeeping a Dockerfile may do that no script needs to (everything else must match a script).
 HOUSEKEEPING = {"rm", "mkdir", "cp", "mv", "ln", "chown", "chmod", "true"}
 # Flags that change only what an installer prints or caches, not what it installs.
-NOISE_FLAGS = {"--no-cache-dir", "--quiet", "-q", "--disable-pip-version-check"}
+NOISE_FLAGS = {"--no-cache-dir", "--quiet", "-q", "--disable-pip-version-check", "--no-input", "--progress-bar=off"}
 SHELL_KEYWORDS = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "exec", "time"}
 PUNCTUATION = set("();<>|&")  # shlex's punctuation_chars: runs of these are operators
 
