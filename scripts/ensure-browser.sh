@@ -24,6 +24,7 @@ if ! command -v npm >/dev/null 2>&1; then
     if $widget_only; then exit 0; else exit 1; fi
 fi
 if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
-    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+    echo "Installing the web assets' npm packages (web/package-lock.json) ..."
+    (cd web && npm ci --no-audit --no-fund --no-progress --loglevel=error)
 fi
-(cd web && node build.mjs)
+(cd web && node build.mjs >/dev/null)

@@ -26,7 +26,7 @@ if [ ! -f "$model" ]; then
     for _ in $(seq 15); do kill -0 "$trainer" 2>/dev/null && sleep 1; done
     kill -0 "$trainer" 2>/dev/null || break
     step=$(grep -ao "Starting to train component '[A-Za-z]*'" "$log" | tail -n 1 | cut -d"'" -f2)
-    epoch=$(grep -aoE "Epochs: +[0-9]+%[^|]*\| *[0-9]+/[0-9]+" "$log" | tail -n 1 | grep -oE "[0-9]+/[0-9]+$" || true)
+    epoch=$(grep -aoE "Epochs: +[0-9]+%\|[^|]*\| *[0-9]+/[0-9]+" "$log" | tail -n 1 | grep -oE "[0-9]+/[0-9]+$" || true)
     echo "  training: ${step:-reading the data}${epoch:+, epoch $epoch} ($(( $(date +%s) - start )) s)" >&2
   done
   if ! wait "$trainer"; then
