@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.cmd == "create-platform-admin":
         _create_platform_admin(args.email, args.name)
     elif args.cmd == "service-token":
-        print(settings.service_token.get_secret_value())
+        print(settings.service_token_value())
     elif args.cmd == "dev-secret":
         if settings.environment == "production":
             parser.error("development secrets are not used in production; set them in the environment")

@@ -58,6 +58,19 @@ class Settings(BaseSettings):
                 setattr(self, name, SecretStr(dev_secret(name)))
         return self
 
+    # The validator above fills both secrets, so after construction they are never None.
+    def secret_key_value(self) -> str:
+        return _revealed(self.secret_key, "secret_key")
+
+    def service_token_value(self) -> str:
+        return _revealed(self.service_token, "service_token")
+
+
+def _revealed(secret: SecretStr | None, name: str) -> str:
+    if secret is None:
+        raise RuntimeError(f"{name} is unset: Settings fills it when built, so something cleared it since")
+    return secret.get_secret_value()
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -6,6 +6,6 @@ channels at start-up, so every Rasa server gets them however it was started."""
 try:
     from channels import rasa_speedups
 except ImportError:  # not in the Rasa process: the end-to-end tests borrow channel helpers, without Rasa
-    rasa_speedups = None
+    pass
 else:
     rasa_speedups.apply()

@@ -36,7 +36,9 @@ def _build(tax: Taxonomy, name: str) -> dict[str, str]:
         return STATUSES
     if name == "channel":  # every channel a record may have, labelled here (a test checks none is missing)
         return {c: CHANNELS.get(c, c) for c in get_args(Channel)}
-    return {c.code: c.display for c in tax.values_for(_FIELDS[name]).codes}
+    field = _FIELDS[name]
+    assert field is not None, name  # the filters without a taxonomy field are handled above
+    return {c.code: c.display for c in tax.values_required(field).codes}
 
 
 def choices(tax: Taxonomy, name: str) -> dict[str, str]:
@@ -86,11 +88,11 @@ class Filters:
                 items += [(f.name, v) for v in value]
         return items
 
-    def describe(self) -> dict[str, object]:
+    def describe(self) -> dict[str, list[str]]:
         """The filters in use, for the audit trail."""
-        out: dict[str, object] = {}
+        out: dict[str, list[str]] = {}
         for name, value in self.query_items():
-            out.setdefault(name, []).append(value)  # type: ignore[union-attr]
+            out.setdefault(name, []).append(value)
         return out
 
 

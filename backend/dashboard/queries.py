@@ -6,6 +6,7 @@ records behind it always agree. Nothing here loops over records in Python except
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,7 +104,7 @@ def total(db: Session, who: Principal, f: Filters) -> int:
 
 def _grouped(db: Session, who: Principal, f: Filters, key) -> dict[Any, int]:
     sub = selection(who, f, key.label("k"))
-    return dict(db.execute(select(sub.c.k, func.count()).group_by(sub.c.k)).all())
+    return dict(db.execute(select(sub.c.k, func.count()).group_by(sub.c.k)).tuples().all())
 
 
 def by_month(db: Session, who: Principal, f: Filters) -> list[tuple[str, int]]:
@@ -129,26 +130,32 @@ def by_facet(db: Session, who: Principal, f: Filters, name: str) -> dict[str, in
     sub = selection(who, f, EventRecord.id.label("id"))
     stmt = (select(RecordFacet.code, func.count()).join(sub, RecordFacet.record_id == sub.c.id)
             .where(RecordFacet.field == FACETS[name]).group_by(RecordFacet.code))
-    return dict(db.execute(stmt).all())
+    return dict(db.execute(stmt).tuples().all())
 
 
-def _labelled(tax: Taxonomy, name: str, counts: dict[str | None, int],
-              with_missing: bool = True) -> list[dict[str, Any]]:
+def _labelled(tax: Taxonomy, name: str, counts: Mapping[str, int], not_recorded: int = 0) -> list[dict[str, Any]]:
     # Every code in taxonomy order, zeros included, so charts keep their categories from view to view.
-    rows = [{"code": c, "label": lbl, "count": counts.get(c, 0)} for c, lbl in choices(tax, name).items()]
-    if with_missing and counts.get(None):
-        rows.append({"code": None, "label": label(tax, name, None), "count": counts[None]})
+    rows: list[dict[str, Any]] = [{"code": c, "label": lbl, "count": counts.get(c, 0)}
+                                  for c, lbl in choices(tax, name).items()]
+    if not_recorded:
+        rows.append({"code": None, "label": label(tax, name, None), "count": not_recorded})
     return rows
+
+
+def _labelled_column(db: Session, tax: Taxonomy, who: Principal, f: Filters, name: str) -> list[dict[str, Any]]:
+    counts = by_column(db, who, f, name)
+    recorded = {code: n for code, n in counts.items() if code is not None}
+    return _labelled(tax, name, recorded, counts.get(None, 0))
 
 
 def summary(db: Session, tax: Taxonomy, who: Principal, f: Filters) -> dict[str, Any]:
     return {
         "total": total(db, who, f),
         "by_month": [{"month": m, "count": n} for m, n in by_month(db, who, f)],
-        "by_event_type": _labelled(tax, "event_type", by_column(db, who, f, "event_type")),
-        "by_physical_harm": _labelled(tax, "physical_harm", by_column(db, who, f, "physical_harm")),
-        "by_psychological_harm": _labelled(tax, "psychological_harm", by_column(db, who, f, "psychological_harm")),
-        "by_agent": _labelled(tax, "agent", by_facet(db, who, f, "agent"), with_missing=False),
+        "by_event_type": _labelled_column(db, tax, who, f, "event_type"),
+        "by_physical_harm": _labelled_column(db, tax, who, f, "physical_harm"),
+        "by_psychological_harm": _labelled_column(db, tax, who, f, "psychological_harm"),
+        "by_agent": _labelled(tax, "agent", by_facet(db, who, f, "agent")),
     }
 
 

@@ -27,8 +27,8 @@ CODES = "Any of these codes (repeat the parameter or separate with commas)"
 class FilterQuery(BaseModel):
     """The filters as query parameters; values are checked against the taxonomy by filters.parse."""
 
-    date_from: str | None = Field(None, description="Events on or after this date (YYYY-MM-DD)")
-    date_to: str | None = Field(None, description="Events on or before this date (YYYY-MM-DD)")
+    date_from: str | None = Field(default=None, description="Events on or after this date (YYYY-MM-DD)")
+    date_to: str | None = Field(default=None, description="Events on or before this date (YYYY-MM-DD)")
     event_type: list[str] = Field([], description=CODES)
     status: list[str] = Field([], description="draft, submitted")
     channel: list[str] = Field([], description=CODES)

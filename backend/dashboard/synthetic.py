@@ -13,7 +13,7 @@ import json
 import random
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import create_engine, insert
@@ -43,7 +43,7 @@ WHERE = ("on the ward", "in the practice", "at the pharmacy", "during a home vis
 THEN = ("", " and it was put right quickly.", " and the team has discussed it.", " with no lasting effect.")
 
 
-def _picker(rng: random.Random, weights: dict[str, float]):
+def _picker(rng: random.Random, weights: Mapping[str, float]) -> Callable[[], str]:
     codes, cum, total = list(weights), [], 0.0
     for w in weights.values():
         total += w
@@ -60,7 +60,8 @@ class Synthetic:
         others = self.rng.sample(pool, ORGANISATIONS - 2)
         codes = [BIGGEST, *others[:DEMO_RANK - 2], "G81019", *others[DEMO_RANK - 2:]]
         self.orgs = [(code, ods.label(code), 1 / (rank + 1) ** 0.7) for rank, code in enumerate(codes)]
-        self.accounts, self.staff = [], {}  # staff: ods -> ids of its reporting accounts
+        self.accounts: list[dict[str, object]] = []
+        self.staff: dict[str, list[int]] = {}  # ods -> ids of its reporting accounts
         for code, _, weight in self.orgs:
             ids = []
             for k in range(2 + round(60 * weight)):  # bigger organisations, more reporters
@@ -75,7 +76,7 @@ class Synthetic:
         rng, r = self.rng, self.rng.random
         org = _picker(rng, {c: w for c, _, w in self.orgs})
         event_type, phys, psych, agent = (_picker(rng, d) for d in (EVENT_TYPES, PHYSICAL, PSYCHOLOGICAL, AGENTS))
-        area = _picker(rng, {c.code: AREAS.get(c.code, 1) for c in self.tax.values_for("ServiceArea").codes})
+        area = _picker(rng, {c.code: AREAS.get(c.code, 1) for c in self.tax.values_required("ServiceArea").codes})
         staff_channel, public_channel = _picker(rng, STAFF_CHANNELS), _picker(rng, PUBLIC_CHANNELS)
         public_reporter = _picker(rng, PUBLIC_REPORTERS)
         for i in range(1, self.n + 1):
@@ -136,7 +137,10 @@ TABLES = ("event_records", "record_facets")
 def load_sqlite(url: str, n: int, tax: Taxonomy) -> int:
     data = Synthetic(n, tax)
     _people(url, data)
-    db = sqlite3.connect(make_url(url).database)
+    path = make_url(url).database
+    if path is None:
+        raise ValueError(f"load_sqlite needs a database file, not {url!r}")
+    db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=MEMORY")
     db.execute("PRAGMA synchronous=OFF")
     indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
@@ -164,6 +168,7 @@ def load_postgresql(url: str, n: int, tax: Taxonomy) -> int:
     engine = create_engine(url)
     raw = engine.raw_connection()
     conn = raw.driver_connection
+    assert conn is not None  # a connection just checked out of the pool is live, so its driver one is set
     with conn.cursor() as cur:
         cur.execute("SET session_replication_role = replica")  # no foreign-key triggers during the load
         cur.execute("SET maintenance_work_mem = '512MB'")

@@ -70,7 +70,7 @@ class AnswerDoc:
 
     def entries(self) -> list[tuple[str, int | None]]:
         """Every answered or skipped slot, for pruning."""
-        found = [(name, None) for name in self.fields]
+        found: list[tuple[str, int | None]] = [(name, None) for name in self.fields]
         found += [(name, i + 1) for i, p in enumerate(self.patients) for name in p]
         for key in self.skipped:
             name, _, num = key.partition(":")

@@ -4,7 +4,8 @@ so a typo in the plan fails start-up and the tests rather than a reporter's conv
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field  # Question has a field named "field"
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ class Question:
     help: Mapping[str, str]
     when: Mapping[str, Any] | None = None
     per_patient: bool = False
-    implied: Mapping[str, Any] = field(default_factory=dict)
+    implied: Mapping[str, Any] = dataclass_field(default_factory=dict)
     core: bool = True
     format: str | None = None
     max_length: int = 2000
@@ -36,7 +37,7 @@ class Question:
     max_value: int | None = None
     redact: bool = True
     exclude: frozenset[str] = frozenset()
-    public_labels: Mapping[str, str] = field(default_factory=dict)
+    public_labels: Mapping[str, str] = dataclass_field(default_factory=dict)
     aliases: tuple[str, ...] = ()
 
     def asks(self, audience: str) -> bool:

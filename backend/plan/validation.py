@@ -22,8 +22,8 @@ class AnswerError(ValueError):
         super().__init__(message)
         self.field, self.message, self.allowed, self.patient = field, message, allowed, patient
 
-    def as_dict(self) -> dict:
-        out = {"field": self.field, "message": self.message}
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"field": self.field, "message": self.message}
         if self.patient is not None:
             out["patient"] = self.patient
         if self.allowed is not None:

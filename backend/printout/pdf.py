@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from fpdf import FPDF
 from fpdf.bidi import BidiParagraph, auto_detect_base_direction
 from fpdf.enums import Align, TextDirection, XPos, YPos
+from fpdf.fonts import TTFFont
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FAMILY = "DejaVu"
@@ -128,6 +129,7 @@ def _sections(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str | None, list[
     for row in rows:
         patient = row.get("patient") or None
         if patient != current:
+            heading: str | None
             if patient is not None:
                 heading = f"Patient {patient}" if len(patients) > 1 else "About the patient"
                 seen_patient = True
@@ -175,8 +177,15 @@ class _SummaryPDF(FPDF):
 
     # Text ------------------------------------------------------------------------------------------
 
+    @property
+    def dejavu(self) -> TTFFont:
+        """The font in use: always a DejaVu face added in __init__ (never a core font, never unset here)."""
+        font = self.current_font
+        assert isinstance(font, TTFFont), font
+        return font
+
     def clean(self, text: Any) -> str:
-        return _clean(text, self.current_font.cmap)
+        return _clean(text, self.dejavu.cmap)
 
     def wrap(self, text: str, width: float) -> list[str]:
         """Lines of at most `width` mm in the current font: greedy, at spaces, splitting longer words.
@@ -184,7 +193,7 @@ class _SummaryPDF(FPDF):
         fpdf2's own wrapping (multi_cell) measures each line again for every character it adds,
         which is slow on long answers; this measures each character once.
         """
-        cw, scale = self.current_font.cw, self.font_size_pt * 0.001 / self.k
+        cw, scale = self.dejavu.cw, self.font_size_pt * 0.001 / self.k
         room = (width - 2 * self.c_margin) / scale - 1  # in font units; 1 for rounding
         lines: list[str] = []
         for para in text.split("\n"):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from backend.records.schemas import (
     AuditOut,
     ChangeResult,
     CreateRecord,
+    IdentifierWarning,
     MissingList,
     NextQuestion,
     RecordOut,
@@ -32,8 +33,9 @@ from backend.records.schemas import (
 )
 from backend.taxonomy import Taxonomy
 
-UNPROCESSABLE = {422: {"model": Unprocessable, "description": "The request does not fit this description, or an "
-                       "answer was not accepted, or questions that must be answered are not"}}
+UNPROCESSABLE: dict[int | str, dict[str, Any]] = {
+    422: {"model": Unprocessable, "description": "The request does not fit this description, or an answer was not "
+          "accepted, or questions that must be answered are not"}}
 router = APIRouter(prefix="/records", tags=["records"], responses=UNPROCESSABLE)
 Db = Annotated[Session, Depends(get_db)]
 
@@ -63,7 +65,7 @@ def _result(plan: Plan, tax: Taxonomy, r: EventRecord, outcome: Outcome, core_on
     return ChangeResult(
         record=record_out(r),
         changed=[c.field if c.patient is None else f"{c.field}:{c.patient}" for c in outcome.changes],
-        identifiers_found=outcome.findings,
+        identifiers_found=[IdentifierWarning.model_validate(f) for f in outcome.findings],
         next_question=service.next_question(plan, tax, r, core_only=core_only)["question"] if r.status == "draft" else None,
     )
 

@@ -29,9 +29,9 @@ class AnswerItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     field: str = Field(description="A question id from the plan (the LFPSE field name)")
-    patient: int | None = Field(None, ge=1, le=50, description="For per-patient questions: which patient, from 1")
-    value: Any = Field(None, description="A code, list of codes, text, number, true/false, YYYY-MM-DD or HH:MM")
-    skip: bool = Field(False, description="Leave an optional question out")
+    patient: int | None = Field(default=None, ge=1, le=50, description="For per-patient questions: which patient, from 1")
+    value: Any = Field(default=None, description="A code, list of codes, text, number, true/false, YYYY-MM-DD or HH:MM")
+    skip: bool = Field(default=False, description="Leave an optional question out")
 
 
 class CreateRecord(BaseModel):
@@ -46,7 +46,7 @@ class AnswerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     answers: list[AnswerItem] = Field(min_length=1, max_length=200)
-    expected_revision: int | None = Field(None, description="Fail with 409 if the record changed since")
+    expected_revision: int | None = Field(default=None, description="Fail with 409 if the record changed since")
 
 
 class AmendRequest(AnswerRequest):
@@ -186,7 +186,7 @@ class AnswerProblem(BaseModel):
     field: str = Field(description="The question id as sent")
     patient: int | None = None
     message: str
-    allowed: Any = Field(None, description="The allowed codes, or what is allowed in words")
+    allowed: Any = Field(default=None, description="The allowed codes, or what is allowed in words")
 
 
 class AnswersRejected(BaseModel):
@@ -197,7 +197,7 @@ class AnswersRejected(BaseModel):
 class MissingAnswer(BaseModel):
     field: str
     patient: int | None
-    text: str | None = Field(None, description="The question as the reporter is asked it")
+    text: str | None = Field(default=None, description="The question as the reporter is asked it")
 
 
 class AnswersMissing(BaseModel):

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 from fastapi import HTTPException, status
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -85,6 +85,7 @@ def _claim(db: Session, record: EventRecord, record_id: int) -> None:
     """Re-reads the record holding its write lock until commit: a no-op UPDATE locks the row on PostgreSQL and
     takes the database's write lock on SQLite (FOR UPDATE is ignored there), so no change can slip in between."""
     table = EventRecord.__table__
+    assert isinstance(table, Table)  # a declarative model with __tablename__ maps a Table
     db.execute(update(table).where(table.c.id == record_id).values(revision=table.c.revision))
     try:
         db.refresh(record)

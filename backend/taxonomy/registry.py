@@ -85,6 +85,13 @@ class Taxonomy:
         vs = self.fields[field_name].value_set
         return self.code_systems[vs] if vs else None
 
+    def values_required(self, field_name: str) -> CodeSystem:
+        """The code system of a field the caller knows is coded; a field without one is a data error."""
+        codes = self.values_for(field_name)
+        if codes is None:
+            raise LookupError(f"Field {field_name!r} has no value set in taxonomy v{self.version}")
+        return codes
+
 
 def _read(name: str) -> dict:
     return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))

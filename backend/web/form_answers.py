@@ -73,7 +73,7 @@ def search_codes(tax: Taxonomy, field: str, query: str, limit: int = 20) -> list
     needle = query.strip().casefold()
     if not needle:
         return []
-    codes = tax.values_for(field).codes
+    codes = tax.values_required(field).codes
     exact = [c for c in codes if c.code.casefold() == needle]
     found = exact or [c for c in codes if needle in c.display.casefold()]
     return [{"code": c.code, "label": f"{c.display} ({c.code})"} for c in found[:limit]]

@@ -5,6 +5,7 @@ are the dashboard API's own (backend/dashboard), so the pages and the API always
 from __future__ import annotations
 
 from calendar import month_name
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -100,9 +101,10 @@ def _link(items: list[tuple[str, str]], **extra) -> str:
 
 def _view(request: Request, user: WebUser, db, errors: list, f, number: int):
     tax, who = request.app.state.taxonomy, _principal(user)
-    context = {"errors": errors, "groups": [(n, lbl, filters.choices(tax, n)) for n, lbl in GROUPS],
-               "dates": DATES, "chosen": _chosen(request), "scope": _scope_text(db, user),
-               "summary": None, "charts": [], "page": None, "links": {}}
+    context: dict[str, Any] = {
+        "errors": errors, "groups": [(n, lbl, filters.choices(tax, n)) for n, lbl in GROUPS],
+        "dates": DATES, "chosen": _chosen(request), "scope": _scope_text(db, user),
+        "summary": None, "charts": [], "page": None, "links": {}}
     if f is not None:
         summary = queries.summary(db, tax, who, f)
         page = queries.page(db, tax, who, f, number)

@@ -32,7 +32,7 @@ def _draft(db, user: WebUser, record_id: str) -> EventRecord:
 
 def _page(request: Request, record: EventRecord, q: dict[str, Any], previous, change: bool, errors: list,
           status_code: int = 200, found: list | None = None, query: str = "", state: dict | None = None):
-    types = dict(event_types(request.app.state.taxonomy))
+    types: dict[str | None, str] = dict(event_types(request.app.state.taxonomy))
     if change or previous is None:
         back = f"/records/{record.public_id}/check" if change else "/records"
     else:
@@ -117,7 +117,7 @@ def _save(request: Request, db, user: WebUser, record_id: str, item: AnswerItem,
                 continue
             if exc.status_code != 422:
                 raise
-            detail = exc.detail if isinstance(exc.detail, dict) else {}
+            detail: dict[str, Any] = exc.detail if isinstance(exc.detail, dict) else {}
             return [{"href": "value", "text": _sentence(e.get("message", "is not valid"))}
                     for e in detail.get("errors", [])] or [{"href": "value", "text": "That answer is not valid"}]
     return None
@@ -133,7 +133,7 @@ def check_answers(request: Request, record_id: str, user: CurrentUser, db: Db):
     plan, tax = request.app.state.plan, request.app.state.taxonomy
     rows = summary.summarise(plan, tax, record)
     missing = service.missing_list(plan, record, AnswerDoc.from_json(record.answers))
-    types = dict(event_types(tax))
+    types: dict[str | None, str] = dict(event_types(tax))
     return render(request, "check.html", title="Check your answers", record=record, rows=rows, missing=missing,
                   event_type=types.get(record.event_type, ""), question_url=question_url)
 

@@ -22,7 +22,7 @@ CHANNEL_NAMES = {"web": "Web form", "chat": "Web chat", "teams": "Teams", "sms":
 
 
 def _row(request: Request, r: EventRecord) -> dict:
-    types = dict(event_types(request.app.state.taxonomy))
+    types: dict[str | None, str] = dict(event_types(request.app.state.taxonomy))
     return {"id": r.public_id, "reference": r.reference, "status": r.status,
             "event_type": types.get(r.event_type, "Not chosen yet"), "channel": CHANNEL_NAMES.get(r.channel, r.channel),
             "event_date": r.event_date, "updated_at": r.updated_at,
@@ -54,7 +54,9 @@ def create_record(request: Request, user: CurrentUser, db: Db,
         return render(request, "new_record.html", status_code=400, title="What are you recording?", types=types,
                       hints=event_type_hints(request.app.state.taxonomy), errors=[{"href": f"event_type-{types[0][0]}", "text": "Select what you are recording"}])
     record, _ = service.create(db, user.principal, request.app.state.plan, request.app.state.taxonomy, event_type, "web", [])
-    return RedirectResponse(question_url(record.public_id, *first_open_slot(request, record)), status_code=303)
+    slot = first_open_slot(request, record)
+    assert slot is not None  # only the event type is answered yet, and the plan asks more of every event type
+    return RedirectResponse(question_url(record.public_id, *slot), status_code=303)
 
 
 @router.get("/records/{record_id}/continue")

@@ -29,7 +29,7 @@ ISSUER = "lfpse-assistant-backend"
 
 
 def _key(settings: Settings) -> str:
-    return settings.secret_key.get_secret_value()
+    return settings.secret_key_value()
 
 
 def _now() -> datetime:

@@ -13,11 +13,11 @@ from backend.taxonomy import Taxonomy
 
 
 def event_types(tax: Taxonomy) -> list[tuple[str, str]]:
-    return [(c.code, c.display) for c in tax.values_for("EventType").codes]
+    return [(c.code, c.display) for c in tax.values_required("EventType").codes]
 
 
 def event_type_hints(tax: Taxonomy) -> dict[str, str]:
-    return {c.code: c.definition or "" for c in tax.values_for("EventType").codes}
+    return {c.code: c.definition or "" for c in tax.values_required("EventType").codes}
 
 
 def asked_slots(request: Request, record: EventRecord) -> list[Slot]:
@@ -61,7 +61,7 @@ def view(request: Request, record: EventRecord, slot: Slot) -> dict[str, Any]:
     q["skipped"] = doc.is_skipped(name, patient)
     q["kind"] = kind_of(q)
     if q["kind"] == "search" and q["value"]:
-        codes = tax.values_for(name)
+        codes = tax.values_required(name)
         q["value_labels"] = [f"{codes.label(c)} ({c})" for c in q["value"]]
     return q
 
