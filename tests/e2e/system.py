@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -61,7 +62,8 @@ class System:
     backend_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     rasa_port: int = field(default_factory=free_port)
-    service_token: str = "e2e-service-token-not-a-secret"
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    service_token: str = field(default_factory=lambda: secrets.token_hex(32))  # production refuses weak ones
     rest_token: str = "e2e-rest-token-not-a-secret"
     twilio_token: str = "e2e-twilio-auth-token-not-a-secret"
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -96,7 +98,7 @@ class System:
     def env(self) -> dict[str, str]:
         return {
             **os.environ, "ENVIRONMENT": "test", "DATABASE_URL": self.database_url,
-            "SECRET_KEY": "e2e-signing-key-" + "x" * 32, "SERVICE_TOKEN": self.service_token,
+            "SECRET_KEY": self.secret_key, "SERVICE_TOKEN": self.service_token,
             "BACKEND_URL": self.backend, "REST_CHANNEL_TOKEN": self.rest_token,
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
             "PYTHONHASHSEED": "0",
