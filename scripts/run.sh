@@ -11,6 +11,7 @@ export BACKEND_URL=http://$host:$backend_port
 export ACTION_ENDPOINT_URL=http://$host:$actions_port/webhook
 .venv/backend/bin/python -m backend.cli seed
 export SERVICE_TOKEN=${SERVICE_TOKEN:-$(.venv/backend/bin/python -m backend.cli service-token)}
+export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-$(.venv/backend/bin/python -m backend.cli dev-secret action_server_token)}
 export REST_CHANNEL_TOKEN=${REST_CHANNEL_TOKEN:-$(.venv/backend/bin/python -m backend.cli dev-secret rest_channel_token)}
 # Channels: development values unless configured (see README, "Channels").
 export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://$host:$rasa_port}
@@ -20,7 +21,7 @@ model=$(scripts/train.sh | tail -n 1)
 trap 'trap - EXIT; kill 0' EXIT INT TERM
 mkdir -p var/log
 .venv/backend/bin/python -m backend.cli serve --host "$host" --port "$backend_port" > var/log/backend.log 2>&1 &
-.venv/bot/bin/rasa run actions --actions actions --port "$actions_port" > var/log/actions.log 2>&1 &
+ACTIONS_HOST=$host .venv/bot/bin/python -m actions.server --port "$actions_port" > var/log/actions.log 2>&1 &
 .venv/bot/bin/rasa run --model "$model" --credentials credentials.yml --endpoints endpoints.yml \
   --interface "$host" --port "$rasa_port" > var/log/rasa.log 2>&1 &
 

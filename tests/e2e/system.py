@@ -25,6 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 BACKEND_PY = ROOT / ".venv/backend/bin/python"
 RASA = ROOT / ".venv/bot/bin/rasa"
+BOT_PYTHON = ROOT / ".venv/bot/bin/python"
 BACKEND_DB, TRACKER_DB = "lfpse", "rasa"  # production mode: the backend's and Rasa's databases
 LOCK_DB = 1  # production mode: the Redis database of Rasa's lock store
 
@@ -63,6 +64,7 @@ class System:
     actions_port: int = field(default_factory=free_port)
     rasa_port: int = field(default_factory=free_port)
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    action_server_token: str = field(default_factory=lambda: secrets.token_hex(32))
     service_token: str = field(default_factory=lambda: secrets.token_hex(32))  # production refuses weak ones
     rest_token: str = "e2e-rest-token-not-a-secret"
     twilio_token: str = "e2e-twilio-auth-token-not-a-secret"
@@ -99,6 +101,7 @@ class System:
         return {
             **os.environ, "ENVIRONMENT": "test", "DATABASE_URL": self.database_url,
             "SECRET_KEY": self.secret_key, "SERVICE_TOKEN": self.service_token,
+            "ACTION_SERVER_TOKEN": self.action_server_token, "ACTIONS_HOST": "127.0.0.1",
             "BACKEND_URL": self.backend, "REST_CHANNEL_TOKEN": self.rest_token,
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
             "PYTHONHASHSEED": "0",
@@ -154,7 +157,7 @@ class System:
             self.start_stores()
         began = time.monotonic()
         self._start("backend", str(BACKEND_PY), "-m", "backend.cli", "serve", "--port", str(self.backend_port))
-        self._start("actions", str(RASA), "run", "actions", "--actions", "actions", "--port", str(self.actions_port))
+        self._start("actions", str(BOT_PYTHON), "-m", "actions.server", "--port", str(self.actions_port))
         self._start("rasa", str(RASA), "run", "--model", self.model, "--credentials", "credentials.yml",
                     "--endpoints", self.endpoints_file, "--port", str(self.rasa_port))
         if self.production:

@@ -314,3 +314,19 @@ def test_everything_a_dockerfile_copies_exists(dockerfile):
 def test_build_context_leaves_out_local_state_and_secrets():
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", "var", "models", ".env", "**/node_modules"} <= set(ignored)
+
+
+def test_rasa_has_its_own_tracker_role_and_calls_the_action_server_with_a_credential():
+    """Issue 15: Rasa's tracker store never holds the records database's owner credentials, and the
+    action server answers only calls carrying ACTION_SERVER_TOKEN."""
+    found = services()
+    postgres, rasa, actions = (found[name]["environment"] for name in ("postgres", "rasa", "actions"))
+    assert rasa["TRACKER_DB_USER"] == postgres["TRACKER_DB_USER"] != postgres["POSTGRES_USER"]
+    assert rasa["TRACKER_DB_LOGIN_DB"] == rasa["TRACKER_DB_NAME"] == postgres["TRACKER_DB_NAME"] != postgres["POSTGRES_DB"]
+    assert "POSTGRES_PASSWORD" not in rasa["TRACKER_DB_PASSWORD"]
+    assert any(v.startswith("./scripts/tracker-db-role.sh:/docker-entrypoint-initdb.d/") for v in found["postgres"]["volumes"])
+    assert "ACTION_SERVER_TOKEN" in rasa and "ACTION_SERVER_TOKEN" in actions
+    for config in ("endpoints.yml", "endpoints.production.yml"):
+        endpoint = yaml.safe_load((ROOT / config).read_text())["action_endpoint"]
+        assert endpoint["headers"] == {"Authorization": "Bearer ${ACTION_SERVER_TOKEN}"}, config
+    assert "ports" not in found["actions"]  # reachable only from the compose network
