@@ -15,6 +15,8 @@ export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-$(.venv/backend/bin/python -m 
 export REST_CHANNEL_TOKEN=${REST_CHANNEL_TOKEN:-$(.venv/backend/bin/python -m backend.cli dev-secret rest_channel_token)}
 # Channels: development values unless configured (see README, "Channels").
 export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://$host:$rasa_port}
+export RASA_PUBLIC_URL=${RASA_PUBLIC_URL:-http://$host:$rasa_port}  # the chat page's widget talks only to it
+export WEBCHAT_ALLOWED_ORIGINS=${WEBCHAT_ALLOWED_ORIGINS:-$BACKEND_URL}  # ... and it only to the chat page
 export TWILIO_AUTH_TOKEN=${TWILIO_AUTH_TOKEN:-$(.venv/backend/bin/python -m backend.cli dev-secret twilio_auth_token)}
 model=$(scripts/train.sh | tail -n 1)
 

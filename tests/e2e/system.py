@@ -107,6 +107,8 @@ class System:
             "PYTHONHASHSEED": "0",
             # Channels (issue 4): test-only values; the tests sign requests with them.
             "TWILIO_AUTH_TOKEN": self.twilio_token, "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.rasa_port}",
+            # The chat page's widget talks only to this Rasa server, which takes only the page's origin.
+            "RASA_PUBLIC_URL": f"http://127.0.0.1:{self.rasa_port}", "WEBCHAT_ALLOWED_ORIGINS": self.backend,
             **(self.production_env() if self.production else {}),
             **self.extra_env,
         }
