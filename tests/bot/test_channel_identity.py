@@ -76,7 +76,7 @@ def test_typed_commands_are_words_in_the_web_chat():
     assert asyncio.run(run()) == ["restart", "affirm", 'inform{"account_id": "1"}', "stop", "deny"]
 
 
-def test_typed_commands_are_words_in_teams(fake):  # noqa: F811
+def test_typed_commands_are_words_in_teams(fake):
     ch = teams.channel(fake)
     calls = [(teams.activity(fake, text=text), teams.bearer(teams.token(fake))) for text in COMMANDS]
     _, received = teams.post(ch, *calls)
