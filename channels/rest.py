@@ -29,6 +29,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import rasa_speedups
 from channels.identity import IdentityUnavailable, account_for_token
 from channels.input_text import EMPTY, too_long, words
 from channels.no_reply import guard
@@ -60,6 +61,7 @@ class AuthenticatedRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> AuthenticatedRestInput:
+        rasa_speedups.apply()  # Rasa is building its channels: its speed fixes, checked (loud if they do not fit)
         credentials = credentials or {}
         return cls(credentials.get("token") or os.environ.get("REST_CHANNEL_TOKEN", ""),
                    credentials.get("backend_url") or os.environ.get("BACKEND_URL", "http://127.0.0.1:8000"))

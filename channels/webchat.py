@@ -37,6 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from channels import rasa_speedups
 from channels.identity import account_for_token
 from channels.input_text import EMPTY, too_long, words
 from channels.no_reply import guard
@@ -67,6 +68,7 @@ class WebChatInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
+        rasa_speedups.apply()  # Rasa is building its channels: its speed fixes, checked (loud if they do not fit)
         credentials = credentials or {}
         # The chat page's origin (the backend's site); unset: only the Rasa server's own origin. Never "*":
         # any site could then open a staff member's chat in their browser.

@@ -149,11 +149,12 @@ def test_production_endpoints_are_a_postgresql_tracker_store_and_a_redis_lock_st
     endpoints = yaml.safe_load((ROOT / "endpoints.production.yml").read_text())
     tracker, lock = endpoints["tracker_store"], endpoints["lock_store"]
     assert tracker["type"] == "sql" and tracker["dialect"] == "postgresql"
-    assert lock["type"] == "redis"
+    # Our atomic Redis lock store through Rasa's module.Class hook (channels/redis_lock_store.py).
+    assert lock["type"] == "channels.redis_lock_store.AtomicRedisLockStore"
     assert endpoints["action_endpoint"]["url"] == "${ACTION_ENDPOINT_URL}"
     rasa = ROOT / ".venv/bot/lib/python3.10/site-packages/rasa/core"
     sql = _init_parameters(rasa / "tracker_store.py", "SQLTrackerStore")
-    redis = _init_parameters(rasa / "lock_store.py", "RedisLockStore")
+    redis = _init_parameters(ROOT / "channels/redis_lock_store.py", "AtomicRedisLockStore")
     if sql is None or redis is None:
         pytest.skip("the bot environment (.venv/bot) is not installed: Rasa's store settings cannot be read")
     # `url` is Rasa's name for the host (EndpointConfig passes it as host=); `type` picks the class.
