@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     # How long a public reporter's resume code (a phoned draft carried into a later call or SMS) works.
     resume_code_hours: int = 7 * 24
     run_migrations_on_startup: bool = True
+    # Sign-in throttling (backend/auth/throttle.py): failed tries per e-mail and per client in the window.
+    sign_in_failures_per_account: int = 5
+    sign_in_failures_per_client: int = 20
+    sign_in_window_minutes: int = 15
     # The narrative analysis pipeline, built from the project's data on first use (never committed).
     narrative_model_dir: Path = NARRATIVE_MODEL_DIR
 
@@ -56,6 +60,10 @@ class Settings(BaseSettings):
                 if self.environment == "production":
                     raise ValueError(f"{name.upper()} must be set in production")
                 setattr(self, name, SecretStr(dev_secret(name)))
+            elif self.environment == "production" and (why := weak_secret(getattr(self, name).get_secret_value())):
+                raise ValueError(f"{name.upper()} is too weak for production: {why} (e.g. openssl rand -hex 32)")
+        if self.environment == "production" and self.secret_key == self.service_token:
+            raise ValueError("SECRET_KEY and SERVICE_TOKEN must differ")
         return self
 
     # The validator above fills both secrets, so after construction they are never None.
@@ -70,6 +78,22 @@ def _revealed(secret: SecretStr | None, name: str) -> str:
     if secret is None:
         raise RuntimeError(f"{name} is unset: Settings fills it when built, so something cleared it since")
     return secret.get_secret_value()
+
+
+MIN_SECRET_LENGTH = 32
+MIN_DISTINCT_CHARACTERS = 10
+
+
+def weak_secret(value: str) -> str | None:
+    """Why a secret is too weak to sign tokens or guard the service credential, or None. Catches
+    placeholders and short or repetitive values; a random 32 bytes in hex or base64 passes."""
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"shorter than {MIN_SECRET_LENGTH} characters"
+    if len(set(value)) < MIN_DISTINCT_CHARACTERS:
+        return f"fewer than {MIN_DISTINCT_CHARACTERS} different characters"
+    if any(word in value.lower() for word in ("changeme", "change-me", "secret", "password", "example")):
+        return "it looks like a placeholder"
+    return None
 
 
 @lru_cache

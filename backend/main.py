@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import sessionmaker
 
 from backend.accounts.router import router as accounts_router
+from backend.auth.throttle import SignInThrottle
 from backend.config import Settings, get_settings
 from backend.dashboard.router import router as dashboard_router
 from backend.database import make_engine
@@ -47,6 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     engine = make_engine(settings.database_url)
     app.state.settings = settings
+    app.state.sign_in_throttle = SignInThrottle(
+        per_account=settings.sign_in_failures_per_account, per_client=settings.sign_in_failures_per_client,
+        window_seconds=settings.sign_in_window_minutes * 60)
     app.state.engine = engine
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
     app.state.taxonomy = get_taxonomy()

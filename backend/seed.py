@@ -35,7 +35,7 @@ def seed_demo(db: Session, settings: Settings) -> list[tuple[str, str, str]] | N
         return None
     ods = get_taxonomy().code_system("ods-codes-5")
     for code in DEMO_ORGS:
-        db.add(Organisation(ods_code=code, name=ods.label(code)))
+        db.add(Organisation(ods_code=code, name=ods.label(code), email_domains="demo.example"))
     db.flush()
     created = []
     for email, name, role, org in DEMO_ACCOUNTS:

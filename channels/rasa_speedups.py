@@ -21,6 +21,14 @@
   memory only. Descriptions, the long messages, are parsed every time.
 - Rasa opened a new HTTP connection (and aiohttp session) for every action call; one session per
   event loop now keeps connections to the action server open.
+
+How they are applied (docs/deployment.md, "Rasa internals"): explicitly, by `apply()`, which the
+channels call when Rasa builds them from credentials.yml (rest, socketio, botframework), never as a
+side effect of importing. Each patch replaces one Rasa function and is checked first: the Rasa
+version must be one they were written for (SUPPORTED_RASA), and the function replaced must still
+have the parameters it had; otherwise start-up fails with a message naming the patch and its
+switch. RASA_SPEEDUPS_OFF="name,name" (or "all") leaves patches out: action_result_validator,
+event_class_cache, action_call_events, endpoint_session, nlu_cache.
 """
 
 from __future__ import annotations
@@ -28,7 +36,12 @@ from __future__ import annotations
 import asyncio
 import copy
 import functools
+import inspect
+import logging
+import os
 from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -41,6 +54,7 @@ from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
+logger = logging.getLogger(__name__)
 _resolve_event_type = Event.resolve_by_type
 _event_types: dict[str, type[Event]] = {}
 
@@ -140,9 +154,79 @@ def _parse_message_with_graph(self: MessageProcessor, message: Any, tracker: Dia
     return copy.deepcopy(hit)  # callers add to what they get
 
 
-def apply() -> None:
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-    Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign]
-    RemoteAction._action_call_format = _action_call_format  # type: ignore[method-assign]
-    EndpointConfig.session = _session  # type: ignore[method-assign]
-    MessageProcessor._parse_message_with_graph = _parse_message_with_graph  # type: ignore[method-assign]
+SUPPORTED_RASA = ("3.6.21",)  # the releases these patches were written against and tested on
+SWITCH = "RASA_SPEEDUPS_OFF"
+
+
+class PatchDoesNotApply(RuntimeError):
+    """Rasa is not what a patch was written for: fix the patch, or switch it off (SWITCH)."""
+
+
+@dataclass(frozen=True)
+class Patch:
+    name: str
+    owner: type
+    attribute: str
+    replacement: Any
+    parameters: tuple[str, ...]  # of the function replaced, as Rasa 3.6.21 has it
+
+    def check(self, original: Any) -> None:
+        found = tuple(inspect.signature(original).parameters) if callable(original) else None
+        if found != self.parameters:
+            raise PatchDoesNotApply(
+                f"Rasa speed-up '{self.name}': {self.owner.__name__}.{self.attribute} is not the function it was "
+                f"written for (parameters {found}, expected {self.parameters}). Update channels/rasa_speedups.py "
+                f"or leave it out with {SWITCH}={self.name}.")
+
+
+PATCHES = (
+    Patch("action_result_validator", RemoteAction, "_validate_action_result", _validate_action_result,
+          ("self", "result")),
+    Patch("event_class_cache", Event, "resolve_by_type", staticmethod(_resolve_by_type), ("type_name", "default")),
+    Patch("action_call_events", RemoteAction, "_action_call_format", _action_call_format,
+          ("self", "tracker", "domain")),
+    Patch("endpoint_session", EndpointConfig, "session", _session, ("self",)),
+    Patch("nlu_cache", MessageProcessor, "_parse_message_with_graph", _parse_message_with_graph,
+          ("self", "message", "tracker", "only_output_properties")),
+)
+_originals: dict[str, Any] = {}  # name -> Rasa's own function, for the patches applied
+
+
+def switched_off(env: Mapping[str, str] | None = None) -> set[str]:
+    value = (os.environ if env is None else env).get(SWITCH, "")
+    names = {n.strip() for n in value.split(",") if n.strip()}
+    if "all" in names:
+        return {p.name for p in PATCHES}
+    unknown = names - {p.name for p in PATCHES}
+    if unknown:
+        raise PatchDoesNotApply(f"{SWITCH} names no such patch: {sorted(unknown)}; "
+                                f"they are {[p.name for p in PATCHES]} (or 'all')")
+    return names
+
+
+def apply(version: str | None = None, env: Mapping[str, str] | None = None) -> list[str]:
+    """Applies every patch not switched off (once); returns the names applied. Raises PatchDoesNotApply
+    when Rasa is not a version they were written for, or a function they replace has changed."""
+    off = switched_off(env)
+    wanted = [p for p in PATCHES if p.name not in off and p.name not in _originals]
+    version = rasa.__version__ if version is None else version
+    if wanted and version not in SUPPORTED_RASA:
+        raise PatchDoesNotApply(
+            f"Rasa {version} is not a version the speed-ups in channels/rasa_speedups.py were written for "
+            f"({', '.join(SUPPORTED_RASA)}): check each against it, or set {SWITCH}=all.")
+    for patch in wanted:  # every check before any change: all or nothing
+        patch.check(getattr(patch.owner, patch.attribute))
+    for patch in wanted:
+        _originals[patch.name] = inspect.getattr_static(patch.owner, patch.attribute)
+        setattr(patch.owner, patch.attribute, patch.replacement)
+    if wanted:
+        logger.info("Rasa speed-ups applied: %s%s", ", ".join(p.name for p in wanted),
+                    f" (off: {', '.join(sorted(off))})" if off else "")
+    return [p.name for p in PATCHES if p.name in _originals]
+
+
+def revert() -> None:
+    """Puts Rasa's own functions back (tests)."""
+    for patch in PATCHES:
+        if patch.name in _originals:
+            setattr(patch.owner, patch.attribute, _originals.pop(patch.name))

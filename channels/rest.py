@@ -2,6 +2,12 @@
 from the body, and its webhook is not covered by --auth-token. This one requires the configured
 bearer token and an explicit sender id, and passes on only a verified staff identity.
 
+The staff identity is checked on every message, not once per conversation: a message with a valid
+`staff_token` goes to the conversation `staff:<account>:<sender>`, one without to the public
+conversation `<sender>`. So whoever reuses a sender without the token reaches only a public
+conversation of their own, never the member of staff's (whose identity Rasa keeps in the tracker).
+A public sender may not start with "staff:". Replies name the sender as the caller gave it.
+
 Bad input is answered, not passed on: a sender over the per-sender rate limit (channels/rate_limit.py),
 a message with no words or over MAX_TEXT characters get 200 and a JSON list with one polite message,
 as any turn does, so an integration shows it like any other reply; the assistant is not called.
@@ -23,8 +29,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import rasa_speedups
 from channels.identity import IdentityUnavailable, account_for_token
-from channels.input_text import EMPTY, clean, too_long
+from channels.input_text import EMPTY, too_long, words
 from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
 
@@ -34,6 +41,11 @@ MAX_TEXT = 10_000
 CANNOT_VERIFY = "Sorry, I can't check your sign-in just now. Please send your message again in a moment."
 # The sender becomes part of the action server's X-Act-As header (public:rest:<sender>): ASCII only.
 SENDER = re.compile(r"^[\x20-\x7e]+$")
+STAFF_PREFIX = "staff:"  # staff conversations' keys; a caller's sender may not start with it
+
+
+def conversation_of(sender: str, account: int | None) -> str:
+    return f"{STAFF_PREFIX}{account}:{sender}" if account is not None else sender
 
 
 class AuthenticatedRestInput(RestInput):
@@ -49,6 +61,7 @@ class AuthenticatedRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> AuthenticatedRestInput:
+        rasa_speedups.apply()  # Rasa is building its channels: its speed fixes, checked (loud if they do not fit)
         credentials = credentials or {}
         return cls(credentials.get("token") or os.environ.get("REST_CHANNEL_TOKEN", ""),
                    credentials.get("backend_url") or os.environ.get("BACKEND_URL", "http://127.0.0.1:8000"))
@@ -72,19 +85,21 @@ class AuthenticatedRestInput(RestInput):
                 return response.json({"error": "a valid bearer token is required"}, status=401)
             body = request.json if isinstance(request.json, dict) else {}
             sender, text = body.get("sender"), body.get("message")
-            if not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER or not SENDER.match(sender):
-                return response.json({"error": f"'sender' (1-{MAX_SENDER} printable ASCII characters) is required"},
-                                     status=422)
+            if (not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER or not SENDER.match(sender)
+                    or sender.startswith(STAFF_PREFIX)):
+                return response.json({"error": f"'sender' (1-{MAX_SENDER} printable ASCII characters, not starting "
+                                               f"with '{STAFF_PREFIX}') is required"}, status=422)
             if not isinstance(text, str):
                 return response.json({"error": "'message' must be text"}, status=422)
             if not self.limiter.check(sender).allowed:  # before the staff token costs a backend call
                 return self._say(sender, SLOW_DOWN)
-            text = clean(text)
+            text = words(text)
             if not text.strip():
                 return self._say(sender, EMPTY)
             if len(text) > MAX_TEXT:
                 return self._say(sender, too_long(MAX_TEXT))
             metadata: dict[str, Any] = {}
+            account = None
             staff_token = body.get("staff_token")
             if staff_token:
                 try:
@@ -96,8 +111,9 @@ class AuthenticatedRestInput(RestInput):
                     return response.json({"error": "the staff token is not valid"}, status=401)
                 metadata["account_id"] = account
             collector = CollectingOutputChannel()
-            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
-            return response.json(collector.messages)
+            await on_new_message(UserMessage(text, collector, conversation_of(sender, account),
+                                             input_channel=self.name(), metadata=metadata))
+            return response.json([{**m, "recipient_id": sender} for m in collector.messages])
 
         return hook
 

@@ -1,8 +1,10 @@
 """Microsoft Teams, through Bot Framework, for clinicians.
 
 Fixes Rasa 3.6.21's `botframework` connector: every activity's token is checked (signature, issuer,
-audience, expiry; keys fetched on first use, so `rasa run` starts offline), its serviceUrl must be a
-Bot Framework address (our bot token is sent there), the conversation is keyed on the Teams
+audience, expiry; keys fetched on first use, so `rasa run` starts offline), only Teams activities
+(channelId "msteams") from Teams' service URLs are accepted (other Bot Framework channels let the
+client write the user's identity; our bot token is sent to the serviceUrl), in production only from
+the configured tenants (it refuses to start without them), the conversation is keyed on the Teams
 conversation rather than the user, the user must map to a staff account (linked on first use by the
 backend) before anything reaches the assistant, and choices are card buttons. Named `botframework`
 so the webhook is /webhooks/botframework/webhook and the assistant records the channel as "teams".
@@ -27,10 +29,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.input_text import EMPTY, clean
+from channels import rasa_speedups
+from channels.input_text import EMPTY, words
 from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
-from channels.teams_auth import OPENID_URL, SERVICE_URLS, Refused, SigningKeys, TokenValidator
+from channels.teams_auth import OPENID_URL, SERVICE_URLS, TEAMS_CHANNEL, Refused, SigningKeys, TokenValidator
 from channels.teams_connector import TOKEN_URL, Connector
 from channels.teams_users import BackendUnavailable, NotStaff, TeamsUsers
 
@@ -112,6 +115,7 @@ class TeamsInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TeamsInput:
         """Each setting from credentials.yml, else its environment variable (see README, "Microsoft Teams")."""
+        rasa_speedups.apply()  # Rasa is building its channels: its speed fixes, checked (loud if they do not fit)
         c, env = credentials or {}, os.environ.get
         return cls(
             app_id=c.get("app_id") or env("TEAMS_APP_ID", ""),
@@ -123,14 +127,18 @@ class TeamsInput(InputChannel):
             service_urls=_env_list(c.get("service_urls") or env("TEAMS_SERVICE_URLS")) or SERVICE_URLS,
             tenants=_env_list(c.get("tenants") or env("TEAMS_TENANT_IDS")),
             reply_within=float(c.get("reply_within") or env("TEAMS_REPLY_WITHIN_SECONDS") or 10),
+            require_tenants=env("ENVIRONMENT") == "production",
         )
 
     def __init__(self, app_id: str, app_password: str, backend_url: str, service_token: str,
                  openid_url: str = OPENID_URL, token_url: str = TOKEN_URL,
                  service_urls: tuple[str, ...] = SERVICE_URLS, tenants: tuple[str, ...] = (),
-                 reply_within: float = 10.0, keys: SigningKeys | None = None) -> None:
+                 reply_within: float = 10.0, keys: SigningKeys | None = None, require_tenants: bool = False) -> None:
         # Nothing is fetched here: keys and tokens are fetched on first use, so Rasa starts offline.
         self.configured = bool(app_id and app_password and service_token)
+        if self.configured and require_tenants and not tenants:
+            # A multi-tenant bot registration accepts users of any Entra tenant: in production only ours.
+            raise ValueError("TEAMS_TENANT_IDS must be set in production: the Entra tenants whose users may report")
         if not self.configured:
             logger.warning("Teams channel not configured (TEAMS_APP_ID, TEAMS_APP_PASSWORD, SERVICE_TOKEN): "
                            "it refuses every activity")
@@ -168,7 +176,7 @@ class TeamsInput(InputChannel):
                 await reply(activity, {"text": PERSONAL_ONLY})
                 return
             text = activity.get("text")
-            text = clean(text).strip() if isinstance(text, str) else ""
+            text = words(text).strip() if isinstance(text, str) else ""
             if not text:  # e.g. a file or a picture alone (reactions are not messages)
                 await reply(activity, {"text": EMPTY})
                 return
@@ -214,6 +222,8 @@ class TeamsInput(InputChannel):
             except Refused as exc:
                 logger.warning("Teams activity refused (%d): %s", exc.status, exc.reason)
                 return response.json({"error": exc.reason}, status=exc.status)
+            if activity.get("channelId") != TEAMS_CHANNEL:  # other channels' clients write their own `from`
+                return response.json({"error": "Only Microsoft Teams activities are accepted"}, status=403)
             tenant = ((activity.get("channelData") or {}).get("tenant") or {}).get("id") \
                 or (activity.get("conversation") or {}).get("tenantId")
             if self.tenants and tenant not in self.tenants:

@@ -20,8 +20,11 @@ logger = logging.getLogger(__name__)
 
 ISSUER = "https://api.botframework.com"
 OPENID_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
-# Where Bot Framework and Teams send activities from; a reply (with our token) goes back there.
-SERVICE_URLS = ("https://*.botframework.com", "https://smba.trafficmanager.net")
+# Where Teams sends activities from; a reply (with our token) goes back there. Only Teams: the other Bot
+# Framework channels (*.botframework.com: Web Chat, Direct Line, the emulator) let the client write the
+# `from` fields we take a user's identity from. Government clouds: set TEAMS_SERVICE_URLS.
+SERVICE_URLS = ("https://smba.trafficmanager.net",)
+TEAMS_CHANNEL = "msteams"
 LEEWAY_SECONDS = 300  # Bot Framework's documented clock-skew allowance
 KEYS_TTL_SECONDS = 24 * 3600
 MIN_REFRESH_SECONDS = 60  # tokens naming unknown keys must not make us hammer Microsoft

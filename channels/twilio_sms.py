@@ -32,7 +32,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from channels import sms_render
-from channels.input_text import clean
+from channels.input_text import clean, not_a_command
 from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
 
@@ -188,7 +188,7 @@ class TwilioSmsInput(InputChannel):
         verdict = self.limiter.check(sender)
         if not verdict.allowed:
             return [SLOW_DOWN] if verdict.tell else []
-        text = text.lstrip("/").strip()  # a typed "/intent{...}" is words, never a command to Rasa
+        text = not_a_command(text).strip()  # a typed "/intent{...}" is words, never a command to Rasa
         if not text:
             return [EMPTY]  # a picture or an empty text: nothing for the assistant
         text = sms_render.chosen(text, self.options.get(sender) or []) or text  # "2": the second choice

@@ -32,7 +32,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from actions.safety import danger_now
-from channels.input_text import clean
+from channels.input_text import clean, words
 from channels.rate_limit import SLOW_DOWN_VOICE, RateLimiter
 from channels.voice_speech import (
     MORE_KEY,
@@ -142,7 +142,7 @@ class TwilioVoiceInput(InputChannel):
             if not self.limiter.check(sid).allowed:  # the question stands; nothing reaches the assistant
                 held = self.calls.get(sid) or Call()
                 return self._twiml(_join(SLOW_DOWN_VOICE, held.said, self._choices(held)), held)
-            speech = _recognised(clean(form.get("SpeechResult") or "")[:MAX_SPEECH])
+            speech = _recognised(words(form.get("SpeechResult") or "")[:MAX_SPEECH])
             digits = clean(form.get("Digits") or "").strip()
             call = self.calls.get(sid) or await self._recover(request, sid)
             if call is None:  # a new call: the assistant greets and asks what happened

@@ -8,7 +8,10 @@ Differences from `rasa.core.channels.socketio.SocketIOInput` (Rasa 3.6.21):
 - an optional staff token in the socket.io `auth` payload (`{"staff_token": ...}`) is verified with
   the backend on connect: valid → the conversation is the staff member's (metadata `account_id`),
   invalid → the connection is refused; no token → a public report. Metadata sent by the client is
-  never used.
+  never used;
+- socket.io accepts only the origins in WEBCHAT_ALLOWED_ORIGINS (the chat page's site), by default
+  only its own; "*" is not accepted;
+- typed "/intent" commands are words (channels/input_text.py), never commands to Rasa.
 Buttons go out as Rasa's socketio sends them (`quick_replies` on the `bot_uttered` event).
 
 Every `user_uttered` gets an answer: a conversation over the per-sender rate limit
@@ -34,8 +37,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from channels import rasa_speedups
 from channels.identity import account_for_token
-from channels.input_text import EMPTY, clean, too_long
+from channels.input_text import EMPTY, too_long, words
 from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
 
@@ -54,7 +58,7 @@ class WebChatInput(InputChannel):
         return "socketio"
 
     def __init__(self, backend_url: str, socketio_path: str = "/socket.io", user_message_evt: str = "user_uttered",
-                 bot_message_evt: str = "bot_uttered", cors_allowed_origins: str | list[str] = "*") -> None:
+                 bot_message_evt: str = "bot_uttered", cors_allowed_origins: str | list[str] | None = None) -> None:
         self.backend_url = backend_url.rstrip("/")
         self.socketio_path = socketio_path or "/socket.io"
         self.user_message_evt, self.bot_message_evt = user_message_evt, bot_message_evt
@@ -64,10 +68,13 @@ class WebChatInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
+        rasa_speedups.apply()  # Rasa is building its channels: its speed fixes, checked (loud if they do not fit)
         credentials = credentials or {}
-        origins = credentials.get("cors_allowed_origins") or os.environ.get("WEBCHAT_ALLOWED_ORIGINS") or "*"
-        if isinstance(origins, str) and origins != "*":
-            origins = [o.strip() for o in origins.split(",") if o.strip()]
+        # The chat page's origin (the backend's site); unset: only the Rasa server's own origin. Never "*":
+        # any site could then open a staff member's chat in their browser.
+        origins = credentials.get("cors_allowed_origins") or os.environ.get("WEBCHAT_ALLOWED_ORIGINS") or None
+        if isinstance(origins, str):
+            origins = [o.strip() for o in origins.split(",") if o.strip() and o.strip() != "*"] or None
         return cls(credentials.get("backend_url") or os.environ.get("BACKEND_URL", "http://127.0.0.1:8000"),
                    credentials.get("socketio_path") or "/socket.io",
                    credentials.get("user_message_evt") or "user_uttered",
@@ -122,7 +129,7 @@ class WebChatInput(InputChannel):
             conversation = session["conversation"]
             output = SocketIOOutput(sio, self.bot_message_evt)
             text = data.get("message") if isinstance(data, dict) else None
-            text = clean(text) if isinstance(text, str) else ""
+            text = words(text) if isinstance(text, str) else ""
             refusal = (SLOW_DOWN if not self.limiter.check(conversation).allowed
                        else EMPTY if not text.strip() else too_long(MAX_TEXT) if len(text) > MAX_TEXT else None)
             if refusal:

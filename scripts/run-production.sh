@@ -29,13 +29,13 @@ initdb=$(pg_bin initdb) pg_ctl=$(pg_bin pg_ctl) psql=$(pg_bin psql)
 
 # --- secrets -----------------------------------------------------------------------------------
 secrets_file=$state/secrets.env
-if [ ! -f "$secrets_file" ]; then
-  ( umask 077
-    for name in POSTGRES_PASSWORD REDIS_PASSWORD SECRET_KEY SERVICE_TOKEN REST_CHANNEL_TOKEN TWILIO_AUTH_TOKEN; do
-      echo "$name=$(.venv/backend/bin/python -c 'import secrets; print(secrets.token_hex(32))')"
-    done > "$secrets_file" )
-  echo "Generated throwaway secrets for this local run into var/production/secrets.env (never use them elsewhere)."
-fi
+names="POSTGRES_PASSWORD TRACKER_DB_PASSWORD REDIS_PASSWORD SECRET_KEY SERVICE_TOKEN ACTION_SERVER_TOKEN REST_CHANNEL_TOKEN TWILIO_AUTH_TOKEN"
+[ -f "$secrets_file" ] || { ( umask 077 && : > "$secrets_file" )
+  echo "Generating throwaway secrets for this local run into var/production/secrets.env (never use them elsewhere)."; }
+for name in $names; do  # one made for each name missing (a file from before a name was added too)
+  grep -q "^$name=" "$secrets_file" \
+    || echo "$name=$(.venv/backend/bin/python -c 'import secrets; print(secrets.token_hex(32))')" >> "$secrets_file"
+done
 while IFS='=' read -r name value; do
   [ -n "${!name:-}" ] || export "$name=$value"  # the environment wins
 done < "$secrets_file"
@@ -77,6 +77,9 @@ trap stop_all EXIT INT TERM
 export PGPASSWORD=$POSTGRES_PASSWORD
 "$psql" -h 127.0.0.1 -p "$pg_port" -U lfpse -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'lfpse'" \
   | grep -q 1 || "$psql" -h 127.0.0.1 -p "$pg_port" -U lfpse -d postgres -qc "CREATE DATABASE lfpse"
+# Rasa's tracker store: its own role and database, no access to the records (as in docker-compose.yml).
+PGHOST=127.0.0.1 PGPORT=$pg_port POSTGRES_USER=lfpse POSTGRES_DB=lfpse TRACKER_DB_USER=rasa TRACKER_DB_NAME=rasa \
+  TRACKER_DB_PASSWORD=$TRACKER_DB_PASSWORD PSQL=$psql scripts/tracker-db-role.sh
 unset PGPASSWORD
 
 # --- Redis -------------------------------------------------------------------------------------
@@ -95,8 +98,8 @@ export ACTION_ENDPOINT_URL=http://$host:$actions_port/webhook
 export RASA_PUBLIC_URL=${RASA_PUBLIC_URL:-http://$host:$rasa_port}
 export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://$host:$rasa_port}
 export WEBCHAT_ALLOWED_ORIGINS=${WEBCHAT_ALLOWED_ORIGINS:-http://$host:$backend_port}
-export TRACKER_DB_HOST=127.0.0.1 TRACKER_DB_PORT=$pg_port TRACKER_DB_NAME=rasa TRACKER_DB_USER=lfpse
-export TRACKER_DB_PASSWORD=$POSTGRES_PASSWORD TRACKER_DB_LOGIN_DB=lfpse
+export TRACKER_DB_HOST=127.0.0.1 TRACKER_DB_PORT=$pg_port TRACKER_DB_NAME=rasa TRACKER_DB_USER=rasa
+export TRACKER_DB_PASSWORD TRACKER_DB_LOGIN_DB=rasa
 export REDIS_HOST=127.0.0.1 REDIS_PORT=$redis_port REDIS_DB=1
 export RASA_TELEMETRY_ENABLED=false
 
@@ -108,7 +111,7 @@ model=$(scripts/train.sh | tail -n 1)
 began=$(date +%s.%N)
 .venv/backend/bin/python -m backend.cli serve --host "$host" --port "$backend_port" > "$state/log/backend.log" 2>&1 &
 pids=($!)
-.venv/bot/bin/rasa run actions --actions actions --port "$actions_port" > "$state/log/actions.log" 2>&1 &
+ACTIONS_HOST=$host .venv/bot/bin/python -m actions.server --port "$actions_port" > "$state/log/actions.log" 2>&1 &
 pids+=($!)
 .venv/bot/bin/rasa run --model "$model" --credentials credentials.yml --endpoints endpoints.production.yml --interface "$host" --port "$rasa_port" > "$state/log/rasa.log" 2>&1 &
 pids+=($!)
@@ -133,6 +136,6 @@ Ready (production settings: ENVIRONMENT=production, PostgreSQL, the Redis lock s
   REST channel (a public report):
     curl -H "Authorization: Bearer \$(grep ^REST_CHANNEL_TOKEN var/production/secrets.env | cut -d= -f2)" \\
       -d '{"sender": "my-first-report", "message": "hello"}' http://$host:$rasa_port/webhooks/rest/webhook
-  Rasa's conversations:          database 'rasa' on 127.0.0.1:$pg_port (user lfpse, password in var/production/secrets.env)
+  Rasa's conversations:          database 'rasa' on 127.0.0.1:$pg_port (user rasa, password in var/production/secrets.env)
 MSG
 wait

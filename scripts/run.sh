@@ -17,9 +17,12 @@ step 1 "Preparing the database (migrations, demo accounts)"
 mkdir -p var/log
 .venv/backend/bin/python -m backend.cli seed 2>>var/log/setup.log
 export SERVICE_TOKEN=${SERVICE_TOKEN:-$(.venv/backend/bin/python -m backend.cli service-token)}
+export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-$(.venv/backend/bin/python -m backend.cli dev-secret action_server_token)}
 export REST_CHANNEL_TOKEN=${REST_CHANNEL_TOKEN:-$(.venv/backend/bin/python -m backend.cli dev-secret rest_channel_token)}
 # Channels: development values unless configured (see README, "Channels").
 export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://$host:$rasa_port}
+export RASA_PUBLIC_URL=${RASA_PUBLIC_URL:-http://$host:$rasa_port}  # the chat page's widget talks only to it
+export WEBCHAT_ALLOWED_ORIGINS=${WEBCHAT_ALLOWED_ORIGINS:-$BACKEND_URL}  # ... and it only to the chat page
 export TWILIO_AUTH_TOKEN=${TWILIO_AUTH_TOKEN:-$(.venv/backend/bin/python -m backend.cli dev-secret twilio_auth_token)}
 step 2 "The assistant's model"
 model=$(scripts/train.sh | tail -n 1)
@@ -29,7 +32,7 @@ trap 'trap - EXIT; kill 0' EXIT INT TERM
 step 3 "Starting the backend, the action server and Rasa (loading the model takes a minute or two; logs in var/log/)"
 .venv/backend/bin/python -m backend.cli serve --host "$host" --port "$backend_port" > var/log/backend.log 2>&1 &
 backend_pid=$!
-.venv/bot/bin/rasa run actions --actions actions --port "$actions_port" > var/log/actions.log 2>&1 &
+ACTIONS_HOST=$host .venv/bot/bin/python -m actions.server --port "$actions_port" > var/log/actions.log 2>&1 &
 actions_pid=$!
 .venv/bot/bin/rasa run --model "$model" --credentials credentials.yml --endpoints endpoints.yml \
   --interface "$host" --port "$rasa_port" > var/log/rasa.log 2>&1 &

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.database import Base
@@ -34,6 +34,13 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The e-mail domains of the organisation's staff ("trust.nhs.uk, other.nhs.uk"), set by a platform
+    # admin: its admins create accounts only on these, and a Teams user is linked by e-mail only on these.
+    email_domains: Mapped[str | None] = mapped_column(String(500))
+
+    @property
+    def domains(self) -> set[str]:
+        return {d.strip().lower() for d in (self.email_domains or "").split(",") if d.strip()}
 
 
 class Account(Base):
@@ -49,6 +56,9 @@ class Account(Base):
     )
     role: Mapped[str] = mapped_column(String(20), default=Role.standard.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Every token and session cookie carries the version it was issued at; raising it (sign-out, new
+    # password, deactivation, role change) ends them all at once, before they expire.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship()
@@ -56,3 +66,6 @@ class Account(Base):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 0) + 1

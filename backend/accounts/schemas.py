@@ -7,18 +7,25 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from backend.accounts.models import Role
 from backend.records.schemas import Storable
 
+EmailDomain = Annotated[str, Field(min_length=3, max_length=100, pattern=r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\.[a-z]{2,}$")]
+
 
 class OrganisationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     ods_code: Annotated[str, Storable] = Field(min_length=3, max_length=12)
     name: Annotated[str, Field(max_length=200), Storable] | None = Field(
         None, description="Defaults to the ODS list's name")
+    email_domains: list[EmailDomain] = Field(
+        default_factory=list, max_length=20,
+        description="Its staff's e-mail domains: its admins create accounts only on these, and Teams users "
+                    "are linked to accounts by e-mail only on these")
 
 
 class OrganisationOut(BaseModel):
     ods_code: str
     name: str
     active: bool
+    email_domains: list[str] = []
 
 
 class AccountIn(BaseModel):
@@ -43,6 +50,17 @@ class AccountOut(BaseModel):
 class RoleChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Role
+
+
+class ActiveChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    active: bool
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: Annotated[str, Storable] = Field(min_length=1, max_length=200)
+    new_password: Annotated[str, Storable] = Field(min_length=12, max_length=200)
 
 
 class Token(BaseModel):

@@ -9,31 +9,89 @@ from sqlalchemy.orm import Session
 from backend.accounts.models import Account, Organisation, Role
 from backend.accounts.schemas import AccountIn
 from backend.audit import service as audit
-from backend.auth.passwords import hash_password, verify_password
+from backend.auth.passwords import hash_password, spend_the_same_time, verify_password
 from backend.auth.principal import Principal
+from backend.auth.throttle import SignInThrottle
 from backend.taxonomy import Taxonomy
 
 ORG_ROLES = (Role.standard, Role.organisational, Role.admin)
 RANK = {role: rank for rank, role in enumerate((*ORG_ROLES, Role.platform_admin))}
 
 
+class TooManyTries(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many sign-in attempts; try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
 def authenticate(db: Session, email: str, password: str) -> Account | None:
     account = db.scalar(select(Account).where(func.lower(Account.email) == email.strip().lower()))
-    if account is None or not account.active or not verify_password(account.password_hash, password):
+    if account is None or not account.password_hash:
+        spend_the_same_time(password)  # an unknown e-mail answers no faster than a wrong password
+        return None
+    if not verify_password(account.password_hash, password) or not account.active:
         return None
     return account
 
 
-def create_organisation(db: Session, who: Principal, tax: Taxonomy, ods_code: str, name: str | None) -> Organisation:
+def sign_in(db: Session, throttle: SignInThrottle, email: str, password: str, client: str) -> Account | None:
+    """authenticate(), throttled per account and per client (TooManyTries), at most a few checks at once."""
+    wait = throttle.retry_after(email, client)
+    if wait:
+        raise TooManyTries(wait)
+    with throttle.checks:
+        account = authenticate(db, email, password)
+    if account is None:
+        throttle.failed(email, client)
+    else:
+        throttle.succeeded(email)
+    return account
+
+
+def end_sessions(db: Session, account: Account) -> None:
+    """Every token and session cookie of the account stops working now (what caused it is audited)."""
+    account.end_sessions()
+    db.commit()
+
+
+def change_password(db: Session, account: Account, current: str, new: str) -> None:
+    if not verify_password(account.password_hash, current):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "The current password is not right")
+    account.password_hash = hash_password(new)
+    who = Principal(account_id=account.id, role=account.role_enum, organisation_ods=account.organisation_ods)
+    audit.record(db, who, "account", str(account.id), "change", "password")
+    end_sessions(db, account)
+
+
+def set_active(db: Session, who: Principal, account: Account, active: bool) -> Account:
+    if not _may_manage(who, account.organisation_ods) or account.id == who.account_id:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only admins of the account's organisation (de)activate it")
+    if who.role != Role.platform_admin and account.role_enum not in ORG_ROLES:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Admins manage only their organisation's staff accounts")
+    if account.active != active:
+        audit.record(db, who, "account", str(account.id), "activate" if active else "deactivate", "active",
+                     old=account.active, new=active)
+        account.active = active
+        end_sessions(db, account)
+    return account
+
+
+def email_on_organisation_domain(email: str, org: Organisation | None) -> bool:
+    return org is not None and email.rpartition("@")[2].lower() in org.domains
+
+
+def create_organisation(db: Session, who: Principal, tax: Taxonomy, ods_code: str, name: str | None,
+                        email_domains: list[str] | None = None) -> Organisation:
     ods_code = ods_code.strip().upper()
     known = tax.code_system("ods-codes-5").get(ods_code)
     if known is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{ods_code} is not in the ODS list")
     if db.get(Organisation, ods_code) is not None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"{ods_code} is already registered")
-    org = Organisation(ods_code=ods_code, name=name or known.display)
+    org = Organisation(ods_code=ods_code, name=name or known.display,
+                       email_domains=",".join(sorted({d.lower() for d in email_domains or []})) or None)
     db.add(org)
-    audit.record(db, who, "organisation", ods_code, "create", new={"name": org.name})
+    audit.record(db, who, "organisation", ods_code, "create", new={"name": org.name, "email_domains": org.email_domains})
     db.commit()
     return org
 
@@ -55,6 +113,11 @@ def create_account(db: Session, who: Principal, body: AccountIn) -> Account:
     if body.role != Role.platform_admin and org is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "Staff accounts need an organisation")
     email = str(body.email).lower()
+    # An admin's accounts are for their own staff: an address on another organisation's domain (or on
+    # none of theirs) could later claim that person's Teams identity (backend/identities/service.py).
+    if who.role != Role.platform_admin and not email_on_organisation_domain(email, db.get(Organisation, org)):
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            "Admins create accounts only with an address on their organisation's e-mail domains")
     if db.scalar(select(Account.id).where(func.lower(Account.email) == email)) is not None:
         raise HTTPException(status.HTTP_409_CONFLICT, "An account with that e-mail address exists")
     account = Account(email=email, display_name=body.display_name, password_hash=hash_password(body.password),
@@ -85,7 +148,7 @@ def change_role(db: Session, who: Principal, account: Account, role: Role) -> Ac
         account.role = role.value
         action = "grant" if RANK[role] > RANK[Role(old)] else "withdraw"
         audit.record(db, who, "account", str(account.id), action, "role", old=old, new=role.value)
-        db.commit()
+        end_sessions(db, account)  # sessions with the old role end too
     return account
 
 

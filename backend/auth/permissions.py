@@ -6,6 +6,12 @@ may not see answers 404 (its existence is not disclosed), one they may see but n
   other people's drafts stay private to their authors.
 - platform_admin: manages organisations and accounts; sees no records but their own.
 - public reporter (through the action server): only records made in the same conversation key.
+
+The owning organisation (organisation_ods, whose reviewers see the record) of a staff record is the
+reporter's organisation; of a public record, the first organisation the reporter named, until it is
+submitted. After submission it is fixed: an amendment (by the author or a reviewer) may correct the
+Organisation answer only while it keeps that organisation first, so no reviewer can take a record
+off their organisation's dashboard (and out of their colleagues' sight) by amending it.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from sqlalchemy import and_, false, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from backend.auth.principal import Principal
+from backend.plan.answers import AnswerDoc
 from backend.records.models import EventRecord
 
 
@@ -55,3 +62,11 @@ def visible_filter(p: Principal) -> ColumnElement[bool]:
             and_(EventRecord.status == "submitted", EventRecord.organisation_ods == p.organisation_ods),
         )
     return own if p.account_id is not None else false()
+
+
+def keeps_owning_organisation(r: EventRecord, doc: AnswerDoc) -> bool:
+    """Whether answers `doc` leave a submitted record with the organisation that owns it (see the module)."""
+    if r.status != "submitted" or r.audience != "public":
+        return True  # drafts follow the reporter's answer; staff records belong to the reporter's organisation
+    orgs = doc.get("Organisation") or []
+    return (orgs[0] if orgs else None) == r.organisation_ods

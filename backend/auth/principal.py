@@ -36,4 +36,6 @@ class Principal:
 
     @property
     def reviews_organisation(self) -> bool:
-        return self.role is not None and self.role.reviews_organisation
+        # Through the service credential a member of staff has only their own records: the assistant
+        # never reviews an organisation's, so a leaked service token cannot either.
+        return self.role is not None and self.role.reviews_organisation and not self.via_service

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import Account
+from backend.accounts.service import email_on_organisation_domain
 from backend.audit import service as audit
 from backend.auth.principal import Principal
 from backend.identities.models import ExternalIdentity
@@ -31,6 +32,11 @@ def resolve(db: Session, provider: str, subject: str, email: str | None) -> Acco
     email = (email or "").strip().lower()
     account = db.scalar(select(Account).where(func.lower(Account.email) == email)) if email else None
     if account is None or not account.active:
+        raise NO_ACCOUNT
+    # Linked by e-mail only on one of the account's organisation's own domains (set by a platform admin;
+    # an admin cannot create an account off them): an account made with someone else's address, or a
+    # platform admin's, never receives that person's Teams identity.
+    if not email_on_organisation_domain(account.email, account.organisation):
         raise NO_ACCOUNT
     # One identity per provider per account: a second Teams user with the same e-mail (another tenant,
     # a re-created user) must not silently take the account over; an admin sorts that out.

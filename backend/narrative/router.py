@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from backend.auth.dependencies import CurrentPrincipal
+from backend.auth.dependencies import AssistantPrincipal
 from backend.narrative.schemas import AnalyseRequest, AnalyseResult
 from backend.records.schemas import Invalid
 
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/narrative", tags=["narrative"])
         422: {"model": Invalid, "description": "Text empty, blank or over 5000 characters, or an unknown audience"},
     },
 )
-def analyse_narrative(body: AnalyseRequest, who: CurrentPrincipal, request: Request) -> dict:
+def analyse_narrative(body: AnalyseRequest, who: AssistantPrincipal, request: Request) -> dict:
     # spaCy and dateparser are imported on first use (0.6 s), not at start-up; the pipeline then loads
     # (built first if missing or stale) and stays cached per process.
     from backend.narrative.analyse import analyse

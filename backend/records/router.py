@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
 from backend import printout
 from backend.audit import service as audit
-from backend.auth.dependencies import CurrentPrincipal
+from backend.auth.dependencies import AssistantPrincipal, CurrentPrincipal
 from backend.database import get_db
 from backend.plan import AnswerDoc, Plan
 from backend.records import derive, service, summary
@@ -71,18 +71,20 @@ def _result(plan: Plan, tax: Taxonomy, r: EventRecord, outcome: Outcome, core_on
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ChangeResult, summary="Create a draft")
-def create_record(body: CreateRecord, who: CurrentPrincipal, db: Db, plan: PlanDep, tax: TaxDep) -> ChangeResult:
+def create_record(body: CreateRecord, who: AssistantPrincipal, db: Db, plan: PlanDep, tax: TaxDep) -> ChangeResult:
     record, outcome = service.create(db, who, plan, tax, body.event_type, body.channel, body.answers)
     return _result(plan, tax, record, outcome)
 
 
 @router.get("", response_model=RecordPage, summary="List the records I may see, most recently changed first")
 def list_records(
-    who: CurrentPrincipal, db: Db,
+    who: AssistantPrincipal, db: Db,
     status_filter: Annotated[Literal["draft", "submitted"] | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> dict:
+    if who.via_service and status_filter != "draft":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "The service credential lists only the caller's own drafts")
     total, rows = service.list_visible(db, who, status_filter, limit, offset)
     items = [
         RecordSummary(
@@ -96,12 +98,12 @@ def list_records(
 
 
 @router.get("/{record_id}", response_model=RecordOut)
-def read_record(record_id: str, who: CurrentPrincipal, db: Db) -> RecordOut:
+def read_record(record_id: str, who: AssistantPrincipal, db: Db) -> RecordOut:
     return record_out(service.get_visible(db, who, record_id))
 
 
 @router.post("/{record_id}/answers", response_model=ChangeResult, summary="Answer or skip questions (idempotent)")
-def answer_questions(record_id: str, body: AnswerRequest, who: CurrentPrincipal, db: Db, plan: PlanDep, tax: TaxDep,
+def answer_questions(record_id: str, body: AnswerRequest, who: AssistantPrincipal, db: Db, plan: PlanDep, tax: TaxDep,
                      core_only: Annotated[bool, Query(description="next_question from the assistant's subset")] = False,
                      ) -> ChangeResult:
     record = service.get_visible(db, who, record_id)
@@ -112,14 +114,14 @@ def answer_questions(record_id: str, body: AnswerRequest, who: CurrentPrincipal,
 
 @router.get("/{record_id}/next-question", response_model=NextQuestion)
 def next_question(
-    record_id: str, who: CurrentPrincipal, db: Db, plan: PlanDep, tax: TaxDep,
+    record_id: str, who: AssistantPrincipal, db: Db, plan: PlanDep, tax: TaxDep,
     core_only: Annotated[bool, Query(description="Leave out web-form-only questions (the assistant's view)")] = False,
 ) -> dict:
     return service.next_question(plan, tax, service.get_visible(db, who, record_id), core_only)
 
 
 @router.get("/{record_id}/missing", response_model=MissingList, summary="Mandatory questions still unanswered")
-def missing(record_id: str, who: CurrentPrincipal, db: Db, plan: PlanDep) -> dict:
+def missing(record_id: str, who: AssistantPrincipal, db: Db, plan: PlanDep) -> dict:
     record = service.get_visible(db, who, record_id)
     return {"missing": service.missing_list(plan, record, AnswerDoc.from_json(record.answers))}
 
@@ -127,7 +129,7 @@ def missing(record_id: str, who: CurrentPrincipal, db: Db, plan: PlanDep) -> dic
 @router.post("/{record_id}/submit", response_model=SubmitResult,
              responses={422: {"model": Unprocessable,
                                "description": "Mandatory questions are missing; the list says which"}})
-def submit(record_id: str, who: CurrentPrincipal, db: Db, plan: PlanDep) -> SubmitResult:
+def submit(record_id: str, who: AssistantPrincipal, db: Db, plan: PlanDep) -> SubmitResult:
     record = service.submit(db, who, plan, service.get_visible(db, who, record_id))
     return SubmitResult(reference=record.reference or "", record=record_out(record))
 
@@ -140,13 +142,13 @@ def amend(record_id: str, body: AmendRequest, who: CurrentPrincipal, db: Db, pla
 
 
 @router.delete("/{record_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a draft (its author only)")
-def delete_draft(record_id: str, who: CurrentPrincipal, db: Db) -> None:
+def delete_draft(record_id: str, who: AssistantPrincipal, db: Db) -> None:
     service.delete_draft(db, who, service.get_visible(db, who, record_id))
 
 
 @router.get("/{record_id}/summary", response_model=AnswersSummary,
             summary="The answers in plan order, with question text and labels")
-def record_summary(record_id: str, who: CurrentPrincipal, db: Db, plan: PlanDep, tax: TaxDep) -> dict:
+def record_summary(record_id: str, who: AssistantPrincipal, db: Db, plan: PlanDep, tax: TaxDep) -> dict:
     record = service.get_visible(db, who, record_id)
     return {"id": record.public_id, "reference": record.reference, "event_type": record.event_type,
             "status": record.status, "answers": summary.summarise(plan, tax, record)}

@@ -217,6 +217,10 @@ def amend(db: Session, who: Principal, plan: Plan, tax: Taxonomy, record: EventR
         if missing:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                                 {"message": "An amendment cannot remove required answers", "missing": missing})
+        if not permissions.keeps_owning_organisation(record, outcome.doc):
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                "An amendment cannot move a submitted record to another organisation: keep "
+                                f"{record.organisation_ods} as the first organisation (others may be added)")
         _store(db, who, record, outcome, action_prefix="amend:")
         record.version += 1
         _snapshot(db, who, record, reason)

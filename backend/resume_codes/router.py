@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from backend.auth.dependencies import CurrentPrincipal
+from backend.auth.dependencies import AssistantPrincipal
 from backend.database import get_db
 from backend.records.router import record_out
 from backend.records.schemas import Invalid, RecordOut
@@ -33,7 +33,7 @@ def _settings(request: Request):
 
 @router.post("/{record_id}/resume-code", response_model=IssuedCode, summary="A code to carry a draft into another conversation",
              responses={409: {"description": "Not an unfinished draft of the caller's"}})
-def issue_code(record_id: str, who: CurrentPrincipal, db: Db, request: Request) -> IssuedCode:
+def issue_code(record_id: str, who: AssistantPrincipal, db: Db, request: Request) -> IssuedCode:
     settings = _settings(request)
     record = get_visible(db, who, record_id)
     code, expires = service.issue(db, who, record, settings.secret_key.get_secret_value(), settings.resume_code_hours)
@@ -45,6 +45,6 @@ def issue_code(record_id: str, who: CurrentPrincipal, db: Db, request: Request) 
                         422: {"model": Invalid, "description": "Not eight digits, or not a valid request"},
                         404: {"description": "No live code matches"},
                         429: {"description": "Too many wrong codes recently"}})
-def redeem_code(body: RedeemCode, who: CurrentPrincipal, db: Db, request: Request) -> RecordOut:
+def redeem_code(body: RedeemCode, who: AssistantPrincipal, db: Db, request: Request) -> RecordOut:
     record = service.redeem(db, who, body.code, _settings(request).secret_key.get_secret_value())
     return record_out(record)

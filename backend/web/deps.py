@@ -37,6 +37,7 @@ class AccountView:
 class WebUser:
     account: AccountView
     principal: Principal
+    session_version: int = 0
 
     @property
     def role(self) -> Role:
@@ -55,14 +56,14 @@ def optional_user(request: Request, db: Annotated[Session, Depends(get_db)]) -> 
     found = session.read(request.app.state.settings, request.cookies.get(session.SESSION_COOKIE))
     if found is None:
         return None
-    account_id, started = found
+    account_id, started, version = found
     account = db.get(Account, account_id)
-    if account is None or not account.active:
+    if account is None or not account.active or account.session_version != version:
         return None
-    request.state.session_refresh = (account.id, started)  # slides the idle timeout (middleware)
+    request.state.session_refresh = (account.id, started, version)  # slides the idle timeout (middleware)
     view = AccountView(account.id, account.display_name, account.email, account.organisation_ods, account.role_enum)
     user = WebUser(view, Principal(account_id=account.id, role=account.role_enum,
-                                      organisation_ods=account.organisation_ods))
+                                      organisation_ods=account.organisation_ods), account.session_version)
     request.state.user = user
     return user
 

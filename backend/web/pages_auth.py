@@ -8,11 +8,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from backend.accounts import service as accounts
+from backend.accounts.models import Account
+from backend.accounts.router import client_address
 from backend.web import session
 from backend.web.deps import Db, WebUser, optional_user
 from backend.web.templating import render
 
 router = APIRouter()
+TOO_MANY = "Too many attempts to sign in. Wait 15 minutes and try again."
 
 
 def safe_next(path: str | None) -> str:
@@ -36,19 +39,29 @@ def sign_in_page(request: Request, next: str = "/records", expired: bool = False
 @router.post("/sign-in", dependencies=[Depends(session.check_csrf)])
 def sign_in(request: Request, db: Db, email: Annotated[str, Form(max_length=320)] = "",
             password: Annotated[str, Form(max_length=1000)] = "", next: Annotated[str, Form(max_length=2000)] = "/records"):
-    account = accounts.authenticate(db, email.strip(), password) if email and password else None
+    try:
+        account = accounts.sign_in(db, request.app.state.sign_in_throttle, email.strip(), password,
+                                   client_address(request)) if email and password else None
+    except accounts.TooManyTries:
+        return render(request, "sign_in.html", status_code=429, title="Sign in", email=email, next=safe_next(next),
+                      errors=[{"href": "email", "text": TOO_MANY}], notice=None)
     if account is None:
         text = "Enter your email address and password" if not (email and password) else \
             "The email address or password is not right"
         return render(request, "sign_in.html", status_code=400, title="Sign in", email=email, next=safe_next(next),
                       errors=[{"href": "email", "text": text}], notice=None)
     response = RedirectResponse(safe_next(next), status_code=303)
-    session.set_session(response, request.app.state.settings, session.issue(request.app.state.settings, account.id))
+    session.set_session(response, request.app.state.settings, session.issue(request.app.state.settings, account.id,
+                                                                         version=account.session_version))
     return response
 
 
 @router.post("/sign-out", dependencies=[Depends(session.check_csrf)])
-def sign_out(request: Request):
+def sign_out(request: Request, db: Db, user: Annotated[WebUser | None, Depends(optional_user)]):
+    if user is not None:  # ends this session and every copy of it, and the account's API and chat tokens
+        account = db.get(Account, user.account.id)
+        if account is not None:
+            accounts.end_sessions(db, account)
     request.state.signed_out = True
     response = RedirectResponse("/sign-in", status_code=303)
     session.clear_session(response)

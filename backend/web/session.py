@@ -36,28 +36,30 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def issue(settings: Settings, account_id: int, started: datetime | None = None) -> str:
+def issue(settings: Settings, account_id: int, started: datetime | None = None, version: int = 0) -> str:
     now = _now()
     started = started or now
     claims = {"sub": str(account_id), "aud": AUDIENCE, "iss": ISSUER, "iat": now,
               "exp": min(now + timedelta(minutes=IDLE_MINUTES), started + timedelta(hours=ABSOLUTE_HOURS)),
-              "start": int(started.timestamp())}
+              "start": int(started.timestamp()), "ver": version}
     return jwt.encode(claims, _key(settings), algorithm="HS256")
 
 
-def read(settings: Settings, token: str | None) -> tuple[int, datetime] | None:
-    """(account id, session start) for a valid, unexpired session cookie."""
+def read(settings: Settings, token: str | None) -> tuple[int, datetime, int] | None:
+    """(account id, session start, the account's session version then) for a valid, unexpired cookie;
+    the caller compares the version with the account's (a revoked session is refused)."""
     if not token:
         return None
     try:
         claims = jwt.decode(token, _key(settings), algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
-                            options={"require": ["exp", "sub", "start"]})
+                            options={"require": ["exp", "sub", "start", "ver"]})
         started = datetime.fromtimestamp(int(claims["start"]), timezone.utc)
+        version = int(claims["ver"])
     except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
         return None
     if _now() - started > timedelta(hours=ABSOLUTE_HOURS):
         return None  # however recently used, a session ends this long after sign-in
-    return int(claims["sub"]), started
+    return int(claims["sub"]), started, version
 
 
 def set_session(response: Response, settings: Settings, token: str) -> None:

@@ -2,11 +2,14 @@
 var/web/widget.js; scripts/ensure-browser.sh does it). The widget talks to the Rasa server's
 socket.io channel (channels/webchat.py) at RASA_PUBLIC_URL.
 
-A member of staff signed in to the pages gets a short-lived access token (CHAT_TOKEN_MINUTES) in the
+A member of staff signed in to the pages gets a short-lived chat token (CHAT_TOKEN_MINUTES) in the
 page, which the widget hands to the channel (the channel checks it with the backend), so the assistant
-knows the account and "resume my draft" works. Integrations may pass a token in the page's fragment
-instead (`/chat#staff_token=...`, never sent to the server). Without a token the chat is a public report.
-Outside production `?rasa=` points the page at another Rasa server (the end-to-end tests use it)."""
+knows the account and "resume my draft" works. The token's scope is "chat": it identifies the person
+(`GET /api/v1/me`) and can do nothing else with the API. Integrations may pass a token in the page's
+fragment instead (`/chat#staff_token=...`, never sent to the server). Without a token the chat is a
+public report. The widget talks only to the configured RASA_PUBLIC_URL: no link can point the page
+(and the token in it) at another server. The page has the pages' headers (never framed, no-store)
+and a content security policy that lets it load only its own script and connect only to that URL."""
 
 from __future__ import annotations
 
@@ -22,11 +25,12 @@ from fastapi.responses import FileResponse, HTMLResponse
 from backend.auth import tokens
 from backend.config import VAR_DIR
 from backend.web.deps import WebUser, optional_user
+from backend.web.templating import PAGE_HEADERS
 
 WIDGET = VAR_DIR / "web" / "widget.js"
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 CHAT_TOKEN_MINUTES = 15  # enough to open the chat; the channel checks it once, when the chat connects
-HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+HEADERS = {**PAGE_HEADERS, "Referrer-Policy": "no-referrer"}
 
 router = APIRouter(tags=["web chat"], include_in_schema=False)
 
@@ -77,27 +81,31 @@ PAGE = """<!doctype html>
 """
 
 
-def _rasa_url(request: Request, rasa: str | None) -> str:
-    url = os.environ.get("RASA_PUBLIC_URL") or DEFAULT_RASA_URL
-    if rasa and request.app.state.settings.environment != "production":
-        parts = urlsplit(rasa)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise HTTPException(422, "rasa must be an http(s) URL")
-        url = rasa
-    return url.rstrip("/")
+def rasa_url() -> str:
+    """The one Rasa server the page's widget may talk to."""
+    return (os.environ.get("RASA_PUBLIC_URL") or DEFAULT_RASA_URL).rstrip("/")
+
+
+def content_security_policy(rasa: str) -> str:
+    parts = urlsplit(rasa)
+    socket = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
+    return ("default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; "
+            f"connect-src 'self' {parts.scheme}://{parts.netloc} {socket}; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 
 
 @router.get("/chat", response_class=HTMLResponse)
-def chat_page(request: Request, user: Annotated[WebUser | None, Depends(optional_user)],
-              rasa: str | None = None) -> HTMLResponse:
+def chat_page(request: Request, user: Annotated[WebUser | None, Depends(optional_user)]) -> HTMLResponse:
     who, token_attr = "Tell us what happened. You don't need to sign in.", ""
     if user is not None:
-        token, _ = tokens.issue(request.app.state.settings, user.account.id, minutes=CHAT_TOKEN_MINUTES)
+        token, _ = tokens.issue(request.app.state.settings, user.account.id, minutes=CHAT_TOKEN_MINUTES,
+                                version=user.session_version, scope=tokens.CHAT)
         who = f"You are reporting as a member of staff ({user.account.display_name})."
         token_attr = f' data-staff-token="{html.escape(token, quote=True)}"'
-    body = PAGE.format(rasa_url=html.escape(_rasa_url(request, rasa), quote=True), who=html.escape(who, quote=False),
+    rasa = rasa_url()
+    body = PAGE.format(rasa_url=html.escape(rasa, quote=True), who=html.escape(who, quote=False),
                        staff_token=token_attr)
-    return HTMLResponse(body, headers=HEADERS)
+    return HTMLResponse(body, headers={**HEADERS, "Content-Security-Policy": content_security_policy(rasa)})
 
 
 @router.get("/chat/static/widget.js")

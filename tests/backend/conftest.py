@@ -29,6 +29,7 @@ from tests.support.postgres import TempPostgres
 SERVICE_TOKEN = "test-service-token-not-a-secret"
 PASSWORD = "correct horse battery staple"
 ORG_A, ORG_B = "G81019", "RVJ"
+DOMAIN = "test.example.org"  # every fixture account's e-mail domain
 _counter = itertools.count()
 
 
@@ -118,7 +119,8 @@ class People:
 
 @pytest.fixture
 def people(client, db, settings, password_hash) -> People:
-    db.add_all([Organisation(ods_code=ORG_A, name="Beacon Surgery"), Organisation(ods_code=ORG_B, name="North Bristol")])
+    db.add_all([Organisation(ods_code=ORG_A, name="Beacon Surgery", email_domains=DOMAIN),
+                Organisation(ods_code=ORG_B, name="North Bristol", email_domains=DOMAIN)])
     db.flush()
     specs = {
         "std_a": (Role.standard, ORG_A), "std_a2": (Role.standard, ORG_A), "org_a": (Role.organisational, ORG_A),

@@ -40,7 +40,7 @@ def test_service_credential_acts_for_a_named_person(client, people):
     as_staff = {"Authorization": f"Bearer {SERVICE_TOKEN}", "X-Act-As": f"account:{people.ids['std_a']}"}
     rid = new_draft(client, as_staff, "incident")["record"]["id"]
     assert client.get(f"{API}/records/{rid}", headers=people.headers("std_a")).status_code == 200
-    audit = client.get(f"{API}/records/{rid}/audit", headers=as_staff).json()
+    audit = client.get(f"{API}/records/{rid}/audit", headers=people.headers("std_a")).json()
     assert audit[0]["actor"] == f"account:{people.ids['std_a']} via service"
     no_one = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
     assert client.get(f"{API}/records", headers=no_one).status_code == 400

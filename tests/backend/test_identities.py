@@ -60,3 +60,16 @@ def test_only_the_service_may_resolve(client, people):
     assert resolve(client, OID, email, headers=people.headers("platform")).status_code == 403
     assert resolve(client, OID, email, headers={"Authorization": "Bearer guessed"}).status_code == 403
     assert client.post(URL, json={"email": email}, headers=SERVICE).status_code == 422
+
+
+def test_teams_users_are_linked_only_to_addresses_on_the_organisations_domains(client, people, db):
+    """An account made with an address off its organisation's domains (another organisation's staff,
+    say) never receives that person's Teams identity (issue 15)."""
+    from backend.accounts.models import Organisation
+    from tests.backend.conftest import ORG_A
+
+    db.get(Organisation, ORG_A).email_domains = "beacon.example"
+    db.commit()
+    assert resolve(client, OID, "std_a@test.example.org").status_code == 404
+    assert db.scalars(select(ExternalIdentity)).all() == []
+    assert resolve(client, OID, "platform@test.example.org").status_code == 404  # no organisation, no link

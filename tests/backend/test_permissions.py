@@ -58,7 +58,7 @@ def test_public_reporters_see_only_their_own_conversation(client, people):
     rid = new_draft(client, mine, "incident")["record"]["id"]
     assert client.get(f"{API}/records/{rid}", headers=mine).status_code == 200
     assert client.get(f"{API}/records/{rid}", headers=other).status_code == 404
-    assert client.get(f"{API}/records", headers=other).json()["total"] == 0
+    assert client.get(f"{API}/records?status=draft", headers=other).json()["total"] == 0
     staff_rid = new_draft(client, people.headers("std_a"), "incident")["record"]["id"]
     assert client.get(f"{API}/records/{staff_rid}", headers=mine).status_code == 404
     assert answer(client, mine, staff_rid, {"field": "PatientCount", "value": 1}).status_code == 404
@@ -81,3 +81,22 @@ def test_the_public_key_is_stored_hashed(client, people, db):
     new_draft(client, people.headers("public:sms:+447700900003"), "incident")
     stored = db.query(EventRecord).one()
     assert "+447700900003" not in (stored.public_key_hash or "") and len(stored.public_key_hash) == 64
+
+
+def test_a_reviewer_cannot_move_a_public_record_off_their_organisation(client, people):
+    """Issue 15: once submitted, a public record's owning organisation is fixed; an amendment may add
+    organisations but must keep it first (backend/auth/permissions.py)."""
+    public = people.headers("public:sms:+447700900003")
+    rid = new_draft(client, public, "good_care", answers=[{"field": "Description", "value": "Kind staff"},
+                                                          {"field": "Organisation", "value": ["G81019"]}])["record"]["id"]
+    fill(client, public, rid)
+    assert client.post(f"{API}/records/{rid}/submit", headers=public).status_code == 200
+    reviewer = people.headers("org_a")
+    moved = client.post(f"{API}/records/{rid}/amend", headers=reviewer,
+                        json={"answers": [{"field": "Organisation", "value": ["RVJ"]}], "reason": "tidy up"})
+    assert moved.status_code == 403 and "cannot move" in moved.json()["detail"]
+    assert client.get(f"{API}/records/{rid}", headers=reviewer).status_code == 200  # still on their dashboard
+    assert client.get(f"{API}/records/{rid}", headers=people.headers("org_b")).status_code == 404
+    added = client.post(f"{API}/records/{rid}/amend", headers=reviewer,
+                        json={"answers": [{"field": "Organisation", "value": ["G81019", "RVJ"]}], "reason": "both"})
+    assert added.status_code == 200

@@ -18,8 +18,12 @@ def test_seed_creates_usable_demo_accounts_once(client, db, settings, tmp_path, 
     assert seed_demo(db, settings) is None  # not on a database that has accounts
 
 
+# Production refuses weak secrets: random-looking, not real ones.
+STRONG_KEY, STRONG_TOKEN = "5b0e8c1f93d2a7e64c0b9f18" * 2, "a41d9e7c2f08b36e5d17c9a0" * 2
+
+
 def test_seed_refuses_production(db, database_url):
-    prod = Settings(environment="production", database_url=database_url, secret_key="k" * 40, service_token="s" * 40)
+    prod = Settings(environment="production", database_url=database_url, secret_key=STRONG_KEY, service_token=STRONG_TOKEN)
     with pytest.raises(RuntimeError, match="never created in production"):
         seed_demo(db, prod)
 
@@ -40,8 +44,8 @@ def test_the_first_platform_admin_of_a_production_database(client, database_url,
 
     monkeypatch.setenv("ENVIRONMENT", "production")
     monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("SECRET_KEY", "k" * 40)
-    monkeypatch.setenv("SERVICE_TOKEN", "s" * 40)
+    monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
+    monkeypatch.setenv("SERVICE_TOKEN", STRONG_TOKEN)
     get_settings.cache_clear()
     try:
         monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))

@@ -343,7 +343,8 @@ def test_a_refused_reply_is_logged_not_raised_into_the_turn(fake):
 
 @pytest.mark.parametrize("url, allowed", [
     ("https://smba.trafficmanager.net/emea/", True), ("https://smba.trafficmanager.net/amer/", True),
-    ("https://europe.webchat.botframework.com/", True), ("https://SMBA.trafficmanager.net/uk/", True),
+    ("https://europe.webchat.botframework.com/", False), ("https://directline.botframework.com/", False),
+    ("https://SMBA.trafficmanager.net/uk/", True),
     ("http://smba.trafficmanager.net/emea/", False), ("https://smba.trafficmanager.net.evil.example/", False),
     ("https://evil.example/smba.trafficmanager.net/", False), ("https://smba.trafficmanager.net@evil.example/", False),
     ("https://botframework.com.evil.example/", False), ("https://smba.trafficmanager.net:8443/", False),
@@ -351,3 +352,27 @@ def test_a_refused_reply_is_logged_not_raised_into_the_turn(fake):
 ])
 def test_the_default_service_url_allowlist(url, allowed):
     assert service_url_allowed(url, SERVICE_URLS) is allowed
+
+
+def test_only_teams_activities_are_accepted(fake):
+    """Web Chat and Direct Line clients write their own `from` (name, aadObjectId, e-mail): an activity
+    from any channel but Teams never reaches the user lookup (issue 15). Microsoft's keys are endorsed
+    for many channels at once, so the endorsement check alone does not stop them."""
+    _, shared_jwk = new_key("key-3", ("msteams", "webchat", "directline", "emulator"))
+    shared_jwk = {**GOOD_JWK, "kid": "key-3", "endorsements": shared_jwk["endorsements"]}
+    fake.jwks = {"keys": [GOOD_JWK, shared_jwk]}
+    for channel_id in ("webchat", "directline", "emulator"):
+        act = activity(fake, channelId=channel_id)
+        (r,), received = post(channel(fake), (act, bearer(token(fake, kid="key-3"))))
+        assert r.status_code == 403 and "Only Microsoft Teams" in r.json()["error"], channel_id
+        assert received == [] and fake.replies == []
+
+
+def test_production_refuses_to_start_without_tenants(monkeypatch):
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.delenv("TEAMS_TENANT_IDS", raising=False)
+    settings = {"app_id": APP_ID, "app_password": PASSWORD, "service_token": "s"}
+    with pytest.raises(ValueError, match="TEAMS_TENANT_IDS must be set in production"):
+        TeamsInput.from_credentials(settings)
+    assert TeamsInput.from_credentials({**settings, "tenants": "tenant-a"}).tenants == {"tenant-a"}
+    assert not TeamsInput.from_credentials({}).configured  # an unconfigured channel needs none: it refuses all

@@ -1,6 +1,8 @@
 """The Rasa speed fixes (channels/rasa_speedups.py) keep Rasa's behaviour: the same validation of
 action server replies, the same event classes, the slots and the form's slot candidates still reach
-the action server, and one HTTP session per endpoint and event loop."""
+the action server, and one HTTP session per endpoint and event loop. They are applied only when
+asked, only to the Rasa they were written for, each can be switched off, and a patch that no longer
+fits fails start-up loudly (issue 15)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
-from channels import rasa_speedups  # applied on import, as when Rasa loads the channels
+from channels import rasa_speedups
+
+rasa_speedups.apply()  # as the channels do when Rasa builds them from credentials.yml
 
 
 def test_action_replies_are_still_validated():
@@ -104,3 +108,60 @@ def test_a_short_text_is_parsed_once_per_model_and_each_caller_gets_its_own_copy
     assert calls[-1] == "skip" and len(calls) == 4
     parse("yes"), parse("no"), parse("skip")  # least recently used out first: only two are kept
     assert calls[-3:] == ["yes", "no", "skip"]
+
+
+def test_importing_the_channels_changes_nothing_in_rasa():
+    import subprocess
+    import sys
+
+    probe = ("import channels, channels.rest, channels.webchat, channels.teams; "
+             "from rasa.core.actions.action import RemoteAction; from channels import rasa_speedups as s; "
+             "print(RemoteAction._validate_action_result is s._validate_action_result)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr[-2000:]
+
+
+def test_an_unsupported_rasa_fails_loudly_and_all_can_be_switched_off():
+    rasa_speedups.revert()
+    rasa_own = RemoteAction._validate_action_result
+    try:
+        with pytest.raises(rasa_speedups.PatchDoesNotApply, match="Rasa 3.7.0 is not a version"):
+            rasa_speedups.apply(version="3.7.0", env={})
+        assert RemoteAction._validate_action_result is rasa_own  # nothing was changed
+        assert rasa_speedups.apply(version="3.7.0", env={"RASA_SPEEDUPS_OFF": "all"}) == []
+    finally:
+        rasa_speedups.apply(env={})
+
+
+def test_each_patch_has_a_switch():
+    from rasa.core.processor import MessageProcessor
+
+    rasa_speedups.revert()
+    rasa_own = MessageProcessor._parse_message_with_graph
+    try:
+        applied = rasa_speedups.apply(env={"RASA_SPEEDUPS_OFF": "nlu_cache, endpoint_session"})
+        assert set(applied) == {"action_result_validator", "event_class_cache", "action_call_events"}
+        assert MessageProcessor._parse_message_with_graph is rasa_own
+        assert EndpointConfig.session is not rasa_speedups._session
+        with pytest.raises(rasa_speedups.PatchDoesNotApply, match="no such patch"):
+            rasa_speedups.apply(env={"RASA_SPEEDUPS_OFF": "nlu_cahce"})
+    finally:
+        rasa_speedups.revert()
+        rasa_speedups.apply(env={})
+    assert MessageProcessor._parse_message_with_graph is rasa_speedups._parse_message_with_graph
+
+
+def test_a_changed_rasa_function_fails_loudly(monkeypatch):
+    rasa_speedups.revert()
+    try:
+        def changed(self, result, extra):  # as if an upgrade had changed it
+            return True
+
+        monkeypatch.setattr(RemoteAction, "_validate_action_result", changed)
+        with pytest.raises(rasa_speedups.PatchDoesNotApply, match="action_result_validator.*RASA_SPEEDUPS_OFF"):
+            rasa_speedups.apply(env={})
+        assert RemoteAction._validate_action_result is changed  # all or nothing: nothing applied
+        assert not rasa_speedups._originals
+    finally:
+        monkeypatch.undo()
+        rasa_speedups.apply(env={})

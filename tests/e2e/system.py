@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -24,6 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 BACKEND_PY = ROOT / ".venv/backend/bin/python"
 RASA = ROOT / ".venv/bot/bin/rasa"
+BOT_PYTHON = ROOT / ".venv/bot/bin/python"
 BACKEND_DB, TRACKER_DB = "lfpse", "rasa"  # production mode: the backend's and Rasa's databases
 LOCK_DB = 1  # production mode: the Redis database of Rasa's lock store
 
@@ -61,7 +63,9 @@ class System:
     backend_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     rasa_port: int = field(default_factory=free_port)
-    service_token: str = "e2e-service-token-not-a-secret"
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    action_server_token: str = field(default_factory=lambda: secrets.token_hex(32))
+    service_token: str = field(default_factory=lambda: secrets.token_hex(32))  # production refuses weak ones
     rest_token: str = "e2e-rest-token-not-a-secret"
     twilio_token: str = "e2e-twilio-auth-token-not-a-secret"
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -96,12 +100,15 @@ class System:
     def env(self) -> dict[str, str]:
         return {
             **os.environ, "ENVIRONMENT": "test", "DATABASE_URL": self.database_url,
-            "SECRET_KEY": "e2e-signing-key-" + "x" * 32, "SERVICE_TOKEN": self.service_token,
+            "SECRET_KEY": self.secret_key, "SERVICE_TOKEN": self.service_token,
+            "ACTION_SERVER_TOKEN": self.action_server_token, "ACTIONS_HOST": "127.0.0.1",
             "BACKEND_URL": self.backend, "REST_CHANNEL_TOKEN": self.rest_token,
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
             "PYTHONHASHSEED": "0", "RASA_TELEMETRY_ENABLED": "false",
             # Channels (issue 4): test-only values; the tests sign requests with them.
             "TWILIO_AUTH_TOKEN": self.twilio_token, "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.rasa_port}",
+            # The chat page's widget talks only to this Rasa server, which takes only the page's origin.
+            "RASA_PUBLIC_URL": f"http://127.0.0.1:{self.rasa_port}", "WEBCHAT_ALLOWED_ORIGINS": self.backend,
             **(self.production_env() if self.production else {}),
             **self.extra_env,
         }
@@ -152,7 +159,7 @@ class System:
             self.start_stores()
         began = time.monotonic()
         self._start("backend", str(BACKEND_PY), "-m", "backend.cli", "serve", "--port", str(self.backend_port))
-        self._start("actions", str(RASA), "run", "actions", "--actions", "actions", "--port", str(self.actions_port))
+        self._start("actions", str(BOT_PYTHON), "-m", "actions.server", "--port", str(self.actions_port))
         self._start("rasa", str(RASA), "run", "--model", self.model, "--credentials", "credentials.yml",
                     "--endpoints", self.endpoints_file, "--port", str(self.rasa_port))
         if self.production:

@@ -162,7 +162,7 @@ class BrowserReporter(Reporter):
 
 
 def _page(system, staff_token: str | None = None) -> str:
-    url = f"{system.backend}/chat?{urlencode({'rasa': f'http://127.0.0.1:{system.rasa_port}'})}"
+    url = f"{system.backend}/chat"  # the page names the configured Rasa server (RASA_PUBLIC_URL)
     return url + (f"#{urlencode({'staff_token': staff_token})}" if staff_token else "")
 
 

@@ -149,11 +149,12 @@ def test_production_endpoints_are_a_postgresql_tracker_store_and_a_redis_lock_st
     endpoints = yaml.safe_load((ROOT / "endpoints.production.yml").read_text())
     tracker, lock = endpoints["tracker_store"], endpoints["lock_store"]
     assert tracker["type"] == "sql" and tracker["dialect"] == "postgresql"
-    assert lock["type"] == "redis"
+    # Our atomic Redis lock store through Rasa's module.Class hook (channels/redis_lock_store.py).
+    assert lock["type"] == "channels.redis_lock_store.AtomicRedisLockStore"
     assert endpoints["action_endpoint"]["url"] == "${ACTION_ENDPOINT_URL}"
     rasa = ROOT / ".venv/bot/lib/python3.10/site-packages/rasa/core"
     sql = _init_parameters(rasa / "tracker_store.py", "SQLTrackerStore")
-    redis = _init_parameters(rasa / "lock_store.py", "RedisLockStore")
+    redis = _init_parameters(ROOT / "channels/redis_lock_store.py", "AtomicRedisLockStore")
     if sql is None or redis is None:
         pytest.skip("the bot environment (.venv/bot) is not installed: Rasa's store settings cannot be read")
     # `url` is Rasa's name for the host (EndpointConfig passes it as host=); `type` picks the class.
@@ -314,3 +315,19 @@ def test_everything_a_dockerfile_copies_exists(dockerfile):
 def test_build_context_leaves_out_local_state_and_secrets():
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", "var", "models", ".env", "**/node_modules"} <= set(ignored)
+
+
+def test_rasa_has_its_own_tracker_role_and_calls_the_action_server_with_a_credential():
+    """Issue 15: Rasa's tracker store never holds the records database's owner credentials, and the
+    action server answers only calls carrying ACTION_SERVER_TOKEN."""
+    found = services()
+    postgres, rasa, actions = (found[name]["environment"] for name in ("postgres", "rasa", "actions"))
+    assert rasa["TRACKER_DB_USER"] == postgres["TRACKER_DB_USER"] != postgres["POSTGRES_USER"]
+    assert rasa["TRACKER_DB_LOGIN_DB"] == rasa["TRACKER_DB_NAME"] == postgres["TRACKER_DB_NAME"] != postgres["POSTGRES_DB"]
+    assert "POSTGRES_PASSWORD" not in rasa["TRACKER_DB_PASSWORD"]
+    assert any(v.startswith("./scripts/tracker-db-role.sh:/docker-entrypoint-initdb.d/") for v in found["postgres"]["volumes"])
+    assert "ACTION_SERVER_TOKEN" in rasa and "ACTION_SERVER_TOKEN" in actions
+    for config in ("endpoints.yml", "endpoints.production.yml"):
+        endpoint = yaml.safe_load((ROOT / config).read_text())["action_endpoint"]
+        assert endpoint["headers"] == {"Authorization": "Bearer ${ACTION_SERVER_TOKEN}"}, config
+    assert "ports" not in found["actions"]  # reachable only from the compose network
