@@ -21,7 +21,6 @@ import argparse
 import statistics
 import sys
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -200,7 +199,7 @@ def evaluate(path: Path = HELDOUT_PATH, model_dir: Path = NARRATIVE_MODEL_DIR, e
     print(f"\nTime per analysis: median {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms, max {ordered[-1]:.1f} ms")
     if errors:
         print("\nErrors:")
-        for name, s in scores.items():
+        for s in scores.values():
             for line in s.errors:
                 print("  " + line)
     return {"scores": scores, "accuracy": accuracy, "macro_f1": macro, "ece": ece,

@@ -13,7 +13,7 @@ from backend.narrative.lexicon import AS_TYPED, DRUG_FIELD, STRONG, WEAK
 from backend.narrative.patterns import IGNORE, decode_id
 
 MULTIPLE = ("InvolvedAgents", "ServiceArea", DRUG_FIELD)  # list answers, in order of first mention
-SINGLE = ("LocationWithinService", "PhysicalHarm", "EstimatedTime")
+SINGLE = ("LocationWithinService", "EstimatedTime")  # PhysicalHarm: harm.py reads it, with negation
 FIELDS = MULTIPLE + SINGLE
 
 # A harm cue after these words is not harm that happened: "no injury" aside (a no-harm cue itself),

@@ -1,0 +1,54 @@
+"""Cue features for the event-type classifier: what marks each event type in how reporters write,
+given to the bag-of-words model as extra tokens (`__hedge`, `__ongoing`...) so a few hundred examples
+are enough for it to weigh them. The model learns how much each counts; nothing here decides a type.
+
+- hedge: a poor outcome is told with its cause left open ("not sure if anyone's fault", "too early to
+  say whether care was a factor", "known complication", "review underway");
+- thanks: good care;
+- ongoing: a risk is a hazard that persists or recurs ("keeps", "again", "broken for weeks",
+  "someone will get hurt");
+- caught: an error stopped before it reached the patient (an incident, or good care when praised);
+- wrong: something done wrongly or not done (an incident);
+- died: a death, which is an incident or a poor outcome by what else is said.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CUES = {
+    "hedge": (
+        r"not sure|too (early|soon) to (say|tell)|unclear|not (yet )?(clear|known)|no idea (yet )?(if|whether)"
+        r"|don'?t know (if|why|whether|what)|do not know|(known|recognised) (rare )?complication|may (just )?(be|have been)"
+        r"|might not|natural course|not blaming|not saying it'?s anyone'?s fault|can happen|review(ing|ed)?\b"
+        r"|investigat|post ?mortem|\bPM\b|coroner|no (obvious )?(omission|concerns?)|not have been (preventable|avoidable)"
+        r"|was avoidable|want(s)? (answers|it looked at)|could have been done|no obvious cause"
+    ),
+    "thanks": (
+        r"thank|grateful|amazing|brilliant|excellent|well done|great (catch|work|job|example)|above and beyond"
+        r"|proud|compliment|lovely|so kind|recognition|saved (his|her|their|my)|good example|feed ?back that"
+    ),
+    "ongoing": (
+        r"\bkeeps?\b|\bagain\b|every (day|night|week|month|time)|for (weeks|months)|(third|3rd|second|2nd) time"
+        r"|since (january|february|march|april|may|june|july|august|september|october|november|december|last"
+        r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|has been (broken|off|out|down)"
+        r"|someone (will|could|is going to)|going to get hurt|could (fall|get|be|happen)|out of (date|order|range)"
+        r"|expired|not working|broken for|faulty|only \d+ (available|nurses?)|running out|always"
+    ),
+    "caught": (
+        r"before (it was|any|anyone|the|he|she)|picked up|spotted|noticed|queried|not given|not dispensed|caught"
+        r"|stopped the|near miss"
+    ),
+    "wrong": (
+        r"wrong|instead of|missed|not given|never|forgot|without|delay(ed)?|didn'?t|did not|double|twice"
+        r"|overdose|error|mistake|\bx ?[23]\b|not (checked|escalated|actioned|recorded|sent|done)"
+    ),
+    "died": r"\bdied\b|passed away|\bdeath\b|ROSC not achieved|\bIUD\b",
+}
+_COMPILED = {name: re.compile(pattern, re.I) for name, pattern in _CUES.items()}
+
+
+def classifier_text(text: str) -> str:
+    """What the classifier reads: the narrative in lower case, then a token per cue found in it."""
+    found = [f"__{name}" for name, regex in _COMPILED.items() if regex.search(text)]
+    return " ".join([text.lower(), *found])
