@@ -22,11 +22,16 @@ _CUES = {
         r"|don'?t know (if|why|whether|what)|do not know|(known|recognised) (rare )?complication|may (just )?(be|have been)"
         r"|might not|natural course|not blaming|not saying it'?s anyone'?s fault|can happen|review(ing|ed)?\b"
         r"|investigat|post ?mortem|\bPM\b|coroner|no (obvious )?(omission|concerns?)|not have been (preventable|avoidable)"
-        r"|was avoidable|want(s)? (answers|it looked at)|could have been done|no obvious cause"
+        r"|was avoidable|want(s)? (answers|it looked at)|could have been done|no obvious (cause|reason|failing)"
+        r"|unsure|wonder(ing)? (if|whether)|no reason|(has|have) said why|may or may not|despite|cause unknown"
+        r"|waiting for answers|(not|never|nobody) (been )?explained|complication|looking into it|to understand"
     ),
     "thanks": (
         r"thank|grateful|amazing|brilliant|excellent|well done|great (catch|work|job|example)|above and beyond"
         r"|proud|compliment|lovely|so kind|recognition|saved (his|her|their|my)|good example|feed ?back that"
+        r"|kindness|\bkind\b|outstanding|out of (her|his|their|the) way|(stayed|worked) late|\bcalm\b|listened"
+        r"|supportive|support from|wonderful|fantastic|shout out|learning from excellence|worth sharing|impressed"
+        r"|good (spot|catch)|praise|commend|superb|caring|compassion|great (care|teamwork)"
     ),
     "ongoing": (
         r"\bkeeps?\b|\bagain\b|every (day|night|week|month|time)|for (weeks|months)|(third|3rd|second|2nd) time"
@@ -34,6 +39,8 @@ _CUES = {
         r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|has been (broken|off|out|down)"
         r"|someone (will|could|is going to)|going to get hurt|could (fall|get|be|happen)|out of (date|order|range)"
         r"|expired|not working|broken for|faulty|only \d+ (available|nurses?)|running out|always"
+        r"|sometimes|still (in use|being used|not)|no training|easy to (pick|mix|confuse|miss)|look[- ]alike"
+        r"|near misses|unsafe|most (days|evenings|nights)|(is|are) (regularly|routinely|often)|every time"
     ),
     "caught": (
         r"before (it was|any|anyone|the|he|she)|picked up|spotted|noticed|queried|not given|not dispensed|caught"

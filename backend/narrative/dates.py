@@ -34,6 +34,7 @@ _MONTH = (
     r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
 )
 _ORD = r"\d{1,2}(?:st|nd|rd|th)?"
+_DAY_ABBR = r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)"  # only in a night's pair ("Tue into Wed")
 _COUNT = r"(?:\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
 
 
@@ -65,6 +66,7 @@ DATE_PATTERNS = (
     _p(r"\b(?:in|during) the (?:early|small) hours of this morning\b", 0.85, "today"),
     _p(rf"\b(?:on\s+)?(?:the\s+)?(?P<d>{_WEEKDAY})(?:'s)?\s+(?:night|nights|night shift|nightshift|late)\b", 0.8, None, True),
     _p(rf"\bnight shift\s+(?:on\s+)?(?P<d>{_WEEKDAY})\b", 0.8, None, True),
+    _p(rf"\b(?P<d>{_WEEKDAY}|{_DAY_ABBR})\s*(?:into|to|/|-)\s*(?:{_WEEKDAY}|{_DAY_ABBR})\b(?:\s+nights?)?", 0.8, None, True),
     _p(rf"\b(?:in|during) the (?:early|small) hours of (?:the )?(?P<d>{_WEEKDAY}|today|yesterday)\b", 0.85),
     _p(r"\b(?:in|during) the (?:early|small) hours\b", 0.75, "today"),
     _p(rf"\b(?:on\s+)?{_WEEKDAY},?\s+(?:the\s+)?(?P<d>{_ORD}\s+(?:of\s+)?{_MONTH})\b", 0.9),
@@ -94,6 +96,7 @@ _TIME_PATTERNS = (
         re.I,
     ), 0.8),
     (re.compile(r"\b(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s*(?:hrs|hours|h)\b", re.I), 0.85),
+    (re.compile(r"\b(?:until|till|from|by|and again|again at)\s+(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b(?![.\d])", re.I), 0.7),
     (re.compile(r"\b(?:midday|noon)\b", re.I), 0.8),
     (re.compile(r"\bmidnight\b", re.I), 0.8),
 )

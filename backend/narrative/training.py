@@ -6,7 +6,8 @@ the time and a low one can make the assistant ask.
 
 Bag-of-words over lower-cased text: with a few hundred examples it beats the CNN and ensemble
 architectures on held-out data here, trains in seconds on two cores, and ignores how reporters
-capitalise (chat messages are often all lower case)."""
+capitalise (chat messages are often all lower case). Unigrams, and the smaller types oversampled
+halfway to the largest: chosen by cross-validation on the training data (bigrams scored lower)."""
 
 from __future__ import annotations
 
@@ -24,13 +25,13 @@ from backend.narrative.cues import classifier_text
 from backend.narrative.examples import SEED, Example, folds
 
 TEXTCAT = "textcat"
-EPOCHS = 20
+EPOCHS = 12
 BATCH = 8
 DROPOUT = 0.2
 MODEL = {
     "@architectures": "spacy.TextCatBOW.v3",
     "exclusive_classes": True,
-    "ngram_size": 2,
+    "ngram_size": 1,
     "no_output_layer": False,
 }
 
@@ -50,12 +51,24 @@ def train_textcat(nlp: Language, examples: list[Example], seed: int = SEED) -> N
         for text, y in examples
     ]
     rng = random.Random(seed)
+    data = _rebalanced(data, [y for _, y in examples], rng)
     with nlp.select_pipes(enable=[TEXTCAT]):
         optimizer = nlp.initialize(lambda: data)
         for _ in range(EPOCHS):
             rng.shuffle(data)
             for batch in minibatch(data, size=BATCH):
                 nlp.update(batch, sgd=optimizer, drop=DROPOUT)
+
+
+def _rebalanced(data: list, labels: list[str], rng: random.Random) -> list:
+    """Each smaller event type oversampled halfway to the largest, so incidents do not swamp the rest."""
+    counts = Counter(labels)
+    top = max(counts.values())
+    out = list(data)
+    for label, n in sorted(counts.items()):
+        group = [d for d, y in zip(data, labels, strict=True) if y == label]
+        out += [rng.choice(group) for _ in range((top - n) // 2)]
+    return out
 
 
 def scores(nlp: Language, text: str, temperature: float = 1.0) -> dict[str, float]:

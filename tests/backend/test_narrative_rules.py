@@ -56,6 +56,9 @@ def test_uk_dates(text, expected) -> None:
     ("found on the floor at 0340, unwitnessed", date(2026, 3, 19)),  # a small-hours time alone: today's
     ("in the early hours pt pulled out the NG tube", date(2026, 3, 19)),
     ("in the early hours of Sunday", date(2026, 3, 15)),
+    ("Sat/Sun night the pump failed", date(2026, 3, 14)),  # a night named by its pair of days
+    ("Night shift Tue into Wed, pt found on the floor at 0300", date(2026, 3, 18)),
+    ("Night shift Tue into Wed, pt found on the floor at 2300", date(2026, 3, 17)),
 ])
 def test_nights_are_dated_by_the_rule(text, expected) -> None:
     assert day(text) == expected
@@ -84,6 +87,8 @@ def test_no_future_far_past_or_vague_dates(text) -> None:
 def test_times_with_a_dot_and_24_hour_times() -> None:
     assert find_time("the computers went down at 9.30 this morning", []).value == "09:30"
     assert find_time("given at 17:30", []).value == "17:30"
+    assert find_time("given 2100 and again 0200", []).value == "02:00"  # a bare 2100 could be a dose
+
 
 
 # --- harm --------------------------------------------------------------------
