@@ -8,8 +8,9 @@ are enough for it to weigh them. The model learns how much each counts; nothing 
 - ongoing: a risk is a hazard that persists or recurs ("keeps", "again", "broken for weeks",
   "someone will get hurt");
 - caught: an error stopped before it reached the patient (an incident, or good care when praised);
+  "nobody noticed" is not one;
 - wrong: something done wrongly or not done (an incident);
-- died: a death, which is an incident or a poor outcome by what else is said.
+- died: a death, which is an incident or a poor outcome by what else is said; "could have died" is not.
 """
 
 from __future__ import annotations
@@ -43,19 +44,31 @@ _CUES = {
         r"|near misses|unsafe|most (days|evenings|nights)|(is|are) (regularly|routinely|often)|every time"
     ),
     "caught": (
-        r"before (it was|any|anyone|the|he|she)|picked up|spotted|noticed|queried|not given|not dispensed|caught"
+        r"before (it was|any|anyone|the|he|she)|picked up|(?<!nobody )(?<!no one )(?<!not )(?<!never )"
+        r"(?<!hadn't )(?<!wasn't )(?:spotted|noticed)|queried|not given|not dispensed|caught"
         r"|stopped the|near miss"
     ),
     "wrong": (
         r"wrong|instead of|missed|not given|never|forgot|without|delay(ed)?|didn'?t|did not|double|twice"
         r"|overdose|error|mistake|\bx ?[23]\b|not (checked|escalated|actioned|recorded|sent|done)"
+        r"|(nobody|no one) (noticed|came|checked|answered)"
     ),
-    "died": r"\bdied\b|passed away|\bdeath\b|ROSC not achieved|\bIUD\b",
+    # Not a hypothetical: "could have died" is a near miss, not a death.
+    "died": r"(?<!could have )(?<!would have )(?<!might have )(?<!nearly )(?<!almost )(?:\bdied\b|passed away)"
+            r"|\bdeath\b|ROSC not achieved|\bIUD\b",
 }
 _COMPILED = {name: re.compile(pattern, re.I) for name, pattern in _CUES.items()}
+# Harm that did not happen reads as no harm to the classifier: the words "died" or "killed" in "could have
+# died" would otherwise pull towards a poor outcome.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:could|would|might|may) (?:well )?have (?:died|been (?:fatal|killed)|killed (?:him|her|them|someone|the \w+))"
+    r"|\b(?:nearly|almost) (?:died|killed (?:him|her|them))|\bcould have been fatal\b",
+    re.I,
+)
 
 
 def classifier_text(text: str) -> str:
     """What the classifier reads: the narrative in lower case, then a token per cue found in it."""
+    text = _HYPOTHETICAL.sub(" __hypothetical ", text)
     found = [f"__{name}" for name, regex in _COMPILED.items() if regex.search(text)]
     return " ".join([text.lower(), *found])

@@ -297,3 +297,11 @@ def test_event_type_confidence_is_a_calibrated_probability(model) -> None:
     assert et["value"] == "good_care"
     assert abs(sum(c["score"] for c in et["candidates"]) - 1) < 0.01 and et["confidence"] == et["candidates"][0]["score"]
     assert 0.3 <= model.temperature <= 4.0
+
+
+@pytest.mark.parametrize(("text", "not_expected"), [
+    ("The syringe pump stopped working halfway through the night and nobody noticed", "good_care"),
+    ("could have died if the pharmacist had not spotted it, no harm done", "poor_outcome"),
+])
+def test_a_failed_device_is_not_good_care_nor_a_possible_death_a_poor_outcome(model, text, not_expected) -> None:
+    assert by_field(run(model, text))["EventType"]["value"] != not_expected
