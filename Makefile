@@ -72,7 +72,7 @@ nlu-eval: bot-env ## Train NLU on a fixed 80% split of nlu_data/ and report inte
 	@scripts/nlu_eval.sh
 
 .PHONY: narrative-eval
-narrative-eval: backend-env ## Narrative event-type classifier vs keyword rules on held-out examples
+narrative-eval: backend-env ## Every narrative field scored on the held-out development set (per field P/R/accuracy, event-type confusion, time per analysis)
 	$(BACKEND_PY) -m backend.narrative.evaluate
 
 .PHONY: bench-dashboard

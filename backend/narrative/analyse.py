@@ -15,7 +15,9 @@ from backend.identifiers import find_identifiers
 from backend.narrative import rules, training
 from backend.narrative.dates import Span, find_date, find_time, local_now
 from backend.narrative.extract import Suggestion, suggestions
+from backend.narrative.harm import find_harm
 from backend.narrative.organisations import OrgMatch, match_organisations
+from backend.narrative.patients import find_patient_count
 from backend.narrative.store import NarrativeModel
 from backend.plan import Plan
 from backend.plan.present import label_of
@@ -28,7 +30,7 @@ MAX_CANDIDATES = 10
 def _event_type(model: NarrativeModel, text: str) -> Suggestion:
     cue = rules.classify(text)
     if model.uses_classifier:
-        scores = training.scores(model.nlp, text)
+        scores = training.scores(model.nlp, text, model.temperature)
         value = max(scores, key=scores.get)
         confidence = scores[value]
         candidates = [{"value": k, "score": round(v, 3)} for k, v in sorted(scores.items(), key=lambda kv: -kv[1])]
@@ -111,6 +113,12 @@ def analyse(text: str, audience: str, reported_at: datetime | None, *, model: Na
     orgs = match_organisations(text, tax, blocked)
     named = [(m.span.start, m.span.end) for m in orgs]
     items = [*_when(text, now, blocked), *_organisations(orgs), *suggestions(doc, blocked, named)]
+    harm = find_harm(text, blocked)
+    if harm is not None:
+        items.append(Suggestion("PhysicalHarm", harm.value, harm.confidence, harm.spans))
+    count = find_patient_count(text, blocked)
+    if count is not None:
+        items.append(Suggestion("PatientCount", count.value, count.confidence, [(count.span, str(count.value))]))
     if text.strip():  # the event type rests on the narrative itself: none without words
         items.insert(0, _event_type(model, text))
     if any(s.field == "PreciseTime" for s in items):  # the plan asks for a shift only without a time

@@ -3,6 +3,19 @@ of reporting in Europe/London, day first as in the UK ("3/4" is 3 April).
 
 Only spans that look like dates are handed to dateparser (searching the whole text would turn "ward 7"
 or "10 units" into dates), and a date is never in the future: "3/4" said in March is last April.
+
+Rules for an event just reported (UK usage):
+- Day first: "3/11" is 3 November. Without a year, the most recent such date that is not in the future;
+  a date more than MAX_AGE_DAYS before the report is not suggested (a typo or another event).
+- A weekday is the most recent such day ("Friday" said on a Thursday is six days ago); "last Tuesday"
+  said on a Tuesday is a week ago.
+- The first date mentioned is the event's ("sent home on Friday night ... operation on Monday"), unless
+  it follows "admitted", "since" or "born" and another date is mentioned.
+- The night-shift rule: a night is dated by the day it begins. "Last night", "overnight", "Friday night",
+  "Saturday night shift" without a time are that evening's date (yesterday, Friday, Saturday). When a
+  time in the small hours (00:00-07:59) is also given, the event is on the calendar day that follows:
+  "Friday night shift, at 02:30" is Saturday. A small-hours time with no date ("at 03:40", "in the early
+  hours") is today's if that time has passed, else yesterday's; "at 04:10 today" is today.
 """
 
 from __future__ import annotations
@@ -21,6 +34,7 @@ _MONTH = (
     r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
 )
 _ORD = r"\d{1,2}(?:st|nd|rd|th)?"
+_DAY_ABBR = r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)"  # only in a night's pair ("Tue into Wed")
 _COUNT = r"(?:\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
 
 
@@ -36,23 +50,33 @@ class DatePattern:
     regex: re.Pattern
     confidence: float
     parse_as: str | None = None  # what dateparser reads, where it does not know the phrase itself
+    night: bool = False  # names a night, dated by the evening it begins
 
 
-def _p(pattern: str, confidence: float, parse_as: str | None = None) -> DatePattern:
-    return DatePattern(re.compile(pattern, re.I), confidence, parse_as)
+def _p(pattern: str, confidence: float, parse_as: str | None = None, night: bool = False) -> DatePattern:
+    return DatePattern(re.compile(pattern, re.I), confidence, parse_as, night)
 
 
 # Where patterns overlap, the longest match wins. A group named "d" is the date itself ("on 3/4" -> "3/4").
 DATE_PATTERNS = (
     _p(r"\b(?:the\s+)?day before yesterday\b", 0.9),
     _p(r"\byesterday\b", 0.95),
-    _p(r"\blast night\b", 0.6),
+    _p(r"\blast night\b|\bovernight\b", 0.7, "yesterday", True),
+    _p(r"\btwo nights ago\b", 0.7, "2 days ago", True),
+    _p(r"\b(?:in|during) the (?:early|small) hours of this morning\b", 0.85, "today"),
+    _p(rf"\b(?:on\s+)?(?:the\s+)?(?P<d>{_WEEKDAY})(?:'s)?\s+(?:night|nights|night shift|nightshift|late)\b", 0.8, None, True),
+    _p(rf"\bnight shift\s+(?:on\s+)?(?P<d>{_WEEKDAY})\b", 0.8, None, True),
+    _p(rf"\b(?P<d>{_WEEKDAY}|{_DAY_ABBR})\s*(?:into|to|/|-)\s*(?:{_WEEKDAY}|{_DAY_ABBR})\b(?:\s+nights?)?", 0.8, None, True),
+    _p(rf"\b(?:in|during) the (?:early|small) hours of (?:the )?(?P<d>{_WEEKDAY}|today|yesterday)\b", 0.85),
+    _p(r"\b(?:in|during) the (?:early|small) hours\b", 0.75, "today"),
+    _p(rf"\b(?:on\s+)?{_WEEKDAY},?\s+(?:the\s+)?(?P<d>{_ORD}\s+(?:of\s+)?{_MONTH})\b", 0.9),
+    _p(rf"\b(?P<d>\d{{1,2}})/\d{{1,2}}\s+(?:{_MONTH})\b", 0.8, None, True),
+    _p(r"(?<![/\d])(?<!score )(?<!sats )(?P<d>\b(?:[12]\d|3[01]|0?[1-9])/(?:1[0-2]|0?[1-9]))\b(?![/\d%])", 0.7),
     _p(r"\b(?:earlier\s+)?today\b|\bthis (?:morning|afternoon|evening)\b", 0.9, "today"),
     _p(rf"\b(?:last|this past)\s+{_WEEKDAY}\b", 0.85),
     _p(rf"\b(?:on\s+)?(?P<d>{_WEEKDAY})\b", 0.75),
     _p(r"\ba couple of days ago\b", 0.6, "2 days ago"),
     _p(rf"\b{_COUNT}\s+days?\s+ago\b", 0.8),
-    _p(rf"\b{_COUNT}\s+weeks?\s+ago\b|\blast week\b", 0.4),
     _p(r"\b(?P<d>\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))\b(?!/)", 0.9),
     _p(r"\b(?P<d>\d{1,2}[.-]\d{1,2}[.-](?:\d{4}|\d{2}))\b(?![.-]?\d)", 0.85),
     _p(r"\bon\s+(?:the\s+)?(?P<d>\d{1,2}/\d{1,2})\b(?![/\d])", 0.85),
@@ -67,11 +91,12 @@ _TIME_PATTERNS = (
     (re.compile(r"\b(?P<h>1[0-2]|0?[1-9])(?:[:.](?P<m>[0-5]\d))?\s*(?P<ap>a\.?m\b\.?|p\.?m\b\.?)", re.I), 0.9),
     (re.compile(r"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)\b(?!:)"), 0.85),
     (re.compile(
-        r"\b(?:at|around|about|approx(?:imately)?)\s+(?P<h>[01]\d|2[0-3])\.?(?P<m>[0-5]\d)"
+        r"\b(?:at|around|about|approx(?:imately)?)\s+(?P<h>[01]\d|2[0-3]|[1-9](?=[.:]))[.:]?(?P<m>[0-5]\d)"
         r"(?:\s*(?:hrs|hours|h)\b)?(?![.\d])",
         re.I,
     ), 0.8),
     (re.compile(r"\b(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s*(?:hrs|hours|h)\b", re.I), 0.85),
+    (re.compile(r"\b(?:until|till|from|by|and again|again at)\s+(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b(?![.\d])", re.I), 0.7),
     (re.compile(r"\b(?:midday|noon)\b", re.I), 0.8),
     (re.compile(r"\bmidnight\b", re.I), 0.8),
 )
@@ -126,8 +151,33 @@ def _expand_year(text: str, today: date) -> str:
     return _TWO_DIGIT_YEAR.sub(century, text)
 
 
+MAX_AGE_DAYS = 3 * 365  # older than this is not the event being reported now
+_DAY_MONTH = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+_NIGHT_PAIR = re.compile(r"^(\d{1,2})/\d{1,2}(\s+)")  # "14/15 March": the night of the 14th
+_SMALL_HOURS = ("00:00", "08:00")
+_NOT_EVENT = re.compile(r"\b(?:admitted|since|born|from)\s+(?:on\s+)?(?:the\s+)?$", re.I)
+
+
+def _day_month(text: str, today: date) -> date | None:
+    """"3/11" without a year: the most recent 3 November that is not in the future."""
+    m = _DAY_MONTH.match(text)
+    if m is None:
+        return None
+    day, month = int(m.group(1)), int(m.group(2))
+    for year in (today.year, today.year - 1):
+        try:
+            value = date(year, month, day)
+        except ValueError:
+            return None
+        if value <= today:
+            return value
+    return None
+
+
 def _resolve(span: Span, spec: DatePattern, now: datetime) -> date | None:
-    phrase = spec.parse_as or _expand_year(span.text, now.date())
+    if spec.parse_as is None and _DAY_MONTH.match(span.text):
+        return _day_month(span.text, now.date())
+    phrase = spec.parse_as or _expand_year(_NIGHT_PAIR.sub(r"\1\2", span.text), now.date())
     settings = {"PREFER_DATES_FROM": "past", "DATE_ORDER": "DMY", "RELATIVE_BASE": now}
     parsed = dateparser.parse(phrase, languages=["en"], settings=settings)
     if parsed is None:
@@ -135,7 +185,7 @@ def _resolve(span: Span, spec: DatePattern, now: datetime) -> date | None:
     value = parsed.date()
     if value > now.date() and not _HAS_MONTH.search(span.text):
         value = _previous_month(value)  # "on the 25th" said on the 19th: last month's
-    if value is None or value > now.date() or value.year < 1900:
+    if value is None or value > now.date() or (now.date() - value).days > MAX_AGE_DAYS:
         return None
     return value
 
@@ -149,16 +199,27 @@ def _previous_month(value: date) -> date | None:
 
 
 def find_date(text: str, now: datetime, blocked: list[tuple[int, int]]) -> FoundDate | None:
-    """The most recent past date mentioned (the event, rather than an earlier admission), if any."""
-    resolved = []
-    for span, spec, _ in _spans(text, DATE_PATTERNS, blocked):
+    """The event's date by the rules in this module's docstring, if the text makes it determinable."""
+    resolved: list[tuple[FoundDate, DatePattern, re.Match]] = []
+    for span, spec, m in _spans(text, DATE_PATTERNS, blocked):
         value = _resolve(span, spec, now)
         if value is not None:
-            resolved.append(FoundDate(span, value, spec.confidence))
+            resolved.append((FoundDate(span, value, spec.confidence), spec, m))
+    clock = find_time(text, blocked)
+    small_hours = clock is not None and _SMALL_HOURS[0] <= clock.value < _SMALL_HOURS[1]
     if not resolved:
-        return None
-    best = max(resolved, key=lambda f: (f.value, -f.span.start))
-    if len({f.value for f in resolved}) > 1:
+        if not small_hours:
+            return None
+        # A small-hours time alone: the most recent such moment (today's, unless still to come).
+        day = now.date() if clock.value <= now.strftime("%H:%M") else now.date() - timedelta(days=1)
+        return FoundDate(clock.span, day, 0.6)
+    events = [r for r in resolved if not _NOT_EVENT.search(text[: r[2].start()])] or resolved
+    best, spec, _ = events[0]
+    if spec.night and small_hours:  # the night-shift rule: small hours belong to the next calendar day
+        later = best.value + timedelta(days=1)
+        if later <= now.date():
+            best = FoundDate(best.span, later, best.confidence)
+    if len({r[0].value for r in resolved}) > 1:
         best = FoundDate(best.span, best.value, min(best.confidence, 0.6))  # several dates: less sure
     return best
 

@@ -1,5 +1,6 @@
-"""Answers suggested by the entity ruler's matches: what was involved, where, which medicines, the harm
-and the shift. Each suggestion keeps the spans it rests on, so nothing is suggested without evidence."""
+"""Answers suggested by the entity ruler's matches: what was involved, where, which medicines and the
+shift (harm.py reads the harm, with negation and hypotheticals). Each suggestion keeps the spans it
+rests on, so nothing is suggested without evidence."""
 
 from __future__ import annotations
 
@@ -13,15 +14,9 @@ from backend.narrative.lexicon import AS_TYPED, DRUG_FIELD, STRONG, WEAK
 from backend.narrative.patterns import IGNORE, decode_id
 
 MULTIPLE = ("InvolvedAgents", "ServiceArea", DRUG_FIELD)  # list answers, in order of first mention
-SINGLE = ("LocationWithinService", "PhysicalHarm", "EstimatedTime")
+SINGLE = ("LocationWithinService", "EstimatedTime")
 FIELDS = MULTIPLE + SINGLE
 
-# A harm cue after these words is not harm that happened: "no injury" aside (a no-harm cue itself),
-# "did not need surgery", "could have died", "nearly lost his sight".
-NEGATORS = frozenset({"no", "not", "n't", "never", "without", "nobody", "none"})
-HEDGES = frozenset({"could", "might", "may", "would", "risk", "nearly", "almost", "potential", "potentially", "if"})
-NO_HARM = "5"
-LOOK_BACK = 4  # tokens
 Mention = tuple[str, float, Span]  # value, confidence, where
 
 
@@ -36,13 +31,6 @@ class Suggestion:
 
 def _span(ent: SpacySpan) -> Span:
     return Span(ent.start_char, ent.end_char, ent.text)
-
-
-def _harm_stands(doc: Doc, ent: SpacySpan, code: str) -> bool:
-    before = {t.lower_ for t in doc[max(ent.start - LOOK_BACK, 0) : ent.start]}
-    if before & HEDGES:
-        return False
-    return code == NO_HARM or not before & NEGATORS
 
 
 def _inside(ent: SpacySpan, spans: list[tuple[int, int]]) -> bool:
@@ -61,8 +49,6 @@ def mentions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int
             if implied.field not in found:
                 continue
             value = ent.text if implied.code == AS_TYPED else implied.code
-            if implied.field == "PhysicalHarm" and not _harm_stands(doc, ent, value):
-                continue
             confidence = max(implied.confidence, STRONG) if sure else implied.confidence
             found[implied.field].append((value, confidence, _span(ent)))
     return found

@@ -53,7 +53,8 @@ class Candidate(BaseModel):
 
 class Suggestion(BaseModel):
     field: str = Field(description="The plan question (LFPSE field) this would answer")
-    value: str | list[str] = Field(description="A code, a list of codes, or text, as the answer would be given")
+    value: int | str | list[str] = Field(
+        description="A code, a list of codes, text, or a number (PatientCount), as the answer would be given")
     label: str = Field(description="The value in words, in the audience's wording")
     confidence: float = Field(ge=0, le=1)
     evidence: Evidence = Field(description="Where in the text it was found (the first span)")

@@ -22,6 +22,11 @@ class NarrativeModel:
     info: dict  # build.json: inputs hash, held-out accuracies, the event-type decision
 
     @property
+    def temperature(self) -> float:
+        """Calibrates the classifier's probabilities (fitted by the build on out-of-fold predictions)."""
+        return float(self.info.get("event_type", {}).get("temperature", 1.0))
+
+    @property
     def uses_classifier(self) -> bool:
         return self.info["event_type"]["method"] == "classifier"
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from backend.narrative.analyse import analyse
-from backend.narrative.build import BUILD_FILE, build, is_current
+from backend.narrative.build import BUILD_FILE, INPUTS, build, is_current
+from backend.narrative.devset import HELDOUT_PATH, TRAIN_PATH
 from backend.narrative.lexicon import SECTIONS, load_lexicon
 from backend.narrative.store import NarrativeModel, get_model
 from backend.plan import get_plan
@@ -26,11 +28,31 @@ THURSDAY = datetime(2026, 3, 19, 10, 0, tzinfo=timezone.utc)  # 10:00 in London 
 URL = "/api/v1/narrative/analyse"
 
 
+OPENED: list[str] | None = None  # while the session's build runs: every file it opens
+
+
+def _watch_opens(event: str, args: tuple) -> None:
+    if OPENED is not None and event == "open" and isinstance(args[0], (str, Path)):
+        OPENED.append(str(Path(args[0]).resolve()))
+
+
 @pytest.fixture(scope="session")
-def model_dir(tmp_path_factory) -> Path:
+def build_opened(tmp_path_factory) -> tuple[Path, list[str]]:
+    """The session's build, with the files it opened (an audit hook sees every open() in the process)."""
+    global OPENED
     out = tmp_path_factory.mktemp("narrative") / "model"
-    build(out)
-    return out
+    sys.addaudithook(_watch_opens)  # cannot be removed; idle once OPENED is None again
+    OPENED = []
+    try:
+        build(out)
+        return out, OPENED
+    finally:
+        OPENED = None
+
+
+@pytest.fixture(scope="session")
+def model_dir(build_opened) -> Path:
+    return build_opened[0]
 
 
 @pytest.fixture(scope="session")
@@ -197,6 +219,13 @@ def test_the_build_records_its_decision_and_inputs(model, model_dir, tmp_path) -
     assert not is_current(stale)  # the service rebuilds it on first use
 
 
+def test_the_build_never_reads_the_held_out_messages(build_opened) -> None:
+    _, opened = build_opened
+    assert str(TRAIN_PATH.resolve()) in opened  # the hook sees the data files the build reads
+    assert str(HELDOUT_PATH.resolve()) not in opened
+    assert HELDOUT_PATH.resolve() not in {p.resolve() for p in INPUTS}
+
+
 # --- where, what, harm, who ---------------------------------------------------
 
 
@@ -249,3 +278,30 @@ def test_every_code_in_the_lexicon_is_in_its_taxonomy_list() -> None:
         assert tax.field(field).value_set == system
     plan = get_plan()
     assert {f for e in lexicon.entries for f, _ in e.implies} <= set(plan.questions)
+
+
+def test_patient_count_and_harm_through_the_api(client, people) -> None:
+    text = "Both patients in bay 2 were given each other's insulin at 17:30, no harm done"
+    r = client.post(URL, json={"text": text, "audience": "staff", "reported_at": THURSDAY.isoformat()},
+                    headers=people.headers("std_a"))
+    got = by_field(r.json())
+    assert got["PatientCount"]["value"] == 2 and got["PatientCount"]["evidence"]["text"] == "Both patients"
+    assert got["PhysicalHarm"]["value"] == "5" and got["PhysicalHarm"]["evidence"]["text"] == "no harm"
+    assert got["PreciseTime"]["value"] == "17:30"
+    public = client.post(URL, json={"text": text, "audience": "public"}, headers=people.headers("public:conversation-1"))
+    assert "PatientCount" not in by_field(public.json())  # the plan asks the count of staff only
+
+
+def test_event_type_confidence_is_a_calibrated_probability(model) -> None:
+    et = by_field(run(model, "I would like to thank the ward 3 nurses, they were so kind"))["EventType"]
+    assert et["value"] == "good_care"
+    assert abs(sum(c["score"] for c in et["candidates"]) - 1) < 0.01 and et["confidence"] == et["candidates"][0]["score"]
+    assert 0.3 <= model.temperature <= 4.0
+
+
+@pytest.mark.parametrize(("text", "not_expected"), [
+    ("The syringe pump stopped working halfway through the night and nobody noticed", "good_care"),
+    ("could have died if the pharmacist had not spotted it, no harm done", "poor_outcome"),
+])
+def test_a_failed_device_is_not_good_care_nor_a_possible_death_a_poor_outcome(model, text, not_expected) -> None:
+    assert by_field(run(model, text))["EventType"]["value"] != not_expected

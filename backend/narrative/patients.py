@@ -1,0 +1,47 @@
+"""How many patients, where the narrative says so: "two patients", "3 residents", "both babies", "twins".
+A single patient is not a stated count ("a patient" is how every report reads): the plan asks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from backend.narrative.dates import Span
+
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_PEOPLE = r"(?:patients?|pts?|residents?|babies|children|clients|service users|women|people|men)"
+_COUNT = re.compile(
+    rf"\b(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten)\s+(?:(?:other|more|of the|different|elderly|"
+    rf"\w+ (?:ward|bay|home|unit)) )?(?P<who>{_PEOPLE})\b"
+    rf"|\b(?P<both>both) (?:{_PEOPLE}|of them|babies|twins)\b|\b(?P<twins>twins)\b",
+    re.I,
+)
+_OTHER = re.compile(r"\b(?:other|more)\s*$", re.I)  # "2 other pts now positive": in addition to the one
+MAX = 50
+
+
+@dataclass(frozen=True)
+class CountFound:
+    span: Span
+    value: int
+    confidence: float
+
+
+def find_patient_count(text: str, blocked: list[tuple[int, int]]) -> CountFound | None:
+    best: CountFound | None = None
+    for m in _COUNT.finditer(text):
+        if any(m.start() < e and s < m.end() for s, e in blocked):
+            continue
+        if m.group("both") or m.group("twins"):
+            value = 2
+        else:
+            raw = m.group("n").lower()
+            value = int(raw) if raw.isdigit() else _NUMBERS[raw]
+            if "other" in m.group(0).lower().split():
+                value += 1
+        if not 1 < value <= MAX:
+            continue
+        found = CountFound(Span(m.start(), m.end(), m.group(0)), value, 0.8)
+        if best is None or found.value > best.value:
+            best = found
+    return best

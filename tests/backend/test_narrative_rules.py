@@ -1,0 +1,190 @@
+"""The narrative rules one by one: UK dates and the night-shift rule, harm with negation and
+hypotheticals, agents named by product, role or item, several agents in one message, patient counts.
+
+Dates, harm and counts are plain functions; agents go through the entity ruler built from the real
+lexicon and taxonomy (no classifier: these tests need no training). All narratives are fictional.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+import spacy
+
+from backend.narrative.dates import find_date, find_time
+from backend.narrative.extract import suggestions
+from backend.narrative.harm import find_harm
+from backend.narrative.lexicon import load_lexicon
+from backend.narrative.patients import find_patient_count
+from backend.narrative.patterns import add_entity_ruler
+
+THURSDAY = datetime(2026, 3, 19, 10, 0)  # London time, as analyse passes it
+
+
+def day(text: str, now: datetime = THURSDAY) -> date | None:
+    found = find_date(text, now, [])
+    return found.value if found else None
+
+
+# --- dates -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("pt fell on 3/11", date(2025, 11, 3)),  # day first; no year: the most recent 3 November
+    ("3/3 at approx 1500 hrs a pressure sore was found", date(2026, 3, 3)),
+    ("seen for an eye test on 14/1", date(2026, 1, 14)),
+    ("on 20/3 the pump failed", date(2025, 3, 20)),  # 20 March this year is tomorrow
+    ("dad died on wednesday 4th march", date(2026, 3, 4)),  # the date, not the weekday alone
+    ("it happened on Friday", date(2026, 3, 13)),
+    ("last Tuesday on the ward", date(2026, 3, 17)),
+    ("this morning the carer gave her tablets twice", date(2026, 3, 19)),
+    ("at 04:10 today the infusion pump was found off", date(2026, 3, 19)),
+    ("two days ago", date(2026, 3, 17)),
+])
+def test_uk_dates(text, expected) -> None:
+    assert day(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("last night the insulin pump ran out", date(2026, 3, 18)),  # the night began yesterday
+    ("overnight the pressure mattress pump failed", date(2026, 3, 18)),
+    ("on Saturday nights there is only one nurse", date(2026, 3, 14)),
+    ("Friday night shift: at 02:30 pt found with line disconnected", date(2026, 3, 14)),  # Friday 13th's night
+    ("Colleague on the night shift 14/15 March noticed the patch", date(2026, 3, 14)),
+    ("last night at 3am the patient fell", date(2026, 3, 19)),  # small hours: the next calendar day
+    ("found on the floor at 0340, unwitnessed", date(2026, 3, 19)),  # a small-hours time alone: today's
+    ("in the early hours pt pulled out the NG tube", date(2026, 3, 19)),
+    ("in the early hours of Sunday", date(2026, 3, 15)),
+    ("Sat/Sun night the pump failed", date(2026, 3, 14)),  # a night named by its pair of days
+    ("Night shift Tue into Wed, pt found on the floor at 0300", date(2026, 3, 18)),
+    ("Night shift Tue into Wed, pt found on the floor at 2300", date(2026, 3, 17)),
+])
+def test_nights_are_dated_by_the_rule(text, expected) -> None:
+    assert day(text) == expected
+
+
+def test_a_small_hours_time_still_to_come_is_last_night() -> None:
+    assert day("found on the floor at 0340", datetime(2026, 3, 19, 2, 0)) == date(2026, 3, 18)
+
+
+def test_the_first_date_is_the_event_not_a_later_one() -> None:
+    text = "they sent my son home from A and E on friday night with a sprain, he needed an operation on monday"
+    assert day(text) == date(2026, 3, 13)
+    assert day("admitted on 2/3, fell on the ward yesterday") == date(2026, 3, 18)
+
+
+@pytest.mark.parametrize("text", [
+    "fell on 3/4/2026", "on 25/12", "last week", "three weeks ago", "in 2011 on 3/11/2011", "pain score 10/10",
+])
+def test_no_future_far_past_or_vague_dates(text) -> None:
+    found = day(text)
+    assert found is None or date(2023, 3, 19) <= found <= THURSDAY.date()
+    if text in ("last week", "three weeks ago", "fell on 3/4/2026", "in 2011 on 3/11/2011"):
+        assert found is None
+
+
+def test_times_with_a_dot_and_24_hour_times() -> None:
+    assert find_time("the computers went down at 9.30 this morning", []).value == "09:30"
+    assert find_time("given at 17:30", []).value == "17:30"
+    assert find_time("given 2100 and again 0200", []).value == "02:00"  # a bare 2100 could be a dose
+
+
+
+# --- harm --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "harm"), [
+    ("he passed away on the ward", "1"),
+    ("she died two days later", "1"),
+    ("she broke her wrist", "2"),
+    ("lost sight in one eye", "2"),
+    ("needed adrenaline and was observed", "3"),
+    ("admitted to ICU", "3"),
+    ("return to theatre for a bleed", "3"),
+    ("mild reaction, treated", "4"),
+    ("given glucose and recovered", "4"),
+    ("no harm done", "5"),
+    ("no injury found", "5"),
+    ("INR high, no bleeding", "5"),
+    ("nothing came of it", "5"),
+    ("she lost her hearing aid on the ward, no harm", "5"),  # the aid, not her hearing
+    ("spotted at the second check, not given", "5"),
+])
+def test_harm_as_stated(text, harm) -> None:
+    assert find_harm(text, []).value == harm
+
+
+@pytest.mark.parametrize("text", [
+    "the wrong dose could have died from it",
+    "he could have died",
+    "she nearly lost her sight",
+    "there is a risk of death if this continues",
+    "it did not need surgery",
+    "nobody was admitted",
+])
+def test_hypothetical_or_negated_harm_does_not_count(text) -> None:
+    found = find_harm(text, [])
+    assert found is None or found.value == "5"
+
+
+def test_harm_that_happened_beats_a_reassurance() -> None:
+    found = find_harm("he came out in a rash, they gave him antihistamine, he's ok now", [])
+    assert found.value == "4" and found.spans[0][0].text == "rash"
+    assert find_harm("could have died but it was a near miss", []).value == "5"
+
+
+def test_harm_words_inside_other_words_do_not_count() -> None:
+    assert find_harm("the GP system crashed mid consultation", []) is None  # not "rash"
+    assert find_harm("two patients collected each other's blister packs", []) is None
+
+
+# --- agents --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ruler():
+    nlp = spacy.blank("en")
+    add_entity_ruler(nlp, load_lexicon())
+    return nlp
+
+
+def agents(ruler, text: str) -> dict[str, list]:
+    return {s.field: s.value for s in suggestions(ruler(text), [], [])}
+
+
+@pytest.mark.parametrize("text", [
+    "Abnormal result filed in EMIS as normal", "SystmOne task sat in an unassigned inbox",
+    "the e-referral system rejected the referral", "the GP system crashed",
+    "the hospital app lost my booking", "the rota system showed 3 nurses booked",
+    "the pathology link is down", "results never came through from the lab system",
+])
+def test_it_systems_by_product_or_role(ruler, text) -> None:
+    assert "9" in agents(ruler, text)["InvolvedAgents"]
+
+
+@pytest.mark.parametrize("text", [
+    "guidewire not removed after the line", "she didn't wear gloves", "the defib failed to power on",
+    "the vaccine fridge was at 14C", "lost her hearing aid on the ward",
+])
+def test_devices_by_item(ruler, text) -> None:
+    assert "3" in agents(ruler, text)["InvolvedAgents"]
+
+
+def test_several_agents_in_one_message(ruler) -> None:
+    got = agents(ruler, "heparin infusion through a faulty volumetric pump after the EPR went down, lift broken")
+    assert set(got["InvolvedAgents"]) == {"4", "3", "9", "13"}
+    assert got["DrugsInvolved"] == ["heparin"]
+
+
+# --- patients ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "count"), [
+    ("two patients with the same surname", 2), ("3 residents have diarrhoea", 3), ("both babies to NNU", 2),
+    ("Twins delivered by section", 2), ("2 other pts now positive", 3), ("a patient fell", None),
+    ("gave 2 doses to the patient", None),
+])
+def test_patient_count(text, count) -> None:
+    found = find_patient_count(text, [])
+    assert (found.value if found else None) == count
