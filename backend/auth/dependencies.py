@@ -53,7 +53,7 @@ def _account_principal(account: Account | None, via_service: bool = False) -> Pr
 
 
 def _is_service(settings: Settings, creds: HTTPAuthorizationCredentials) -> bool:
-    return hmac.compare_digest(creds.credentials.encode(), settings.service_token.get_secret_value().encode())
+    return hmac.compare_digest(creds.credentials.encode(), settings.service_token_value().encode())
 
 
 def _service_principal(db: Session, act_as: str | None) -> Principal:

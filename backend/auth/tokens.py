@@ -35,13 +35,13 @@ def issue(settings: Settings, account_id: int, minutes: int | None = None, *, ve
     # jti: two tokens issued in the same second are still two tokens (caches keyed on a token stay apart)
     claims = {"sub": str(account_id), "iss": ISSUER, "iat": now, "exp": now + timedelta(seconds=ttl),
               "scope": scope, "ver": version, "jti": secrets.token_urlsafe(12)}
-    return jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm="HS256"), ttl
+    return jwt.encode(claims, settings.secret_key_value(), algorithm="HS256"), ttl
 
 
 def read(settings: Settings, token: str) -> TokenClaims | None:
     try:
         claims = jwt.decode(
-            token, settings.secret_key.get_secret_value(), algorithms=["HS256"], issuer=ISSUER,
+            token, settings.secret_key_value(), algorithms=["HS256"], issuer=ISSUER,
             options={"require": ["exp", "sub", "iss", "scope", "ver"]},
         )
         if claims["scope"] not in (API, CHAT):

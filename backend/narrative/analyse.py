@@ -31,7 +31,7 @@ def _event_type(model: NarrativeModel, text: str) -> Suggestion:
     cue = rules.classify(text)
     if model.uses_classifier:
         scores = training.scores(model.nlp, text, model.temperature)
-        value = max(scores, key=scores.get)
+        value = max(scores, key=lambda k: scores[k])
         confidence = scores[value]
         candidates = [{"value": k, "score": round(v, 3)} for k, v in sorted(scores.items(), key=lambda kv: -kv[1])]
     else:
@@ -81,7 +81,8 @@ def _label(s: Suggestion, plan: Plan, tax: Taxonomy, audience: str) -> str:
         return datetime.fromisoformat(str(s.value)).strftime("%A %-d %B %Y")
     if s.field == "Organisation":
         names = {c["value"]: c["label"] for c in s.candidates}
-        return "; ".join(names.get(v, v) for v in s.value)
+        codes = s.value if isinstance(s.value, list) else [str(s.value)]
+        return "; ".join(names.get(v, v) for v in codes)
     if q.field.type != "Code":
         return ", ".join(s.value) if isinstance(s.value, list) else str(s.value)
     values = s.value if isinstance(s.value, list) else [s.value]

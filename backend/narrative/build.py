@@ -16,8 +16,10 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 import spacy
+from spacy.pipeline import EntityRuler
 
 from backend.config import NARRATIVE_MODEL_DIR
 from backend.narrative.devset import TRAIN_PATH, event_type_examples
@@ -83,7 +85,7 @@ def build(out: Path = NARRATIVE_MODEL_DIR) -> dict:
     info = {
         "inputs_hash": digest,
         "spacy_version": spacy.__version__,
-        "entity_patterns": len(nlp.get_pipe("entity_ruler").patterns),
+        "entity_patterns": len(cast(EntityRuler, nlp.get_pipe("entity_ruler")).patterns),
         "examples": len(examples),
         "event_type": comparison,
         "build_seconds": round(time.perf_counter() - started, 2),

@@ -21,8 +21,10 @@ Rules for an event just reported (UK usage):
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import dateparser
@@ -125,15 +127,19 @@ def local_now(reported_at: datetime | None) -> datetime:
     return reported_at.astimezone(LONDON).replace(tzinfo=None)
 
 
-def _spans(text: str, patterns, blocked: list[tuple[int, int]]) -> list[tuple[Span, object, re.Match]]:
-    found = []
+# A date pattern, or a time pattern (its regex and confidence).
+P = TypeVar("P", "DatePattern", tuple[re.Pattern[str], float])
+
+
+def _spans(text: str, patterns: Sequence[P], blocked: list[tuple[int, int]]) -> list[tuple[Span, P, re.Match]]:
+    found: list[tuple[Span, P, re.Match]] = []
     for spec in patterns:
         regex = spec.regex if isinstance(spec, DatePattern) else spec[0]
         for m in regex.finditer(text):
             start, end = m.span("d") if "d" in regex.groupindex else m.span()
             found.append((Span(start, end, text[start:end]), spec, m))
     found.sort(key=lambda f: (f[2].start(), -(f[2].end() - f[2].start())))
-    kept: list[tuple[Span, object, re.Match]] = []
+    kept: list[tuple[Span, P, re.Match]] = []
     for item in found:
         m = item[2]
         overlaps = any(m.start() < k[2].end() and k[2].start() < m.end() for k in kept)
@@ -208,7 +214,7 @@ def find_date(text: str, now: datetime, blocked: list[tuple[int, int]]) -> Found
     clock = find_time(text, blocked)
     small_hours = clock is not None and _SMALL_HOURS[0] <= clock.value < _SMALL_HOURS[1]
     if not resolved:
-        if not small_hours:
+        if clock is None or not small_hours:
             return None
         # A small-hours time alone: the most recent such moment (today's, unless still to come).
         day = now.date() if clock.value <= now.strftime("%H:%M") else now.date() - timedelta(days=1)

@@ -4,7 +4,8 @@ rests on, so nothing is suggested without evidence."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
@@ -23,10 +24,10 @@ Mention = tuple[str, float, Span]  # value, confidence, where
 @dataclass
 class Suggestion:
     field: str
-    value: str | list[str]
+    value: int | str | list[str]
     confidence: float
     spans: list[tuple[Span, str]]  # each span with the value it supports
-    candidates: list[dict] = field(default_factory=list)
+    candidates: list[dict] = dataclass_field(default_factory=list)
 
 
 def _span(ent: SpacySpan) -> Span:

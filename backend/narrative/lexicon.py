@@ -128,6 +128,7 @@ def _taxonomy_entries(raw: dict[str, Any], tax: Taxonomy) -> list[Entry]:
             if body is None and section == "agents":
                 continue  # an agent the lexicon gives no entity label to
             label = _label(section, body) if body is not None else SECTIONS[section][2]
+            assert label is not None  # only agents have no section label, and those without a body were skipped
             for piece in label_pieces(c.display, stop):
                 key = (piece.lower(), field)
                 found.setdefault(key, set()).add(code)

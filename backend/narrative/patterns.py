@@ -8,8 +8,10 @@ match ignoring case; acronyms that are ordinary words in lower case ("ED") match
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 
 from backend.narrative.lexicon import LABEL_ORDER, Entry, Lexicon
 
@@ -78,7 +80,7 @@ def build_patterns(nlp: Language, lexicon: Lexicon) -> list[dict]:
 
 
 def add_entity_ruler(nlp: Language, lexicon: Lexicon) -> None:
-    ruler = nlp.add_pipe(
+    ruler = cast(EntityRuler, nlp.add_pipe(
         "entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True, "validate": True}
-    )
+    ))
     ruler.add_patterns(build_patterns(nlp, lexicon))

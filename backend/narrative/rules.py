@@ -47,6 +47,6 @@ def classify(text: str) -> RuleResult:
         if len(hits) > best[0]:
             first = min(hits, key=lambda m: m.start())
             best = (len(hits), event_type, (first.start(), first.end()))
-    hits, event_type, cue = best
-    confidence = 0.4 if hits == 0 else min(0.5 + 0.1 * hits, 0.8)
+    count, event_type, cue = best
+    confidence = 0.4 if count == 0 else min(0.5 + 0.1 * count, 0.8)
     return RuleResult(event_type, confidence, cue)

@@ -14,9 +14,11 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
+from typing import cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import TextCategorizer
 from spacy.training import Example as SpacyExample
 from spacy.util import fix_random_seed, minibatch
 
@@ -37,7 +39,7 @@ MODEL = {
 
 
 def add_textcat(nlp: Language, labels: list[str]) -> None:
-    textcat = nlp.add_pipe(TEXTCAT, config={"model": MODEL})
+    textcat = cast(TextCategorizer, nlp.add_pipe(TEXTCAT, config={"model": MODEL}))
     for label in labels:
         textcat.add_label(label)
 
@@ -45,7 +47,7 @@ def add_textcat(nlp: Language, labels: list[str]) -> None:
 def train_textcat(nlp: Language, examples: list[Example], seed: int = SEED) -> None:
     """Train the pipeline's textcat (and nothing else) on (text, event type) pairs."""
     fix_random_seed(seed)
-    labels = list(nlp.get_pipe(TEXTCAT).labels)
+    labels = list(cast(TextCategorizer, nlp.get_pipe(TEXTCAT)).labels)
     data = [
         SpacyExample.from_dict(nlp.make_doc(classifier_text(text)), {"cats": {lab: float(lab == y) for lab in labels}})
         for text, y in examples
@@ -117,7 +119,7 @@ def compare(examples: list[Example]) -> dict:
             counts["n"] += 1
             raw = scores(nlp, text)
             out_of_fold.append((raw, truth))
-            counts["classifier"] += max(raw, key=raw.get) == truth
+            counts["classifier"] += max(raw, key=lambda k: raw[k]) == truth
             counts["rules"] += rules.classify(text).event_type == truth
     total = sum(c["n"] for c in per_type.values())
     classifier = sum(c["classifier"] for c in per_type.values()) / total

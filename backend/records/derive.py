@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from backend.plan.answers import AnswerDoc
@@ -13,7 +14,7 @@ from backend.records.models import EventRecord, RecordFacet
 FACET_FIELDS = ("InvolvedAgents", "ServiceArea")
 
 
-def _worst(values: list[str]) -> str | None:
+def _worst(values: list[Any]) -> str | None:
     # In both harm lists the lowest code is the most severe (1 = fatal / severe).
     codes = [v for v in values if isinstance(v, str) and v.isdigit()]
     return min(codes, key=int) if codes else None
