@@ -69,6 +69,10 @@ nlu-eval: bot-env ## Train NLU on a fixed 80% split of nlu_data/ and report inte
 narrative-eval: backend-env ## Narrative event-type classifier vs keyword rules on held-out examples
 	$(BACKEND_PY) -m backend.narrative.evaluate
 
+.PHONY: redaction-eval
+redaction-eval: backend-env ## Redaction recall on ~2,700 generated identifier variants, false positives on clinical text
+	$(BACKEND_PY) -m backend.identifiers.evaluate $(ARGS)
+
 .PHONY: bench-dashboard
 bench-dashboard: backend-env postgres ## Dashboard queries on 1,000,000 synthetic records, SQLite and PostgreSQL (ARGS="--records N --keep")
 	$(BACKEND_PY) scripts/bench_dashboard.py $(ARGS)
