@@ -31,7 +31,8 @@ class Principal:
 
     @property
     def audit_label(self) -> str:
-        who = f"account:{self.account_id}" if self.account_id else f"public:{(self.public_key_hash or '')[:12]}"
+        # No part of a public key's hash: it is a phone number's fingerprint (records.anonymity).
+        who = f"account:{self.account_id}" if self.account_id else "public"
         return f"{who} via service" if self.via_service else who
 
     @property
