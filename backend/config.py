@@ -7,6 +7,8 @@ secrets, so a forgotten variable fails fast instead of running with a guessable 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 from functools import lru_cache
@@ -16,20 +18,20 @@ from typing import Literal
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.private_files import write_private
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
 NARRATIVE_MODEL_DIR = VAR_DIR / "narrative-model"
 
 
-def dev_secret(name: str) -> str:
-    """A random secret kept in var/dev-secrets.json so restarts keep tokens valid."""
-    path = VAR_DIR / "dev-secrets.json"
-    VAR_DIR.mkdir(exist_ok=True)
+def dev_secret(name: str, var_dir: Path | None = None) -> str:
+    """A random secret kept in var/dev-secrets.json (mode 0600 from creation) so restarts keep tokens valid."""
+    path = (var_dir or VAR_DIR) / "dev-secrets.json"
     stored = json.loads(path.read_text()) if path.exists() else {}
     if name not in stored:
         stored[name] = secrets.token_urlsafe(32)
-        path.write_text(json.dumps(stored, indent=2))
-        path.chmod(0o600)
+        write_private(path, json.dumps(stored, indent=2))
     return stored[name]
 
 
@@ -42,6 +44,13 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     # The action server's credential; it acts on behalf of the person in the conversation.
     service_token: SecretStr | None = None
+    # Keys the hash under which a public reporter's conversation key (e.g. "sms:+44...") is stored, so the
+    # stored hashes cannot be reversed by trying every phone number. Its own key, so rotating SECRET_KEY
+    # leaves public drafts with their conversations. To rotate it: the old value in
+    # PUBLIC_KEY_SECRET_PREVIOUS, the new one here; a reporter's records move to the new hash on their
+    # next request (auth.public_keys).
+    public_key_secret: SecretStr | None = None
+    public_key_secret_previous: SecretStr | None = None
     access_token_minutes: int = 8 * 60
     # How long a public reporter's resume code (a phoned draft carried into a later call or SMS) works.
     resume_code_hours: int = 7 * 24
@@ -56,6 +65,13 @@ class Settings(BaseSettings):
                 if self.environment == "production":
                     raise ValueError(f"{name.upper()} must be set in production")
                 setattr(self, name, SecretStr(dev_secret(name)))
+        if self.public_key_secret is None:
+            # Production (and tests) without its own key: one derived from SECRET_KEY, still secret, but
+            # then rotating SECRET_KEY parts public drafts from their conversations (docs/deployment.md).
+            self.public_key_secret = SecretStr(
+                dev_secret("public_key_secret") if self.environment == "development" else
+                hmac.new(self.secret_key.get_secret_value().encode(), b"public-key-secret", hashlib.sha256).hexdigest()
+            )
         return self
 
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from backend.accounts.models import Account, Role
 from backend.auth import tokens
-from backend.auth.principal import Principal, hash_public_key
+from backend.auth.principal import Principal
+from backend.auth.public_keys import public_key_hash
 from backend.config import Settings
 from backend.database import get_db
 
@@ -58,7 +59,7 @@ def get_principal(
         if kind == "account" and value.isascii() and value.isdigit() and int(value) <= 2**31 - 1:
             return _account_principal(db.get(Account, int(value)), via_service=True)
         if kind == "public" and 8 <= len(value) <= 200:
-            return Principal(public_key_hash=hash_public_key(value), via_service=True)
+            return Principal(public_key_hash=public_key_hash(db, settings, value), via_service=True)
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST,
             "Service calls must name who they act for: X-Act-As 'account:<id>' or 'public:<key of 8-200 characters>'",

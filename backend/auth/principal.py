@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from backend.accounts.models import Role
-
-
-def hash_public_key(conversation_key: str) -> str:
-    # Channels key public conversations on things like phone numbers; only a hash is stored.
-    return hashlib.sha256(conversation_key.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
