@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend.private_files import write_private
@@ -54,9 +54,20 @@ class Settings(BaseSettings):
     access_token_minutes: int = 8 * 60
     # How long a public reporter's resume code (a phoned draft carried into a later call or SMS) works.
     resume_code_hours: int = 7 * 24
+    # After this many days a deleted draft's content, old resume code tries and old conversations in
+    # Rasa's tracker store are purged (`python -m backend.cli purge`, daily in production).
+    retention_days: int = 90
+    # Rasa's tracker store, for the purge (a SQLAlchemy URL); unset, conversations are not purged.
+    tracker_database_url: str | None = None
     run_migrations_on_startup: bool = True
     # The narrative analysis pipeline, built from the project's data on first use (never committed).
     narrative_model_dir: Path = NARRATIVE_MODEL_DIR
+
+    @field_validator("public_key_secret", "public_key_secret_previous", "tracker_database_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # Compose passes an optional variable that is not set as "": never an empty HMAC key.
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _secrets(self) -> Settings:
