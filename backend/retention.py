@@ -19,7 +19,7 @@ from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, 
 from sqlalchemy.orm import Session
 
 from backend.audit.models import AuditEvent
-from backend.resume_codes.models import ResumeAttempt, ResumeCode
+from backend.resume_codes.models import ResumeAttempt, ResumeCode, ResumeSourceTries
 
 # Rasa 3.6's SQLTrackerStore table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent), the columns used here.
 _tracker = MetaData()
@@ -61,6 +61,7 @@ def purge(db: Session, now: datetime, days: int, tracker: Engine | None = None) 
                         .values(old_value=null(), new_value=null())
                         .execution_options(synchronize_session=False)).rowcount
     attempts = db.execute(delete(ResumeAttempt).where(ResumeAttempt.at < cutoff)).rowcount
+    attempts += db.execute(delete(ResumeSourceTries).where(ResumeSourceTries.window_start < cutoff)).rowcount
     codes = db.execute(delete(ResumeCode).where(
         (ResumeCode.expires_at < cutoff) | (ResumeCode.used_at < cutoff))).rowcount
     db.commit()
