@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     retention_days: int = 90
     # Rasa's tracker store, for the purge (a SQLAlchemy URL); unset, conversations are not purged.
     tracker_database_url: str | None = None
+    # Request bodies larger than this are refused (413) before anything parses them (body_limit.py).
+    max_body_bytes: int = 1024 * 1024
     run_migrations_on_startup: bool = True
     # The narrative analysis pipeline, built from the project's data on first use (never committed).
     narrative_model_dir: Path = NARRATIVE_MODEL_DIR
