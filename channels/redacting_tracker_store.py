@@ -8,6 +8,10 @@ read in it (its text and entity values), the assistant's replies (a recap quotes
 slot values. The turn in progress still sees the text as typed (the backend warns the reporter about
 identifiers and redacts what it stores itself); only what is kept is redacted.
 
+A phone reporter's draft code is a credential: the `resume_code` slot is stored encrypted (the voice
+channel reads it back to repeat the code as the call ends) and the code is taken out of stored texts
+(the assistant says it; a caller may say it back).
+
 endpoints.yml: `tracker_store: {type: channels.redacting_tracker_store.RedactingInMemoryTrackerStore}`;
 endpoints.production.yml: `type: channels.redacting_tracker_store.RedactingSQLTrackerStore` with the
 SQL store's own settings (dialect, url, port, db, username, password, login_db).
@@ -15,18 +19,41 @@ SQL store's own settings (dialect, url, port, db, username, password, login_db).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
+import re
+import secrets
 from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from backend.identifiers import redact
 
+CODE_SLOT = "resume_code"
+_ENCRYPTED = "enc:"
+# Twelve digits, as written or spoken ("1 2 3 4, 5 6 7 8, 9 0 1 2"): a draft code (resume_codes).
+_CODE = re.compile(r"(?<![0-9])(?:[0-9][ ,.*#-]{0,2}){11}[0-9](?![0-9])")
+CODE_REMOVED = "[draft code removed]"
+
+
+def _cipher() -> Fernet:
+    # The same secret as the SMS conversation id; without one, a key for this process only (a code
+    # stored before a restart then cannot be repeated at the end of that call; the draft is unaffected).
+    secret = os.environ.get("CONVERSATION_KEY_SECRET") or os.environ.get("TWILIO_AUTH_TOKEN") or _PROCESS_KEY
+    key = hashlib.sha256(b"tracker resume_code\0" + secret.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+_PROCESS_KEY = secrets.token_hex(32)
+
 
 def _text(value: Any) -> Any:
     if isinstance(value, str):
-        return redact(value)[0]
+        return _CODE.sub(CODE_REMOVED, redact(value)[0])
     if isinstance(value, list):
         return [_text(v) for v in value]
     return value
@@ -43,9 +70,24 @@ def redact_event(event: dict[str, Any]) -> dict[str, Any]:
             parse["text"] = _text(parse["text"])
         for entity in parse.get("entities") or []:
             entity["value"] = _text(entity.get("value"))
-    if kind == "slot":
+    if kind == "slot" and event.get("name") == CODE_SLOT:
+        value = event.get("value")
+        if isinstance(value, str) and not value.startswith(_ENCRYPTED):
+            event["value"] = _ENCRYPTED + _cipher().encrypt(value.encode()).decode()
+    elif kind == "slot":
         event["value"] = _text(event.get("value"))
     return event
+
+
+def _with_code(tracker: DialogueStateTracker | None) -> DialogueStateTracker | None:
+    """The tracker as stored, its draft code decrypted for the turn (only in memory)."""
+    slot = tracker.slots.get(CODE_SLOT) if tracker is not None else None
+    if slot is not None and isinstance(slot.value, str) and slot.value.startswith(_ENCRYPTED):
+        try:
+            slot.value = _cipher().decrypt(slot.value[len(_ENCRYPTED):].encode()).decode()
+        except InvalidToken:
+            slot.value = None  # another key: the code is not repeated; the draft is unaffected
+    return tracker
 
 
 def redacted(tracker: DialogueStateTracker, domain: Domain) -> DialogueStateTracker:
@@ -61,7 +103,19 @@ class RedactingInMemoryTrackerStore(InMemoryTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(redacted(tracker, self.domain))
 
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        return _with_code(await super().retrieve(sender_id))
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        return _with_code(await super().retrieve_full_tracker(conversation_id))
+
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(redacted(tracker, self.domain))
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        return _with_code(await super().retrieve(sender_id))
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        return _with_code(await super().retrieve_full_tracker(conversation_id))

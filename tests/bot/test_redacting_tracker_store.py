@@ -79,3 +79,42 @@ def test_the_endpoints_files_load_the_redacting_stores(tmp_path, monkeypatch):
     from rasa.shared.utils.common import class_from_module_path
 
     assert class_from_module_path(production.type) is RedactingSQLTrackerStore
+
+
+CODE_DOMAIN = Domain.from_yaml("""
+version: "3.1"
+intents: [describe]
+slots:
+  resume_code: {type: text, influence_conversation: false, mappings: [{type: custom}]}
+""")
+
+
+def coded_call(sender: str = "CA" + "1" * 32) -> DialogueStateTracker:
+    tracker = DialogueStateTracker(sender, CODE_DOMAIN.slots)
+    tracker.update_with_events([
+        ActionExecuted("action_listen"),
+        UserUttered("my code is 1234 5678 9012", intent={"name": "describe", "confidence": 0.9}),
+        SlotSet("resume_code", "123456789012"),
+        BotUttered("If we get cut off, key in your draft code: 1 2 3 4, 5 6 7 8, 9 0 1 2."),
+    ], CODE_DOMAIN)
+    return tracker
+
+
+def test_a_draft_code_is_never_stored_in_clear_but_can_still_be_repeated(tmp_path, monkeypatch):
+    """The resume_code slot and the spoken code were in the tracker in plain text (issue 16)."""
+    monkeypatch.setenv("CONVERSATION_KEY_SECRET", "unit-test-conversation-secret")
+    path = tmp_path / "tracker.db"
+    sql = RedactingSQLTrackerStore(CODE_DOMAIN, dialect="sqlite", db=str(path))
+    memory = RedactingInMemoryTrackerStore(CODE_DOMAIN)
+    for store in (sql, memory):
+        asyncio.run(store.save(coded_call()))
+        back = asyncio.run(store.retrieve("CA" + "1" * 32))
+        assert back.get_slot("resume_code") == "123456789012"  # the channel repeats it as the call ends
+        assert "[draft code removed]" in back.latest_message.text
+        asyncio.run(store.save(back))  # saved again: still not in clear, and not encrypted twice
+        assert asyncio.run(store.retrieve("CA" + "1" * 32)).get_slot("resume_code") == "123456789012"
+    with sa.create_engine(f"sqlite:///{path}").connect() as conn:
+        stored = " ".join(r[0] for r in conn.execute(sa.text("SELECT data FROM events")))
+    kept = memory.store["CA" + "1" * 32]
+    for text in (stored, kept):
+        assert "123456789012" not in text and "1234 5678 9012" not in text and "1 2 3 4, 5 6 7 8" not in text
