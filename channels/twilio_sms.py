@@ -16,8 +16,6 @@ are not allowed in TwiML's XML); emoji and right-to-left text pass through (sent
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import logging
 import os
@@ -34,7 +32,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from channels import channel_state, sms_render
+from channels import channel_state, conversation_keys, sms_render
 from channels.channel_state import ChannelState
 from channels.input_text import clean
 from channels.no_reply import guard
@@ -113,16 +111,13 @@ class TwilioSmsInput(InputChannel):
         # Opt-outs, the last choices and MessageSids seen (with their replies): shared by every Rasa server
         # and kept over a restart (channels/channel_state.py), keyed on the conversation id, not the number.
         self.state = state or channel_state.from_env()
-        # The conversation id is a keyed hash of the number: the tracker, the logs and the backend never
-        # see the number, and it cannot be worked back from the id (all UK mobiles are few enough to try
-        # against an unkeyed hash).
+        # The conversation id is a keyed hash of the number (channels/conversation_keys.py).
         self.conversation_secret = (conversation_secret or os.environ.get("CONVERSATION_KEY_SECRET")
-                                    or hmac.new(auth_token.encode(), b"sms conversation id", hashlib.sha256).hexdigest())
+                                    or conversation_keys.default_secret(auth_token))
         self.limiter = RateLimiter.from_env()
 
     def conversation_id(self, number: str) -> str:
-        digest = hmac.new(self.conversation_secret.encode(), number.encode(), hashlib.sha256).hexdigest()
-        return "sms-" + digest[:32]
+        return conversation_keys.sms_conversation_id(number, self.conversation_secret)
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TwilioSmsInput:
