@@ -75,6 +75,10 @@ nlu-eval: bot-env ## Train NLU on a fixed 80% split of nlu_data/ and report inte
 narrative-eval: backend-env ## Every narrative field scored on the held-out development set (per field P/R/accuracy, event-type confusion, time per analysis)
 	$(BACKEND_PY) -m backend.narrative.evaluate
 
+.PHONY: redaction-eval
+redaction-eval: backend-env ## Redaction recall on ~2,700 generated identifier variants, false positives on clinical text
+	$(BACKEND_PY) -m backend.identifiers.evaluate $(ARGS)
+
 .PHONY: bench-dashboard
 bench-dashboard: backend-env postgres ## Dashboard queries on 1,000,000 synthetic records, SQLite and PostgreSQL (ARGS="--records N --keep")
 	$(BACKEND_PY) scripts/bench_dashboard.py $(ARGS)

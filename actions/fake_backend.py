@@ -29,7 +29,7 @@ class FakeBackend:
         self.analysis = analysis or []
         self.down = False
         self.codes: dict[str, str] = {}
-        self._codes = itertools.count(10_000_001)
+        self._codes = itertools.count(100_000_000_001)  # twelve digits, as the backend's
         self._ids = (f"rec-{i}" for i in itertools.count(1))
 
     def _check(self, name: str, *args: Any) -> None:

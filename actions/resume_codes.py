@@ -16,20 +16,23 @@ from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, channel_name
 
-# What may surround the digits: "my code is 1234 5678", "*12345678#", "1 2 3 4 5 6 7 8" as heard.
+# What may surround the digits: "my code is 1234 5678 9012", "*123456789012#", "1 2 3 4 5 ..." as heard.
 # A date ("12/11/2026") keeps its slashes, so it is never taken for a code.
 AROUND_CODE = re.compile(r"\b(?:my|the|draft|code|is|it's|its|it)\b|[\s*#.,:-]", re.I)
 CODE_CHANNELS = {"voice"}  # where a conversation key does not outlive the conversation
 
 
+CODE_DIGITS = 12  # the backend's resume code length (backend/resume_codes/service.py, DIGITS)
+
+
 def code_in(text: str) -> str | None:
     rest = AROUND_CODE.sub("", text or "")
-    return rest if len(rest) == 8 and rest.isascii() and rest.isdigit() else None
+    return rest if len(rest) == CODE_DIGITS and rest.isascii() and rest.isdigit() else None
 
 
 def spoken(code: str) -> str:
-    """'1 2 3 4, 5 6 7 8': read digit by digit, in two groups, rather than as a large number."""
-    return f"{' '.join(code[:4])}, {' '.join(code[4:])}"
+    """'1 2 3 4, 5 6 7 8, 9 0 1 2': read digit by digit, in groups of four, rather than as a large number."""
+    return ", ".join(" ".join(code[i : i + 4]) for i in range(0, len(code), 4))
 
 
 async def give_code(dispatcher: CollectingDispatcher, tracker: Tracker, record_id: str) -> dict[str, Any]:

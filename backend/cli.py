@@ -1,4 +1,4 @@
-"""Command line: `python -m backend.cli migrate|seed|serve|service-token|dev-secret|create-platform-admin`."""
+"""Command line: `python -m backend.cli migrate|seed|serve|service-token|dev-secret|create-platform-admin|purge`."""
 
 from __future__ import annotations
 
@@ -48,6 +48,21 @@ def _create_platform_admin(email: str, name: str) -> None:
     print(f"Platform admin {email} created.")
 
 
+def _purge(settings, days: int) -> None:
+    from datetime import datetime, timezone
+
+    from sqlalchemy import create_engine
+
+    from backend.retention import purge
+
+    if days < 1:
+        raise SystemExit("purge: the retention period is at least one day")
+    tracker = create_engine(settings.tracker_database_url) if settings.tracker_database_url else None
+    with Session(make_engine(settings.database_url)) as db:
+        purged = purge(db, datetime.now(timezone.utc), days, tracker)
+    print(f"Retention {days} days. {purged}" + ("" if tracker else " (TRACKER_DATABASE_URL unset: tracker not purged)"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="backend", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -59,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("service-token", help="print the action server's service token")
     secret = sub.add_parser("dev-secret", help="print (making it once) a development-only secret, e.g. rest_channel_token")
     secret.add_argument("name")
+    purge = sub.add_parser("purge", help="remove deleted drafts' content, old resume code tries and old "
+                           "conversations after the retention period (RETENTION_DAYS); run it daily")
+    purge.add_argument("--days", type=int, help="the retention period in days (default: RETENTION_DAYS)")
     admin = sub.add_parser("create-platform-admin", help="the first account of a new database; password on stdin")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", required=True)
@@ -71,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.cmd == "seed":
         upgrade_to_head(settings.database_url)
         _seed()
+    elif args.cmd == "purge":
+        _purge(settings, args.days if args.days is not None else settings.retention_days)
     elif args.cmd == "create-platform-admin":
         _create_platform_admin(args.email, args.name)
     elif args.cmd == "service-token":

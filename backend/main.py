@@ -9,6 +9,7 @@ from sqlalchemy.orm import sessionmaker
 
 from backend.accounts.router import router as accounts_router
 from backend.auth.throttle import SignInThrottle
+from backend.body_limit import BodyLimit
 from backend.config import Settings, get_settings
 from backend.dashboard.router import router as dashboard_router
 from backend.database import make_engine
@@ -63,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(webchat_router)  # the web chat page and widget (issue 4)
     install_pages(app)  # the web form, summaries, dashboard and roles pages
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # outermost: before anything parses a body
 
     @app.get("/health", tags=["meta"])
     def health() -> dict:

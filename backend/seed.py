@@ -7,6 +7,7 @@ by git), so no credential is ever committed.
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from backend.accounts.models import Account, Organisation, Role
 from backend.auth.passwords import hash_password
 from backend.config import VAR_DIR, Settings
+from backend.private_files import write_private
 from backend.taxonomy import get_taxonomy
 
 # A GP practice (primary care is where reporting is scarcest) and a hospital trust, from the ODS list.
@@ -27,7 +29,7 @@ DEMO_ACCOUNTS = (
 )
 
 
-def seed_demo(db: Session, settings: Settings) -> list[tuple[str, str, str]] | None:
+def seed_demo(db: Session, settings: Settings, var_dir: Path | None = None) -> list[tuple[str, str, str]] | None:
     """Seeds an empty database; returns (email, role, password) rows, or None if it had accounts."""
     if settings.environment == "production":
         raise RuntimeError("demo accounts are never created in production")
@@ -44,8 +46,5 @@ def seed_demo(db: Session, settings: Settings) -> list[tuple[str, str, str]] | N
                        organisation_ods=org, role=role.value))
         created.append((email, role.value, password))
     db.commit()
-    VAR_DIR.mkdir(exist_ok=True)
-    path = VAR_DIR / "demo-accounts.txt"
-    path.write_text("".join(f"{e}\t{r}\t{p}\n" for e, r, p in created))
-    path.chmod(0o600)
+    write_private((var_dir or VAR_DIR) / "demo-accounts.txt", "".join(f"{e}\t{r}\t{p}\n" for e, r, p in created))
     return created

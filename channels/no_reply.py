@@ -73,15 +73,16 @@ def guard(on_new_message: Handler, reraise: bool = False) -> Handler:
         except Exception:
             if reraise:
                 raise
-            logger.exception("handling a message from %s failed; asked the sender to send it again",
-                             message.sender_id)
+            # The channel, never the sender: a sender id may be a phone number (no personal data in logs).
+            logger.exception("handling a %s message failed; asked the sender to send it again",
+                             message.input_channel)
             failures.append("raised")
         finally:
             _failures.reset(token)
         if not failures:
             return result
-        logger.error("%d action(s) failed while handling a message from %s (is the action server up?); asked "
-                     "the sender to send it again", len(failures), message.sender_id)
+        logger.error("%d action(s) failed while handling a %s message (is the action server up?); asked "
+                     "the sender to send it again", len(failures), message.input_channel)
         output = message.output_channel
         await output.send_response(message.sender_id, {"text": NO_REPLY})
         return output.messages if isinstance(output, CollectingOutputChannel) else result

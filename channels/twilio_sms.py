@@ -16,6 +16,7 @@ are not allowed in TwiML's XML); emoji and right-to-left text pass through (sent
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import time
@@ -31,7 +32,8 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from channels import sms_render
+from channels import channel_state, conversation_keys, sms_render
+from channels.channel_state import ChannelState
 from channels.input_text import clean, not_a_command
 from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
@@ -52,6 +54,12 @@ NOT_UNDERSTOOD = ("Sorry, I didn't get that. Tell us what happened in your own w
 TROUBLE = "Sorry, something went wrong. What you told us before is saved. Please send that again in a minute."
 MAX_TEXT = 1600  # Twilio's own limit for an incoming message
 STOP_INTENT = "/stop"  # ends the form; the actions keep the draft
+# Shared channel state (channels/channel_state.py): its keys and how long each is kept.
+SID_KEY, OPTED_OUT_KEY, OPTIONS_KEY = "sms:sid:", "sms:opted-out:", "sms:options:"
+PENDING = "pending"  # a MessageSid whose turn is under way
+SID_TTL = 24 * 3600  # Twilio retries within minutes
+OPTIONS_TTL = 24 * 3600
+OPT_OUT_TTL = 10 * 365 * 24 * 3600  # an opt-out stands until the number opts back in
 
 
 class TtlStore:
@@ -90,7 +98,8 @@ class TwilioSmsInput(InputChannel):
     def name(cls) -> str:
         return "twilio"  # actions/conversation.py maps this to the backend's "sms" channel
 
-    def __init__(self, auth_token: str, public_url: str) -> None:
+    def __init__(self, auth_token: str, public_url: str, state: ChannelState | None = None,
+                 conversation_secret: str | None = None) -> None:
         if not auth_token:
             raise ValueError("the Twilio SMS channel needs the account's auth token (TWILIO_AUTH_TOKEN)")
         self.validator = RequestValidator(auth_token)
@@ -98,10 +107,17 @@ class TwilioSmsInput(InputChannel):
         if not self.public_url:
             logger.warning("No public_url/PUBLIC_BASE_URL: signatures are checked against the URL this server "
                            "sees, which fails behind a proxy")
-        self.seen = TtlStore(ttl=24 * 3600, max_items=10_000)  # MessageSid -> its turn (a Task)
-        self.options = TtlStore(ttl=24 * 3600, max_items=50_000)  # sender -> payloads of the last choices
-        self.opted_out = TtlStore(ttl=365 * 24 * 3600, max_items=100_000)
+        self.seen = TtlStore(ttl=24 * 3600, max_items=10_000)  # MessageSid -> its turn (a Task), this process
+        # Opt-outs, the last choices and MessageSids seen (with their replies): shared by every Rasa server
+        # and kept over a restart (channels/channel_state.py), keyed on the conversation id, not the number.
+        self.state = state or channel_state.from_env()
+        # The conversation id is a keyed hash of the number (channels/conversation_keys.py).
+        self.conversation_secret = (conversation_secret or os.environ.get("CONVERSATION_KEY_SECRET")
+                                    or conversation_keys.default_secret(auth_token))
         self.limiter = RateLimiter.from_env()
+
+    def conversation_id(self, number: str) -> str:
+        return conversation_keys.sms_conversation_id(number, self.conversation_secret)
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TwilioSmsInput:
@@ -149,8 +165,11 @@ class TwilioSmsInput(InputChannel):
                         asyncio.shield(earlier), 30))
                 except Exception:
                     return twiml([])
+            if not await self.state.add(SID_KEY + sid, PENDING, SID_TTL):
+                # Seen by another server, or before a restart: its reply once it has one, never a second turn.
+                return twiml(await self._reply_of(sid))
             # A task of its own, so the turn completes for a retry even if Twilio hangs up after 15 s.
-            turn = asyncio.ensure_future(self._turn(sid, sender, form, on_new_message))
+            turn = asyncio.ensure_future(self._turn(sid, self.conversation_id(sender), form, on_new_message))
             self.seen.put(sid, turn)
             return twiml(await asyncio.shield(turn))
 
@@ -159,11 +178,24 @@ class TwilioSmsInput(InputChannel):
     async def _turn(self, sid: str, sender: str, form: RequestParameters,
                     on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> list[str]:
         try:
-            return await self._handle(sender, form, on_new_message)
+            bodies = await self._handle(sender, form, on_new_message)
         except Exception:
             logger.exception("SMS turn failed")
             self.seen.pop(sid)  # a retry may try again
+            await self.state.pop(SID_KEY + sid)
             return [TROUBLE]
+        await self.state.put(SID_KEY + sid, json.dumps(bodies), SID_TTL)
+        return bodies
+
+    async def _reply_of(self, sid: str, wait: float = 10.0) -> list[str]:
+        deadline = time.monotonic() + wait
+        while True:
+            value = await self.state.get(SID_KEY + sid)
+            if value is not None and value != PENDING:
+                return json.loads(value)
+            if value is None or time.monotonic() > deadline:
+                return []  # the first attempt failed (Twilio retries again) or is still going
+            await asyncio.sleep(0.2)
 
     async def _handle(self, sender: str, form: RequestParameters,
                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> list[str]:
@@ -171,17 +203,17 @@ class TwilioSmsInput(InputChannel):
         text = clean(form.get("Body") or "").replace("¡", "@").strip()[:MAX_TEXT]
         keyword = text.upper()
         if keyword in OPT_OUT or form.get("OptOutType") == "STOP":
-            self.opted_out.put(sender, True)
-            self.options.pop(sender)
+            await self.state.put(OPTED_OUT_KEY + sender, "1", OPT_OUT_TTL)
+            await self.state.pop(OPTIONS_KEY + sender)
             try:
                 await on_new_message(self._message(STOP_INTENT, sender, CollectingOutputChannel()))
             except Exception:
                 logger.exception("could not end the conversation after STOP")
             return []  # Twilio itself confirms an opt-out; nothing more may be sent
-        if self.opted_out.get(sender):
+        if await self.state.get(OPTED_OUT_KEY + sender):
             if keyword not in OPT_IN and form.get("OptOutType") != "START":
                 return []  # Twilio would refuse to deliver anything until they opt back in
-            self.opted_out.pop(sender)
+            await self.state.pop(OPTED_OUT_KEY + sender)
             return [WELCOME_BACK]
         if keyword in HELP_WORDS or form.get("OptOutType") == "HELP":
             return [HELP]
@@ -191,20 +223,22 @@ class TwilioSmsInput(InputChannel):
         text = not_a_command(text).strip()  # a typed "/intent{...}" is words, never a command to Rasa
         if not text:
             return [EMPTY]  # a picture or an empty text: nothing for the assistant
-        text = sms_render.chosen(text, self.options.get(sender) or []) or text  # "2": the second choice
+        options = json.loads(await self.state.get(OPTIONS_KEY + sender) or "[]")
+        text = sms_render.chosen(text, options) or text  # "2": the second choice
         collector = CollectingOutputChannel()
         await on_new_message(self._message(text, sender, collector))
-        self._remember_options(sender, collector.messages)
+        await self._remember_options(sender, collector.messages)
         # Silence over SMS looks like a lost message; the assistant says nothing to e.g. a first "no".
         return sms_render.bodies(collector.messages) or [NOT_UNDERSTOOD]
 
     def _message(self, text: str, sender: str, output: CollectingOutputChannel) -> UserMessage:
         return UserMessage(text, output, sender, input_channel=self.name(), metadata={})
 
-    def _remember_options(self, sender: str, messages: list[dict[str, Any]]) -> None:
+    async def _remember_options(self, sender: str, messages: list[dict[str, Any]]) -> None:
         # Only the last message's choices: a number answers the question asked last.
         buttons = messages[-1].get("buttons") if messages else None
         if buttons:
-            self.options.put(sender, [str(b.get("payload") or b.get("title") or "") for b in buttons])
+            payloads = [str(b.get("payload") or b.get("title") or "") for b in buttons]
+            await self.state.put(OPTIONS_KEY + sender, json.dumps(payloads), OPTIONS_TTL)
         else:
-            self.options.pop(sender)
+            await self.state.pop(OPTIONS_KEY + sender)

@@ -32,6 +32,8 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from actions.safety import danger_now
+from channels import channel_state
+from channels.channel_state import ChannelState
 from channels.input_text import clean, words
 from channels.rate_limit import SLOW_DOWN_VOICE, RateLimiter
 from channels.voice_speech import (
@@ -60,6 +62,8 @@ YES = {"yes", "yeah", "yep", "correct", "right", "ok", "okay", "sure"}
 NO = {"no", "nope", "wrong"}
 SPOKEN_KEYS = {"one": "1", "two": "2", "three": "3", "four": "4", "nine": "9", **{k: k for k in "12349"}}
 ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
+ENDED_KEY = "voice:ended:"  # channel state: this CallSid's call is over
+ENDED_TTL = 7 * 24 * 3600  # well past the signature's usefulness for a call Twilio has closed
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
@@ -89,7 +93,8 @@ class TwilioVoiceInput(InputChannel):
         return "twilio_voice"
 
     def __init__(self, auth_token: str, public_base_url: str, voice: str = "Polly.Amy", language: str = "en-GB",
-                 initial_message: str = "/greet", sms_offer: bool = True, speech_timeout: str = "auto") -> None:
+                 initial_message: str = "/greet", sms_offer: bool = True, speech_timeout: str = "auto",
+                 state: ChannelState | None = None) -> None:
         if not auth_token or not public_base_url:
             raise ValueError("the Twilio voice channel needs TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL")
         self.validator = RequestValidator(auth_token)
@@ -99,6 +104,9 @@ class TwilioVoiceInput(InputChannel):
         # "auto" ends at a natural pause; some speech models want seconds instead (Twilio warning 13335).
         self.speech_timeout = speech_timeout
         self.calls: dict[str, Call] = {}
+        # Calls that have ended, shared by every Rasa server (channels/channel_state.py): a signed webhook
+        # replayed once its call is over is refused, so a captured request cannot drive the conversation.
+        self.state = state or channel_state.from_env()
         self.limiter = RateLimiter.from_env()
 
     @classmethod
@@ -139,6 +147,9 @@ class TwilioVoiceInput(InputChannel):
             sid = form.get("CallSid") or ""
             if not CALL_SID.match(sid):
                 return response.text("CallSid is required", status=400)
+            if await self.state.get(ENDED_KEY + sid):
+                logger.warning("Twilio voice webhook refused: its call has ended (a replay?)")
+                return self._goodbye("")
             if not self.limiter.check(sid).allowed:  # the question stands; nothing reaches the assistant
                 held = self.calls.get(sid) or Call()
                 return self._twiml(_join(SLOW_DOWN_VOICE, held.said, self._choices(held)), held)
@@ -178,6 +189,8 @@ class TwilioVoiceInput(InputChannel):
                 return response.text("invalid signature", status=403)
             if form.get("CallStatus") in ENDED:
                 sid = form.get("CallSid") or ""
+                if CALL_SID.match(sid):
+                    await self.state.put(ENDED_KEY + sid, "1", ENDED_TTL)
                 await self._save_heard(sid, self.calls.pop(sid, None), on_new_message)
             return response.empty()
 

@@ -36,8 +36,8 @@ def _spoken_date(m: re.Match, day_first: bool = False) -> str:
 
 
 def code_words(code: str) -> str:
-    """How a caller gets back to a draft; the code digit by digit, in two groups."""
-    spoken = f"{' '.join(code[:4])}, {' '.join(code[4:])}"
+    """How a caller gets back to a draft; the code digit by digit, in groups of four."""
+    spoken = ", ".join(" ".join(code[i : i + 4]) for i in range(0, len(code), 4))
     return (f"Your draft code is {spoken}. Again, {spoken}. To carry on, call again and key in the code, "
             "or text the code to this number.")
 

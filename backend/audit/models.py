@@ -17,7 +17,8 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # "account:12", "public:<hash prefix>" or "service": who acted, as the server saw it.
+    # "account:12" or "public" (never any part of the key hash), either "... via service": who acted.
+    # Shown through records.anonymity, which hides an anonymous record's author from everyone else.
     actor: Mapped[str] = mapped_column(String(80))
     actor_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     entity_type: Mapped[str] = mapped_column(String(20))  # record, account, organisation

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from backend.accounts.models import Account, Role
 from backend.auth import tokens
-from backend.auth.principal import Principal, hash_public_key
+from backend.auth.principal import Principal
+from backend.auth.public_keys import public_key_hash
 from backend.config import Settings
 from backend.database import get_db
 
@@ -56,13 +57,13 @@ def _is_service(settings: Settings, creds: HTTPAuthorizationCredentials) -> bool
     return hmac.compare_digest(creds.credentials.encode(), settings.service_token_value().encode())
 
 
-def _service_principal(db: Session, act_as: str | None) -> Principal:
+def _service_principal(db: Session, settings: Settings, act_as: str | None) -> Principal:
     kind, _, value = (act_as or "").partition(":")
     # ASCII digits within the id column's range: "²" is a digit too, and 2**63 overflows the database.
     if kind == "account" and value.isascii() and value.isdigit() and int(value) <= 2**31 - 1:
         return _account_principal(db.get(Account, int(value)), via_service=True)
     if kind == "public" and 8 <= len(value) <= 200:
-        return Principal(public_key_hash=hash_public_key(value), via_service=True)
+        return Principal(public_key_hash=public_key_hash(db, settings, value), via_service=True)
     raise HTTPException(
         status.HTTP_400_BAD_REQUEST,
         "Service calls must name who they act for: X-Act-As 'account:<id>' or 'public:<key of 8-200 characters>'",
@@ -76,7 +77,7 @@ def _resolve(db: Session, settings: Settings, creds: HTTPAuthorizationCredential
     if _is_service(settings, creds):
         if not service:
             raise SERVICE_REFUSED
-        return _service_principal(db, act_as)
+        return _service_principal(db, settings, act_as)
     if act_as is not None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Only the service credential may act for someone else")
     claims = tokens.read(settings, creds.credentials)

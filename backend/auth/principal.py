@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from backend.accounts.models import Role
-
-
-def hash_public_key(conversation_key: str) -> str:
-    # Channels key public conversations on things like phone numbers; only a hash is stored.
-    return hashlib.sha256(conversation_key.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -31,7 +25,8 @@ class Principal:
 
     @property
     def audit_label(self) -> str:
-        who = f"account:{self.account_id}" if self.account_id else f"public:{(self.public_key_hash or '')[:12]}"
+        # No part of a public key's hash: it is a phone number's fingerprint (records.anonymity).
+        who = f"account:{self.account_id}" if self.account_id else "public"
         return f"{who} via service" if self.via_service else who
 
     @property

@@ -10,7 +10,7 @@ from backend.audit import service as audit
 from backend.auth.dependencies import AssistantPrincipal, CurrentPrincipal
 from backend.database import get_db
 from backend.plan import AnswerDoc, Plan
-from backend.records import derive, service, summary
+from backend.records import anonymity, derive, service, summary
 from backend.records.changes import Outcome
 from backend.records.models import EventRecord
 from backend.records.schemas import (
@@ -166,7 +166,7 @@ def list_versions(record_id: str, who: CurrentPrincipal, db: Db) -> list[Version
     record = service.get_visible(db, who, record_id)
     return [
         VersionOut(version=v.version, event_type=v.event_type, answers=v.answers, created_at=v.created_at,
-                   created_by=v.created_by, reason=v.reason)
+                   created_by=anonymity.shown_actor(v.created_by, record, who), reason=v.reason)
         for v in service.versions(db, record)
     ]
 
@@ -175,7 +175,8 @@ def list_versions(record_id: str, who: CurrentPrincipal, db: Db) -> list[Version
 def audit_trail(record_id: str, who: CurrentPrincipal, db: Db) -> list[AuditOut]:
     record = service.get_visible(db, who, record_id)
     return [
-        AuditOut(at=e.at, actor=e.actor, action=e.action, field=e.field, patient=e.patient,
+        AuditOut(at=e.at, actor=anonymity.shown_actor(e.actor, record, who, e.actor_account_id), action=e.action,
+                 field=e.field, patient=e.patient,
                  old_value=e.old_value, new_value=e.new_value)
         for e in audit.history(db, "record", record.public_id)
     ]

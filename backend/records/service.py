@@ -242,11 +242,20 @@ def list_visible(db: Session, who: Principal, status_filter: str | None, limit: 
     return total, list(rows)
 
 
+def answered_fields(record: EventRecord) -> list[str]:
+    """The names of the answered and skipped questions ("PhysicalHarm:2" for patient 2), sorted."""
+    doc = AnswerDoc.from_json(record.answers)
+    names = set(doc.fields) | set(doc.skipped)
+    names |= {f"{name}:{n}" for n, patient in enumerate(doc.patients, start=1) for name in patient}
+    return sorted(names)
+
+
 def delete_draft(db: Session, who: Principal, record: EventRecord) -> None:
     if not permissions.can_edit_draft(who, record):
         raise HTTPException(status.HTTP_409_CONFLICT if record.status != "draft" else status.HTTP_403_FORBIDDEN,
                             "Only the author can delete a draft, and only before it is submitted")
-    audit.record(db, who, "record", record.public_id, "delete", old={"answers": record.answers})
+    # Which fields the draft held, never what they said: the reporter asked for their words to go.
+    audit.record(db, who, "record", record.public_id, "delete", old={"fields": answered_fields(record)})
     db.delete(record)
     _commit(db)
 

@@ -19,7 +19,7 @@ Db = Annotated[Session, Depends(get_db)]
 
 
 class IssuedCode(BaseModel):
-    code: str = Field(description="Eight digits, shown or spoken to the reporter once; only a hash is kept")
+    code: str = Field(description="Twelve digits, shown or spoken to the reporter once; only a hash is kept")
     expires_at: datetime
 
 
@@ -42,7 +42,7 @@ def issue_code(record_id: str, who: AssistantPrincipal, db: Db, request: Request
 
 @router.post("/resume", response_model=RecordOut, summary="Take over a public draft by its code (single use)",
              responses={403: {"description": "Staff accounts use their own draft list"},
-                        422: {"model": Invalid, "description": "Not eight digits, or not a valid request"},
+                        422: {"model": Invalid, "description": "Not twelve digits, or not a valid request"},
                         404: {"description": "No live code matches"},
                         429: {"description": "Too many wrong codes recently"}})
 def redeem_code(body: RedeemCode, who: AssistantPrincipal, db: Db, request: Request) -> RecordOut:

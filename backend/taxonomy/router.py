@@ -5,9 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 
+from backend.records.schemas import MAX_INT
 from backend.taxonomy import Taxonomy
 
 router = APIRouter(prefix="/taxonomy", tags=["taxonomy"])
+# Codes per page: every code system but the ODS list (16,496 codes) fits in one; that one is searched
+# (q) or paged (offset, total), never sent whole to an unauthenticated caller.
+PAGE_MAX = 250
 
 
 class CodeSystemInfo(BaseModel):
@@ -59,8 +63,8 @@ def code_systems(request: Request) -> list[dict]:
 def code_system(
     system_id: str, request: Request,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    limit: Annotated[int, Query(ge=1, le=20000)] = 20000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = PAGE_MAX,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> dict:
     cs = _tax(request).code_systems.get(system_id)
     if cs is None:

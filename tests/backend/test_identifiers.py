@@ -392,3 +392,159 @@ def test_finding_is_frozen() -> None:
     finding = Finding("email", 0, 5)
     with pytest.raises(dataclasses.FrozenInstanceError):
         finding.start = 1  # type: ignore[misc]
+
+
+# --- Variants that used to slip through (issue 16) --------------------------------
+
+NBSP, EN_DASH, THIN = "\u00a0", "\u2013", "\u2009"
+FULL_WIDTH = str.maketrans("0123456789", "".join(chr(0xFF10 + d) for d in range(10)))
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        f"943{NBSP}476{NBSP}5919",
+        f"943{EN_DASH}476{EN_DASH}5919",
+        f"943{THIN}476{THIN}5919",
+        "943.476.5919",
+        "943/476/5919",
+        "943  476  5919",
+        "943 - 476 - 5919",
+        "943\n476\n5919",
+        "9434765919".translate(FULL_WIDTH),
+        "943 476 5919".translate(FULL_WIDTH),
+        "943\u200b476\u200b5919",  # zero-width spaces
+    ],
+)
+def test_nhs_number_variants_found(written: str) -> None:
+    assert found(f"NHS no {written} checked.") == [("nhs_number", written)]
+
+
+@pytest.mark.parametrize("written", ["943.476.5919.2", "1.943.476.5919", "943/476/59190"])
+def test_nhs_number_variants_inside_longer_references_not_reported(written: str) -> None:
+    assert "nhs_number" not in [kind for kind, _ in found(written)]
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "07700.900.123",
+        "447700900123",
+        "07 700 900 123",
+        f"07700{NBSP}900123",
+        f"07700{EN_DASH}900{EN_DASH}123",
+        "07700  900  123",
+        "+44 7 700 900 123",
+        "07700900123".translate(FULL_WIDTH),
+    ],
+)
+def test_phone_number_variants_found(number: str) -> None:
+    assert found(f"Daughter's number is {number}, call after 5.") == [("phone_number", number)]
+
+
+@pytest.mark.parametrize("text", ["on 01.03.2024 10 units were given", "01 03 2024 10 units", "v 1.2.3.4"])
+def test_dotted_and_spaced_numbers_that_are_not_phones(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("postcode", ["SW1A  1AA", "SW1A-1AA", "sw1a 1aa", f"SW1A{NBSP}1AA", "SW1A\t1AA"])
+def test_postcode_variants_found(postcode: str) -> None:
+    assert found(f"Lives at 1 Any Street, {postcode}.") == [("postcode", postcode)]
+
+
+@pytest.mark.parametrize(
+    "text, date",
+    [
+        ("DOB 1956-03-12", "1956-03-12"),
+        ("birthday 12/03/1956", "12/03/1956"),
+        ("b. 12/03/1956", "12/03/1956"),
+        ("DOB 12031956", "12031956"),
+        ("DOB 120356", "120356"),
+        ("birth date: 12 03 1956", "12 03 1956"),
+        ("birthdate 1956/03/12", "1956/03/12"),
+        (f"DOB{NBSP}12{EN_DASH}03{EN_DASH}1956", f"12{EN_DASH}03{EN_DASH}1956"),
+        ("DOB " + "12/03/1956".translate(FULL_WIDTH), "12/03/1956".translate(FULL_WIDTH)),
+        ("born    on   12 March 1956", "12 March 1956"),
+    ],
+)
+def test_date_of_birth_variants_found(text: str, date: str) -> None:
+    assert found(f"Patient ({text}) fell.") == [("date_of_birth", date)]
+
+
+@pytest.mark.parametrize("text", ["seen 2024-03-12 at 10", "ref 12031956", "vitamin b. 12 units"])
+def test_dates_and_numbers_without_cue_still_not_flagged(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "name at nhs dot net",
+        "jo dot bloggs at example dot co dot uk",
+        "jo.bloggs [at] example [dot] com",
+        "jo(at)nhs(dot)net",
+        "jo (at) nhs.net",
+        "jo.bloggs at nhs.net",
+        "jo @ example.com",
+        "jo.bloggs\uff20example.com",  # full-width at sign
+        "JO DOT BLOGGS AT NHS DOT NET",
+    ],
+)
+def test_spelled_out_emails_found(email: str) -> None:
+    assert found(f"Family emailed from {email} today.") == [("email", email)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the nurse was at home. Then she called",
+        "seen at ward dot 7",
+        "arrived at 10. Net result was fine",
+        "met at clinic dot matrix printer",
+    ],
+)
+def test_ordinary_at_and_dot_are_not_emails(text: str) -> None:
+    assert found(text) == []
+
+
+def test_folded_findings_point_at_original_text() -> None:
+    text = f"NHS\u3000943{NBSP}{NBSP}476{NBSP}5919 and ｓｗ１ａ　１ａａ and 07700{EN_DASH}900123"
+    redacted, findings = redact(text)
+    assert [text[f.start : f.end] for f in findings] == [
+        f"943{NBSP}{NBSP}476{NBSP}5919",
+        "ｓｗ１ａ　１ａａ",
+        f"07700{EN_DASH}900123",
+    ]
+    assert redacted == "NHS\u3000[NHS number removed] and [postcode removed] and [phone number removed]"
+
+
+def test_identifiers_across_scan_windows_are_found_whole() -> None:
+    from backend.identifiers.detect import WINDOW
+
+    ids = ["943 476 5919", "07700 900123", "jo.bloggs@example.com", "SW1A 1AA", "name at nhs dot net"]
+    text = ""
+    for boundary, ident in enumerate(ids, start=1):
+        # Each identifier straddles a window boundary; ordinary words fill the rest.
+        cut = boundary * WINDOW - len(ident) // 2
+        text += ("ward " * WINDOW)[: cut - len(text) - 1] + " " + ident + " "
+    text += "fell."
+    assert len(text) > len(ids) * WINDOW
+    assert [text[f.start : f.end] for f in find_identifiers(text)] == ids
+
+
+def test_generated_variants_all_redacted_as_their_kind() -> None:
+    from backend.identifiers.evaluate import covered
+    from backend.identifiers.variants import generate
+
+    variants = generate()
+    assert len(variants) > 2000
+    missed = [(v.kind, v.form, v.text) for v in variants if not covered(v, same_kind=True)]
+    assert missed == []
+
+
+def test_generated_clinical_text_has_no_findings() -> None:
+    from backend.identifiers.evaluate import example_narratives
+    from backend.identifiers.variants import clinical_texts
+
+    flagged = [t for t in clinical_texts() + example_narratives() if find_identifiers(t)]
+    assert flagged == []

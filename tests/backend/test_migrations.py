@@ -39,3 +39,18 @@ def test_models_match_migrations(database_url):
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     assert diff == []
     engine.dispose()
+
+
+def test_0006_removes_public_key_hash_prefixes_from_stored_actors(database_url):
+    """Audit actors were "public:<12 hex of the key's hash>" (issue 16): the migration leaves "public"."""
+    engine = create_engine(database_url)
+    command.downgrade(alembic_config(database_url), "0005")
+    with engine.begin() as conn:
+        for actor in ("public:0123456789ab via service", "public:ba9876543210", "account:7"):
+            conn.execute(text("INSERT INTO audit_events (at, actor, entity_type, entity_id, action) "
+                              "VALUES (CURRENT_TIMESTAMP, :actor, 'record', 'r1', 'answer')"), {"actor": actor})
+    upgrade_to_head(database_url)
+    with engine.connect() as conn:
+        actors = conn.execute(text("SELECT actor FROM audit_events ORDER BY id")).scalars().all()
+    assert actors == ["public via service", "public", "account:7"]
+    engine.dispose()

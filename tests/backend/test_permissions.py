@@ -100,3 +100,41 @@ def test_a_reviewer_cannot_move_a_public_record_off_their_organisation(client, p
     added = client.post(f"{API}/records/{rid}/amend", headers=reviewer,
                         json={"answers": [{"field": "Organisation", "value": ["G81019", "RVJ"]}], "reason": "both"})
     assert added.status_code == 200
+
+
+def test_the_public_key_hash_is_keyed_not_a_plain_sha256(client, people, db, settings):
+    """All UK mobile numbers can be tried against an unkeyed SHA-256 in half an hour (issue 16)."""
+    import hashlib
+    import hmac
+
+    from backend.records.models import EventRecord
+
+    new_draft(client, people.headers("public:sms:+447700900005"), "incident")
+    stored = db.query(EventRecord).one().public_key_hash
+    assert stored != hashlib.sha256(b"sms:+447700900005").hexdigest()
+    assert stored == hmac.new(settings.public_key_secret.get_secret_value().encode(), b"sms:+447700900005",
+                              hashlib.sha256).hexdigest()
+
+
+def test_rotating_the_public_key_secret_keeps_reporters_with_their_drafts(database_url, people, client):
+    """The old secret in PUBLIC_KEY_SECRET_PREVIOUS: the reporter's drafts move to the new hash on their
+    next request; without it they would be cut off from them."""
+    from fastapi.testclient import TestClient
+
+    from backend.config import Settings
+    from backend.main import create_app
+
+    public = people.headers("public:voice:CA0000000000000000000000000000ffff")
+    rid = new_draft(client, public, "incident")["record"]["id"]
+    old = people.settings.public_key_secret
+    rotated = Settings(environment="test", database_url=database_url, secret_key=people.settings.secret_key,
+                       service_token=people.settings.service_token, public_key_secret="a new public key secret",
+                       public_key_secret_previous=old)
+    with TestClient(create_app(rotated)) as after:
+        assert after.get(f"{API}/records/{rid}", headers=public).status_code == 200
+        assert after.get(f"{API}/records", headers=public).json()["total"] == 1
+    without_previous = rotated.model_copy(update={"public_key_secret_previous": None,
+                                                  "public_key_secret": people.settings.public_key_secret})
+    with TestClient(create_app(without_previous)) as before:
+        # The records have moved to the new key's hash: the old secret alone no longer finds them.
+        assert before.get(f"{API}/records", headers=public).json()["total"] == 0

@@ -62,3 +62,37 @@ def test_the_first_platform_admin_of_a_production_database(client, database_url,
     assert r.status_code == 200
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {r.json()['access_token']}"}).json()
     assert me["role"] == "platform_admin"
+
+
+def test_secret_files_are_created_private_never_chmod_ed_after(db, settings, tmp_path):
+    """var/dev-secrets.json and var/demo-accounts.txt are never, even for a moment, readable by others:
+    created 0600 (whatever the umask), not written wide open and narrowed afterwards (issue 16)."""
+    import os
+    import stat
+    import sys
+
+    from backend.config import dev_secret
+
+    events: list[tuple[str, str]] = []
+    watching = [True]
+
+    def hook(event: str, args: tuple) -> None:
+        if watching[0] and event in ("open", "os.chmod") and str(args[0]).startswith(str(tmp_path)):
+            mode = args[1] if event == "open" else None
+            writes = event == "os.chmod" or (isinstance(mode, str) and any(c in mode for c in "wax+"))
+            if writes or (event == "open" and isinstance(args[2], int) and args[2] & (os.O_WRONLY | os.O_RDWR)):
+                events.append((event, os.path.basename(str(args[0]))))
+
+    sys.addaudithook(hook)  # audit hooks cannot be removed: this one goes quiet when the test ends
+    old_umask = os.umask(0)  # the most permissive umask: only the creation mode protects the file
+    try:
+        secret = dev_secret("public_key_secret", var_dir=tmp_path)
+        assert dev_secret("public_key_secret", var_dir=tmp_path) == secret
+        assert seed_demo(db, settings, var_dir=tmp_path)
+    finally:
+        os.umask(old_umask)
+        watching[0] = False
+    for name in ("dev-secrets.json", "demo-accounts.txt"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600
+    # Written only through a private temporary file (created 0600 with O_EXCL), then renamed into place.
+    assert events and all(name.startswith(".") and event == "open" for event, name in events), events

@@ -60,3 +60,15 @@ def test_api_fields(client):
 def test_api_is_read_only(client):
     assert client.post("/api/v1/taxonomy/code-systems", json={}).status_code == 405
     assert client.put("/api/v1/taxonomy/code-systems/gender-5", json={}).status_code == 405
+
+
+def test_the_unauthenticated_code_list_is_paged(client):
+    """It returned up to 20,000 codes a call to anyone (issue 16): now a page of at most 250."""
+    whole = client.get("/api/v1/taxonomy/code-systems/ods-codes-5").json()
+    assert whole["total"] == 16496 and len(whole["codes"]) == 250
+    assert client.get("/api/v1/taxonomy/code-systems/ods-codes-5", params={"limit": 20000}).status_code == 422
+    last = client.get("/api/v1/taxonomy/code-systems/ods-codes-5", params={"limit": 250, "offset": 16400}).json()
+    assert len(last["codes"]) == 96
+    specialties = client.get("/api/v1/taxonomy/code-systems/specialty-5").json()
+    assert specialties["total"] == len(specialties["codes"])  # the other lists still come whole
+

@@ -167,7 +167,7 @@ def test_sms_another_number_is_unaffected_by_a_flood(make_phone):
     params = phone.params("hello", From="+447700900456")
     r = phone.post(params)
     assert r.status_code == 200 and "You said hello." in r.text
-    assert [m.sender_id for m in phone.received][-1] == "+447700900456"
+    assert [m.sender_id for m in phone.received][-1] == phone.channel.conversation_id("+447700900456")
 
 
 def test_sms_control_characters_are_removed_and_words_pass_both_ways_as_valid_twiml(roomy, make_phone):

@@ -17,6 +17,7 @@ from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
 from channels import sms_render
+from channels.channel_state import ChannelState, MemoryState, SqliteState
 from channels.no_reply import ACTION_FAILED, NO_REPLY
 from channels.twilio_sms import EMPTY, HELP, NOT_UNDERSTOOD, TROUBLE, WELCOME_BACK, TtlStore, TwilioSmsInput
 
@@ -38,12 +39,13 @@ def sign(params: dict[str, str], url: str = PUBLIC + PATH, token: str = TOKEN) -
 class Phone:
     """A Sanic app with only this channel, a stub assistant, and a reporter texting it."""
 
-    def __init__(self, replies: Callable[[str], list[dict[str, Any]]] | None = None) -> None:
+    def __init__(self, replies: Callable[[str], list[dict[str, Any]]] | None = None,
+                 state: ChannelState | None = None) -> None:
         self.received: list[UserMessage] = []
         self.replies = replies or (lambda text: [{"text": f"You said {text}.", "buttons": YES_NO}])
         self.delay = 0.0
         self.before: Callable[[], Awaitable[None]] | None = None  # holds a turn where a test needs it to
-        self.channel = TwilioSmsInput(TOKEN, PUBLIC)
+        self.channel = TwilioSmsInput(TOKEN, PUBLIC, state=state or MemoryState())
         self.app = Sanic(f"sms_test_{next(_apps)}")
         self.app.blueprint(self.channel.blueprint(self._assistant), url_prefix="/webhooks/twilio")
         self.loop = asyncio.new_event_loop()
@@ -104,8 +106,8 @@ def make_phone(monkeypatch):
     monkeypatch.setattr(Sanic, "test_mode", True)
     phones: list[Phone] = []
 
-    def make(replies: Callable[[str], list[Any]] | None = None) -> Phone:
-        phones.append(Phone(replies))
+    def make(replies: Callable[[str], list[Any]] | None = None, state: ChannelState | None = None) -> Phone:
+        phones.append(Phone(replies, state))
         return phones[-1]
 
     yield make
@@ -125,7 +127,7 @@ def test_a_signed_message_reaches_the_assistant_as_the_public_with_no_metadata(p
         "You said A nurse gave my dad the wrong tablets.\nReply 1 for Yes or 2 for No."]
     [message] = phone.received
     assert (message.text, message.sender_id, message.input_channel) == (
-        "A nurse gave my dad the wrong tablets", REPORTER, "twilio")
+        "A nurse gave my dad the wrong tablets", phone.channel.conversation_id(REPORTER), "twilio")
     assert message.metadata == {}  # nothing from the phone is trusted; SMS reporters are the public
 
 
@@ -398,3 +400,54 @@ def test_long_text_without_line_breaks_is_split_between_words():
     bodies = sms_render.bodies([{"text": words}])
     assert all(sms_render.segments(b) <= 3 for b in bodies) and " ".join(bodies) == words
     assert all(sms_render.segments(b) <= 3 for b in sms_render.bodies([{"text": "x" * 2000}]))
+
+
+# Issue 16: the conversation id is not the number; opt-outs and seen MessageSids are shared state.
+
+def test_the_conversation_id_is_a_keyed_hash_of_the_number_never_the_number(phone):
+    phone.text("hello")
+    phone.text("again")
+    first, second = (m.sender_id for m in phone.received)
+    assert first == second and first.startswith("sms-")
+    assert "447700900123" not in first and "7700900123" not in first
+    other_key = TwilioSmsInput(TOKEN, PUBLIC, state=MemoryState(), conversation_secret="another secret")
+    assert other_key.conversation_id(REPORTER) != first  # keyed: the id says nothing without the secret
+    assert phone.channel.conversation_id("+447700900124") != first
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def shared_state(request, tmp_path):
+    """What two Rasa servers (or one before and after a restart) share: a SQLite file, or Redis."""
+    if request.param == "sqlite":
+        yield lambda: SqliteState(str(tmp_path / "channel-state.db"))
+        return
+    from channels.channel_state import RedisState
+    from tests.support.redis import TempRedis
+
+    server = TempRedis()
+    if not server.available:
+        pytest.skip("redis-server is not installed (scripts/ensure-redis.sh)")
+    server.start()
+    try:
+        yield lambda: RedisState(f"redis://:{server.password}@127.0.0.1:{server.port}/0")
+    finally:
+        server.stop()
+
+
+def test_an_opt_out_holds_on_another_server_and_after_a_restart(make_phone, shared_state):
+    first = make_phone(state=shared_state())
+    assert first.text("STOP") == []
+    restarted = make_phone(state=shared_state())  # a new process: nothing in memory
+    assert restarted.text("A nurse gave my dad the wrong tablets") == []
+    assert [m.text for m in restarted.received] == []
+    assert restarted.text("START") == [WELCOME_BACK]
+    assert first.text("hello again") == ["You said hello again.\nReply 1 for Yes or 2 for No."]
+
+
+def test_a_retried_message_reaching_another_server_is_processed_once(make_phone, shared_state):
+    first, second = make_phone(state=shared_state()), make_phone(state=shared_state())
+    params = first.params("The wrong tablets were given", sid="SM" + "7" * 32)
+    r1 = first.post(params)
+    r2 = second.post(params)  # Twilio's retry, routed to the other server
+    assert messages(r1) == messages(r2) == ["You said The wrong tablets were given.\nReply 1 for Yes or 2 for No."]
+    assert len(first.received) + len(second.received) == 1

@@ -15,6 +15,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
+from channels.channel_state import MemoryState
 from channels.twilio_voice import TwilioVoiceInput
 from tests.support.ports import listening_socket
 from tests.support.twiml import Heard
@@ -59,7 +60,7 @@ class _Store:
 
 def call(assistant: Assistant, script, channel: TwilioVoiceInput | None = None, store: Any = None) -> None:
     """Runs `script(post)` against a live Sanic server; post(route, sign=True, **form) -> Heard."""
-    channel = channel or TwilioVoiceInput(TOKEN, BASE)
+    channel = channel or TwilioVoiceInput(TOKEN, BASE, state=MemoryState())
 
     async def main() -> None:
         Sanic.test_mode = True  # several apps in one process, as sanic-testing does
@@ -113,7 +114,7 @@ def test_a_missing_or_wrong_signature_is_refused_before_the_assistant():
 
 
 def test_a_signature_over_the_callers_own_url_is_not_ours():
-    channel = TwilioVoiceInput(TOKEN, "https://elsewhere.example.org")
+    channel = TwilioVoiceInput(TOKEN, "https://elsewhere.example.org", state=MemoryState())
     assistant = Assistant(GREETING)
 
     async def script(post):
@@ -300,7 +301,7 @@ def test_an_answer_resets_the_reprompt_count():
 
 
 def test_the_hang_up_status_callback_ends_the_call_state():
-    channel = TwilioVoiceInput(TOKEN, BASE)
+    channel = TwilioVoiceInput(TOKEN, BASE, state=MemoryState())
     assistant = Assistant(GREETING, [{"text": "Thanks."}], GREETING)
 
     async def script(post):
@@ -316,7 +317,7 @@ def test_the_hang_up_status_callback_ends_the_call_state():
 
 
 def test_a_submitted_report_reads_the_reference_twice_and_hangs_up():
-    channel = TwilioVoiceInput(TOKEN, BASE)
+    channel = TwilioVoiceInput(TOKEN, BASE, state=MemoryState())
     done = [{"text": "Thank you. Your report has been sent. Your reference is PSE-2026-000042."}]
     assistant = Assistant(GREETING, [{"text": "Shall I send it?", "buttons": YES_NO}], done)
 
@@ -333,7 +334,7 @@ def test_a_submitted_report_reads_the_reference_twice_and_hangs_up():
 
 
 def test_the_call_state_is_recovered_from_the_tracker_after_a_restart():
-    channel = TwilioVoiceInput(TOKEN, BASE)
+    channel = TwilioVoiceInput(TOKEN, BASE, state=MemoryState())
     assistant = Assistant([{"text": "Thanks."}])
 
     class Store:
@@ -360,7 +361,7 @@ def test_the_channel_needs_a_token_and_a_public_url(credentials, monkeypatch):
 
 
 def test_stop_ends_the_call_without_promising_what_a_call_cannot_do():
-    channel = TwilioVoiceInput(TOKEN, BASE)
+    channel = TwilioVoiceInput(TOKEN, BASE, state=MemoryState())
     stopped = [{"text": "OK, I've stopped. What you told me is saved. "
                         "To carry on later, message me and say 'carry on'."}]
     assistant = Assistant(GREETING, stopped)
@@ -454,3 +455,25 @@ def test_someone_in_danger_now_is_not_held_back_by_the_read_back():
 
     call(assistant, script)
     assert assistant.heard[-1].text == "My dad has collapsed and is not breathing right now."
+
+
+def test_a_signed_webhook_replayed_after_its_call_ended_is_refused_on_any_server(tmp_path):
+    """Twilio's signature has no time in it: a captured request could be replayed into the conversation
+    once the call is over. Ended calls are kept in the channels' shared state (issue 16)."""
+    from channels.channel_state import SqliteState
+
+    shared = str(tmp_path / "channel-state.db")
+    assistant = Assistant(GREETING, [{"text": "I've saved that."}])
+
+    async def first_server(post):
+        await post(CallStatus="ringing")
+        assert (await post("status", CallStatus="completed")).status == 204
+
+    call(assistant, first_server, TwilioVoiceInput(TOKEN, BASE, state=SqliteState(shared)))
+
+    async def replay(post):
+        heard = await post(SpeechResult="Submit it")
+        assert heard.status == 200 and heard.hung_up and heard.gather is None
+
+    call(assistant, replay, TwilioVoiceInput(TOKEN, BASE, state=SqliteState(shared)))  # another server
+    assert [m.text for m in assistant.heard] == ["/greet"]

@@ -85,3 +85,14 @@ def test_rasa_still_logs_a_failed_action_the_way_the_filter_looks_for():
     """The filter recognises the processor's own message; a Rasa upgrade that rewords it fails here."""
     source = inspect.getsource(MessageProcessor._run_action)
     assert f'f"{ACTION_FAILED}' in source and "logger.exception(" in source
+
+
+def test_the_log_never_holds_the_sender(caplog):
+    """A sender id may be a phone number: channels/no_reply.py logged it on every failure (issue 16)."""
+    async def raises(message: UserMessage) -> None:
+        raise RuntimeError("the tracker store is unreachable")
+
+    with caplog.at_level(logging.INFO):
+        turn(raises, sender="+447700900123")
+        turn(action_fails, sender="+447700900123")
+    assert caplog.records and all("447700900123" not in r.getMessage() for r in caplog.records)

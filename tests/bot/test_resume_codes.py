@@ -11,12 +11,13 @@ CALL_1, CALL_2 = "CA" + "1" * 32, "CA" + "2" * 32
 
 
 def test_what_counts_as_a_code():
-    for said in ("12345678", "1234 5678", "*1234-5678#", "my code is 1234 5678", "1 2 3 4 5 6 7 8",
-                 "Draft code: 1234 5678."):
-        assert code_in(said) == "12345678", said
-    for other in ("12/11/2026", "1234567", "123456789", "the patient fell at 1234 5678 ward", "", "٣٤٥٦٧٨١٢"):
+    for said in ("123456789012", "1234 5678 9012", "*1234-5678-9012#", "my code is 1234 5678 9012",
+                 "1 2 3 4 5 6 7 8 9 0 1 2", "Draft code: 1234 5678 9012."):
+        assert code_in(said) == "123456789012", said
+    for other in ("12/11/2026", "12345678", "1234567890123", "the patient fell at 1234 5678 9012 ward", "",
+                  "٣٤٥٦٧٨١٢٣٤٥٦"):
         assert code_in(other) is None, other
-    assert spoken("12345678") == "1 2 3 4, 5 6 7 8"
+    assert spoken("123456789012") == "1 2 3 4, 5 6 7 8, 9 0 1 2"
 
 
 def test_a_phone_draft_gets_a_code_as_soon_as_it_exists():
@@ -67,16 +68,16 @@ def test_a_phoned_draft_carries_on_by_sms():
 
 def test_a_wrong_code_says_so_and_asks_for_the_description():
     fake()
-    t = tracker(text="1234 5678", channel="twilio_voice", sender=CALL_2)
-    slots, d = validate(ValidateDescribeForm(), "description", "1234 5678", t)
+    t = tracker(text="1234 5678 9012", channel="twilio_voice", sender=CALL_2)
+    slots, d = validate(ValidateDescribeForm(), "description", "1234 5678 9012", t)
     assert slots == {"description": None}
     assert "can't find a saved report with that code" in texts(d)[0]
 
 
 def test_staff_never_use_codes():
     backend = fake()
-    t = tracker(slots={"account_id": "7"}, text="12345678", channel="socketio")
-    slots, _ = validate(ValidateDescribeForm(), "description", "12345678", t)
+    t = tracker(slots={"account_id": "7"}, text="123456789012", channel="socketio")
+    slots, _ = validate(ValidateDescribeForm(), "description", "123456789012", t)
     assert not any(name == "redeem_code" for name, _ in backend.calls)
 
 

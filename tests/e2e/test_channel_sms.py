@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from twilio.request_validator import RequestValidator
 
+from channels.conversation_keys import default_secret, sms_conversation_id
 from channels.sms_render import segments  # plain Python, no Rasa: the SMS length rules the channel applies
 from tests.e2e.reporter import TURNS
 from tests.e2e.system import System
@@ -63,7 +64,9 @@ class Texter:
         return replies
 
     def backend(self, path: str) -> dict:
-        return self.system.api(path, f"public:twilio:{self.number}")
+        # The channel keys the conversation on a keyed hash of the number, never the number (issue 16).
+        key = sms_conversation_id(self.number, default_secret(self.system.twilio_token))
+        return self.system.api(path, f"public:twilio:{key}")
 
     def drafts(self) -> list[dict]:
         return self.backend("/records?status=draft")["items"]

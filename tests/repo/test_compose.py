@@ -148,7 +148,9 @@ def _init_parameters(module: Path, class_name: str) -> set[str] | None:
 def test_production_endpoints_are_a_postgresql_tracker_store_and_a_redis_lock_store():
     endpoints = yaml.safe_load((ROOT / "endpoints.production.yml").read_text())
     tracker, lock = endpoints["tracker_store"], endpoints["lock_store"]
-    assert tracker["type"] == "sql" and tracker["dialect"] == "postgresql"
+    # Rasa's SQL store, as the subclass that redacts identifiers (channels/redacting_tracker_store.py).
+    assert tracker["type"] == "channels.redacting_tracker_store.RedactingSQLTrackerStore"
+    assert tracker["dialect"] == "postgresql"
     # Our atomic Redis lock store through Rasa's module.Class hook (channels/redis_lock_store.py).
     assert lock["type"] == "channels.redis_lock_store.AtomicRedisLockStore"
     assert endpoints["action_endpoint"]["url"] == "${ACTION_ENDPOINT_URL}"
