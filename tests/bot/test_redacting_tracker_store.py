@@ -69,6 +69,7 @@ def test_the_endpoints_files_load_the_redacting_stores(tmp_path, monkeypatch):
     from rasa.utils.endpoints import read_endpoint_config
 
     monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:1/webhook")
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "a test token for the action server")
     dev = create_tracker_store(read_endpoint_config("endpoints.yml", "tracker_store"), DOMAIN)
     assert type(dev.inner if hasattr(dev, "inner") else dev).__name__ == "RedactingInMemoryTrackerStore"
     for name in ("TRACKER_DB_HOST", "TRACKER_DB_PORT", "TRACKER_DB_NAME", "TRACKER_DB_USER", "TRACKER_DB_PASSWORD",
