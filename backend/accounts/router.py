@@ -13,6 +13,7 @@ from backend.accounts.schemas import (
     AccountIn,
     AccountOut,
     ActiveChange,
+    EmailDomains,
     OrganisationIn,
     OrganisationOut,
     PasswordChange,
@@ -81,6 +82,15 @@ def organisations(who: Annotated[Principal, Depends(require_staff)], db: Db) -> 
     if who.role != Role.platform_admin:
         stmt = stmt.where(Organisation.ods_code == who.organisation_ods)
     return [_org_out(o) for o in db.scalars(stmt)]
+
+
+@router.put("/organisations/{ods_code}/email-domains", response_model=OrganisationOut,
+            summary="Set an organisation's staff e-mail domains (platform admins)")
+def set_email_domains(
+    ods_code: Annotated[str, Path(min_length=3, max_length=12)], body: EmailDomains,
+    who: Annotated[Principal, Depends(require_role(Role.platform_admin))], db: Db,
+) -> OrganisationOut:
+    return _org_out(service.set_email_domains(db, who, ods_code, body.email_domains))
 
 
 def _org_out(o: Organisation) -> OrganisationOut:

@@ -7,7 +7,8 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from backend.accounts.models import Role
 from backend.records.schemas import Storable
 
-EmailDomain = Annotated[str, Field(min_length=3, max_length=100, pattern=r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\.[a-z]{2,}$")]
+EmailDomain = Annotated[str, Field(min_length=3, max_length=100,
+                                    pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z]{2,}$")]
 
 
 class OrganisationIn(BaseModel):
@@ -19,6 +20,11 @@ class OrganisationIn(BaseModel):
         default_factory=list, max_length=20,
         description="Its staff's e-mail domains: its admins create accounts only on these, and Teams users "
                     "are linked to accounts by e-mail only on these")
+
+
+class EmailDomains(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email_domains: list[EmailDomain] = Field(max_length=20)
 
 
 class OrganisationOut(BaseModel):

@@ -96,6 +96,18 @@ def create_organisation(db: Session, who: Principal, tax: Taxonomy, ods_code: st
     return org
 
 
+def set_email_domains(db: Session, who: Principal, ods_code: str, domains: list[str]) -> Organisation:
+    org = db.get(Organisation, ods_code.strip().upper())
+    if org is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such organisation")
+    new = ",".join(sorted({d.lower() for d in domains})) or None
+    if new != org.email_domains:
+        audit.record(db, who, "organisation", org.ods_code, "change", "email_domains", old=org.email_domains, new=new)
+        org.email_domains = new
+        db.commit()
+    return org
+
+
 def _may_manage(who: Principal, organisation_ods: str | None) -> bool:
     if who.role == Role.platform_admin:
         return True

@@ -155,3 +155,15 @@ def test_admins_create_accounts_only_on_their_organisation_domains(client, peopl
     assert client.post(f"{API}/accounts", headers=admin_a, json={**body, "email": "someone@test.example.org"}).status_code == 201
     assert client.post(f"{API}/accounts", headers=people.headers("admin_b"),
                        json={**body, "email": "someone@north-bristol.example"}).status_code == 201
+
+
+def test_a_platform_admin_sets_an_organisations_domains(client, people):
+    body = {"email_domains": ["north-bristol.example", "NBT.example"]}
+    for who in ("admin_b", "org_b"):
+        assert client.put(f"{API}/organisations/{ORG_B}/email-domains", headers=people.headers(who), json=body).status_code == 403
+    r = client.put(f"{API}/organisations/{ORG_B}/email-domains", headers=people.headers("platform"), json=body)
+    assert r.status_code == 200 and r.json()["email_domains"] == ["nbt.example", "north-bristol.example"]
+    new = {"display_name": "Someone", "password": "a long enough password", "email": "someone@nbt.example"}
+    assert client.post(f"{API}/accounts", headers=people.headers("admin_b"), json=new).status_code == 201
+    assert client.put(f"{API}/organisations/ZZZ999/email-domains", headers=people.headers("platform"),
+                      json=body).status_code == 404

@@ -29,7 +29,8 @@ def system(tmp_path_factory, teams_microsoft):
     sysm = System(tmp, extra_env={**teams_microsoft.env})
     upgrade_to_head(sysm.database_url)
     with Session(create_engine(sysm.database_url)) as db:
-        db.add(Organisation(ods_code="G81019", name="BEACON SURGERY"))
+        # Its staff e-mail domain: Teams users are linked only to addresses on it (issue 15).
+        db.add(Organisation(ods_code="G81019", name="BEACON SURGERY", email_domains="e2e.example.org"))
         db.flush()
         db.add(Account(email="nurse@e2e.example.org", display_name="Nurse", password_hash=hash_password(PASSWORD),
                        organisation_ods="G81019", role=Role.standard.value))

@@ -42,7 +42,7 @@ def seed(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
         with Session(engine) as db:
-            db.add(Organisation(ods_code="G81019", name="BEACON SURGERY"))
+            db.add(Organisation(ods_code="G81019", name="BEACON SURGERY", email_domains="prod.e2e.example.org"))
             db.flush()
             db.add(Account(email=NURSE, display_name="Nurse", password_hash=hash_password(PASSWORD),
                            organisation_ods="G81019", role=Role.standard.value))

@@ -154,7 +154,9 @@ def test_staff_report_moves_between_two_rasa_servers_every_turn(prod, prod_staff
     assert fields["Description"] == first and fields["DrugsInvolved"] == ["insulin"]
     assert fields["Organisation"] == ["G81019"] and fields["PreciseTime"] == "15:00"
     assert record["answers"]["patients"] == [{"PhysicalHarm": "4", "PsychologicalHarm": "4"}]
-    said = [json.loads(e["data"])["text"] for e in tracker_events(prod, staff.sender) if e["type_name"] == "user"]
+    # The REST channel keys a staff conversation on the account too (staff:<account>:<sender>, issue 15).
+    conversation = f"staff:{_act(staff)['account_id']}:{staff.sender}"
+    said = [json.loads(e["data"])["text"] for e in tracker_events(prod, conversation) if e["type_name"] == "user"]
     assert said == [message for message, _ in staff.transcript]
     TURNS["production: staff incident over two Rasa servers"] = staff.turns
 
