@@ -92,4 +92,4 @@ reply-eval: backend-env ## Reply interpreter on held-out short answers: right va
 	$(BACKEND_PY) -m backend.interpret.evaluate
 
 danger-eval: bot-env ## Danger-now detector on its own set of emergencies and near misses: precision and recall
-	$(BOT_PY) -m actions.danger_eval
+	$(BOT_PY) scripts/danger_eval.py
