@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from backend.auth.dependencies import CurrentPrincipal
 from backend.interpret.correction import read_correction
 from backend.interpret.questions import UnknownQuestion, plan_questions, question_for
-from backend.interpret.reply import as_dict, read
+from backend.interpret.reply import Reading, act_of, as_dict, read
 from backend.narrative.dates import local_now
 
 router = APIRouter(prefix="/interpret", tags=["understanding replies"])
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/interpret", tags=["understanding replies"])
 class ReplyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    field: str = Field(description="The plan question the reply answers")
+    field: str | None = Field(None, description="The plan question the reply answers; without one only `act` is read")
     text: str = Field(min_length=1, max_length=5000)
     audience: Literal["staff", "public"] = "staff"
     mandatory: bool = Field(True, description="Whether 'skip' must be refused (the question as shown)")
@@ -48,6 +48,8 @@ def _plan_and_taxonomy(request: Request):
 
 @router.post("/reply", response_model=ReplyReading, summary="Read a reply against the question it answers")
 def interpret_reply(body: ReplyRequest, who: CurrentPrincipal, request: Request) -> dict:
+    if body.field is None:
+        return as_dict(Reading(act_of(body.text) or "none", confidence=0.95 if act_of(body.text) else 0.0))
     try:
         question = question_for(*_plan_and_taxonomy(request), body.field, body.audience, body.mandatory)
     except UnknownQuestion as exc:
