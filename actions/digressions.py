@@ -89,6 +89,8 @@ async def explain(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
 
 def _focus(help_text: str, asked: str) -> str:
     """'What counts as moderate harm?' gets the sentence about moderate, not the whole scale."""
+    if not re.search(r"\b(counts?|mean|means|meaning|what is|what's|whats)\b", asked.lower()):
+        return help_text  # "why do you need to know that", "will they find out": the whole answer
     sentences = [s.strip() for s in re.split(r"(?<=\.)\s+", help_text) if s.strip()]
     keys = [w for w in re.findall(r"[a-z]+", asked.lower())
             if len(w) > 3 and w not in {"what", "does", "mean", "counts", "harm", "explain", "that", "this"}]
