@@ -106,3 +106,5 @@ HOW_TO_STOP = ("To stop for now, say 'stop'. Your draft is kept.", "To stop for 
 HOW_TO_DELETE = ("To delete this draft, say 'delete my draft'.", "To delete this report, say 'delete my report'.")
 NOT_READY = ("A few more questions first, then you can check and submit.",
              "I need a few more answers first, then you can check it and send it.")
+KEPT_AS_WRITTEN = ("That name isn't in the list, so I've kept it as you wrote it: {name}.",
+                   "I couldn't find that in my list, so I've kept the name as you wrote it: {name}.")

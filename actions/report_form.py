@@ -163,16 +163,30 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
             listing = "\n".join(f"{i}. {c['label']}" for i, c in enumerate(found.value, 1))
             dispatcher.utter_message(text=f"Which one?\n{listing}",
                                      buttons=[{"title": c["label"], "payload": str(i)} for i, c in enumerate(found.value, 1)])
-            return {"answer": None, "question": {**question, "candidates": found.value}}
+            return {"answer": None, "question": {**question, "candidates": found.value, "searched": text}}
+        if found.problem and not question.get("mandatory") and question["field"] == "Organisation":
+            return await self._keep_name(text, dispatcher, tracker)
         if found.problem:
             dispatcher.utter_message(text=found.problem)
             return {"answer": None}
         return await self._save(question, {"act": "answer", "value": found.value}, dispatcher, tracker)
 
+    @staticmethod
+    async def _keep_name(name: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """A place the list does not know is kept in the reporter's words (LFPSE's OrganisationOther)."""
+        client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
+        await client.answer(who, record, [{"field": "Organisation", "skip": True}])
+        result = await client.answer(who, record, [{"field": "OrganisationOther", "value": name}])
+        dispatcher.utter_message(text=words(tracker, *messages.KEPT_AS_WRITTEN).format(name=name))
+        return {"answer": None, "question": result.get("next_question"), "question_synced": "next_question" in result}
+
     async def _candidate(self, question: dict[str, Any], text: str, dispatcher: CollectingDispatcher,
                          tracker: Tracker) -> dict[str, Any]:
         listed = {**question, "choices": question["candidates"], "candidates": None, "search": None}
         picked = match_choice(text, listed["choices"])
+        if not picked and question.get("searched") and not question.get("mandatory") \
+                and question["field"] == "Organisation":
+            return await self._keep_name(question["searched"], dispatcher, tracker)  # none of those
         if not picked:
             dispatcher.utter_message(text="Please reply with the number, or say 'skip'.")
             return {"answer": None}

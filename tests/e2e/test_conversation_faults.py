@@ -217,3 +217,25 @@ def test_an_nhs_number_in_the_description_is_removed_and_the_reporter_told(publi
     assert "NHS number" in out and "took" in out, out
     [draft] = _drafts(public, act)
     assert "943 476 5919" not in _fields(public, act, draft["id"])["Description"]
+
+
+def test_a_place_the_list_does_not_know_is_kept_in_the_reporters_words(public):
+    act = _act(public)
+    public.say("my nan was given someone else's tablets at her care home on sunday and was very drowsy")
+    [draft] = _drafts(public, act)
+    rid = draft["id"]
+    public.say("yes")
+    for _ in range(20):
+        q = public.current_question(rid, act)
+        assert q is not None, public.transcript[-2:]
+        if q["field"] == "Organisation":
+            break
+        public.say(_default(q))
+    name = "Rosewood Lodge residential home in Harrogate"
+    out = public.text(public.say(name))
+    if "Which one?" in out:  # the list offered near names: none of them
+        out = public.text(public.say("none of those"))
+    record = _record(public, act, rid)["answers"]
+    assert record["fields"]["OrganisationOther"] == name, out
+    assert "Organisation" in record["skipped"] and "kept" in out.lower(), out
+    assert public.current_question(rid, act)["field"] != "Organisation"
