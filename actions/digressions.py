@@ -67,12 +67,15 @@ async def explain(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     question = tracker.get_slot("question")
     field = _entity(tracker, "field_name") or (question or {}).get("field")
     help_text = (question or {}).get("help") if question and question.get("field") == field else None
-    if tracker.get_slot("record_id") and field:
+    if tracker.get_slot("record_id") and (field or not question):
         try:
             client, who = get_client(), act_as(tracker)
             event_type = (await client.summary(who, tracker.get_slot("record_id")))["event_type"] or "incident"
             plan = await client.plan(who, event_type, audience(tracker))
-            help_text = next((q.get("help") for q in plan["questions"] if q["field"] == field), help_text)
+            if field:
+                help_text = next((q.get("help") for q in plan["questions"] if q["field"] == field), help_text)
+            else:  # at the check step: the question whose help shares most words with what was asked
+                help_text = _closest_help(plan["questions"], latest_text(tracker))
         except (BackendUnavailable, BackendRejected):
             pass
     if help_text:
@@ -85,6 +88,14 @@ async def explain(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(text=words(
             tracker, "I record patient safety events: tell me what happened and I'll ask only what's missing.",
             "I help you tell the NHS what happened. Answer in your own words; say 'skip' if you'd rather not say."))
+
+
+def _closest_help(questions: list[dict[str, Any]], asked: str) -> str | None:
+    said = {w for w in re.findall(r"[a-z]+", asked.lower()) if len(w) > 3} - {"what", "does", "mean", "will", "that", "this"}
+    scored = [(len(said & set(re.findall(r"[a-z]+", (q.get("help") or "").lower()))), q.get("help"))
+              for q in questions if q.get("help")]
+    best = max(scored, default=(0, None))
+    return best[1] if best[0] >= 2 else None
 
 
 def _focus(help_text: str, asked: str) -> str:
