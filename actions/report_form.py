@@ -14,7 +14,7 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
-from actions.conversation import act_as, audience, words
+from actions.conversation import act_as, audience, latest_intent, words
 from actions.description import add_to_description, looks_like_story
 from actions.digressions import apply_pending, correct, explain
 from actions.interpret import Interpretation, match_choice
@@ -114,6 +114,7 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
                                                    bool(question.get("mandatory")))
             if reading["act"] in ("stop", "delete", "submit", "undo"):
                 return await self._wants(reading["act"], dispatcher, tracker)
+            reading = _with_intent(reading, question, latest_intent(tracker))
             digression = await self._digression(reading, dispatcher, tracker)
             if digression is not None:
                 return digression
@@ -211,6 +212,16 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
                  "undo": messages.NOTHING_TO_UNDO}[act]
         dispatcher.utter_message(text=words(tracker, *reply))
         return {"answer": None}
+
+
+def _with_intent(reading: dict[str, Any], question: dict[str, Any], intent: str | None) -> dict[str, Any]:
+    """'Rather not', 'no clue': when the words name no answer, the NLU's skip or don't-know stands."""
+    if reading["act"] != "none" or intent not in ("skip", "dont_know"):
+        return reading
+    unknown = question.get("unknown_code")
+    if intent == "dont_know" and unknown:
+        return {**reading, "act": "unknown", "value": [unknown] if question.get("multiple") else unknown}
+    return {**reading, "act": "skip"}
 
 
 def _not_understood(tracker: Tracker, question: dict[str, Any]) -> str:
