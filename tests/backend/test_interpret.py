@@ -81,3 +81,9 @@ def test_a_correction_names_one_question_or_asks(client, people, text, answered,
     assert r.status_code == 200, r.text
     got = r.json()
     assert {k: got[k] for k in expected} == expected
+
+
+def test_the_held_out_replies_meet_issue_12s_targets(capsys):
+    from backend.interpret.evaluate import main
+
+    assert main() == 0, capsys.readouterr().out
