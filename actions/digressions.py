@@ -237,5 +237,18 @@ class ActionStopReport(Action):
         return "action_stop_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        # "This is taking ages" is easily heard as stop: an impatient reporter is told how much is
+        # left and carries on; only words that say stop end the report.
+        if tracker.get_slot("record_id") and tracker.active_loop_name:
+            from actions.delete import reply_act
+            from actions.report_form import progress
+
+            act = await reply_act(tracker, latest_text(tracker))
+            if act == "progress":
+                await progress(dispatcher, tracker)
+                return resume_loop(tracker)
+            if act == "help":
+                await explain(dispatcher, tracker)
+                return resume_loop(tracker)
         dispatcher.utter_message(text=messages.stopped(audience(tracker)))
         return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_report()]
