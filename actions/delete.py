@@ -46,8 +46,15 @@ class ActionDeleteDraft(Action):
         back = SlotSet("delete_return", tracker.active_loop_name)
         if not tracker.get_slot("record_id"):
             return [back, SlotSet("delete_ok", "none")]
-        if await reply_act(tracker, latest_text(tracker)) == "submit":
+        act = await reply_act(tracker, latest_text(tracker))
+        if act == "submit":
             return [back, SlotSet("delete_ok", "submit")]
+        if act != "delete":  # "none of them", heard as delete, may be the answer to the question showing
+            from actions.report_form import answer_if_it_is_one
+
+            answered = await answer_if_it_is_one(dispatcher, tracker)
+            if answered is not None:
+                return answered
         return [back, SlotSet("delete_ok", None)]
 
 
@@ -108,7 +115,9 @@ class ActionAfterDelete(Action):
             dispatcher.utter_message(text=words(tracker, *messages.NOTHING_TO_DELETE))
         if outcome == "submit":
             if back == "recap_form":
-                return [*done, SlotSet("recap_ok", "yes"), FollowupAction("action_submit_report")]
+                from actions.recap_form import submit_report
+
+                return [*done, *await submit_report(dispatcher, tracker)]
             dispatcher.utter_message(text=words(tracker, *messages.NOT_DELETED_SUBMIT))
         return [*done, FollowupAction(back)] if back else done
 

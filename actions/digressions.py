@@ -241,9 +241,12 @@ class ActionStopReport(Action):
         # left and carries on; only words that say stop end the report.
         if tracker.get_slot("record_id") and tracker.active_loop_name:
             from actions.delete import reply_act
-            from actions.report_form import progress
+            from actions.report_form import answer_if_it_is_one, progress
 
             act = await reply_act(tracker, latest_text(tracker))
+            answered = await answer_if_it_is_one(dispatcher, tracker) if act != "stop" else None
+            if answered is not None:  # "none", heard as stop, answers the question showing
+                return answered
             if act == "progress":
                 await progress(dispatcher, tracker)
                 return resume_loop(tracker)

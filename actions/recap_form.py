@@ -90,18 +90,23 @@ class ActionSubmitReport(Action):
         return "action_submit_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        try:
-            result = await get_client().submit(act_as(tracker), tracker.get_slot("record_id"))
-        except BackendUnavailable:
-            dispatcher.utter_message(text=messages.BACKEND_DOWN + " Say 'yes' again to send it.")
-            return [SlotSet("recap_ok", None), FollowupAction("recap_form")]
-        except BackendRejected as exc:
-            if exc.status == 422:  # something mandatory is missing: ask exactly that
-                dispatcher.utter_message(text=words(tracker, "A few more questions first.", "I need a few more answers first."))
-                return [SlotSet("recap_ok", None), SlotSet("answer", None), FollowupAction("report_form")]
-            dispatcher.utter_message(text=messages.rejected(exc.detail))
-            return reset_report()
-        dispatcher.utter_message(text=words(
-            tracker, f"Submitted. Reference: {result['reference']}.",
-            f"Thank you. Your report has been sent. Your reference is {result['reference']}."))
+        return await submit_report(dispatcher, tracker)
+
+
+async def submit_report(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Submits the draft: the reference number, or the questions still missing."""
+    try:
+        result = await get_client().submit(act_as(tracker), tracker.get_slot("record_id"))
+    except BackendUnavailable:
+        dispatcher.utter_message(text=messages.BACKEND_DOWN + " Say 'yes' again to send it.")
+        return [SlotSet("recap_ok", None), FollowupAction("recap_form")]
+    except BackendRejected as exc:
+        if exc.status == 422:  # something mandatory is missing: ask exactly that
+            dispatcher.utter_message(text=words(tracker, "A few more questions first.", "I need a few more answers first."))
+            return [SlotSet("recap_ok", None), SlotSet("answer", None), FollowupAction("report_form")]
+        dispatcher.utter_message(text=messages.rejected(exc.detail))
         return reset_report()
+    dispatcher.utter_message(text=words(
+        tracker, f"Submitted. Reference: {result['reference']}.",
+        f"Thank you. Your report has been sent. Your reference is {result['reference']}."))
+    return reset_report()

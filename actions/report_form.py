@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
-from actions.conversation import act_as, audience, latest_intent, words
+from actions.conversation import act_as, audience, latest_intent, latest_text, words
 from actions.description import add_to_description, looks_like_story
 from actions.digressions import apply_pending, correct, explain
 from actions.interpret import Interpretation, match_choice
@@ -212,6 +212,24 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
                  "undo": messages.NOTHING_TO_UNDO}[act]
         dispatcher.utter_message(text=words(tracker, *reply))
         return {"answer": None}
+
+
+async def answer_if_it_is_one(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """A reply the NLU took for stop or delete that answers the question showing ("none" for no
+    psychological harm): saved as the answer, and the questions go on. None when it is no answer."""
+    question = tracker.get_slot("question")
+    if tracker.active_loop_name != "report_form" or not question or not tracker.get_slot("record_id") \
+            or question.get("candidates"):
+        return None
+    try:
+        reading = await get_client().interpret_reply(act_as(tracker), question["field"], latest_text(tracker),
+                                                     audience(tracker), bool(question.get("mandatory")))
+        if reading["act"] not in ("answer", "unknown") or reading["value"] is None:
+            return None
+        slots = await ValidateReportForm()._save(question, reading, dispatcher, tracker)
+    except (BackendUnavailable, BackendRejected):
+        return None
+    return [*(SlotSet(k, v) for k, v in slots.items()), FollowupAction("report_form")]
 
 
 def _with_intent(reading: dict[str, Any], question: dict[str, Any], intent: str | None) -> dict[str, Any]:

@@ -67,9 +67,11 @@ def test_a_message_that_says_submit_never_deletes():
     assert _slots(events)["delete_ok"] == "submit"
     result, _ = validate(ValidateDeleteForm(), "delete_ok", "submit", tracker(slots={"record_id": rid}))
     assert result == {"delete_ok": "submit"} and rid in backend.records
-    events, _ = run(ActionAfterDelete(), tracker(slots={"record_id": rid, "delete_ok": "submit", "delete_return": "recap_form"}))
-    assert events[-1] == FollowupAction("action_submit_report")
+    asyncio.run(backend.answer(PUBLIC, rid, [{"field": "PhysicalHarm", "patient": 1, "value": "5"}]))
+    events, d = run(ActionAfterDelete(), tracker(slots={"record_id": rid, "delete_ok": "submit", "delete_return": "recap_form"}))
+    assert backend.records[rid]["status"] == "submitted" and "PSE-2026-000001" in texts(d)[0]
     # At the recap, the words themselves submit.
+    rid = _draft(backend, PreciseTime="15:00")
     result, _ = validate(ValidateRecapForm(), "recap_ok", "just submit it", tracker(slots={"record_id": rid}))
     assert result == {"recap_ok": "yes"} and rid in backend.records
 
@@ -118,6 +120,21 @@ def test_a_correction_says_what_changed_or_asks_for_the_new_wording():
     events, d = run(ActionCorrectAnswer(), tracker(slots={"record_id": rid}, text="change the time to 4pm", intent="correct"))
     assert backend.records[rid]["answers"]["PreciseTime"] == "16:00"
     assert texts(d) == ["Thanks, I've changed precisetime from 15:00 to 16:00."]
+
+
+def test_none_heard_as_stop_or_delete_is_the_answer_to_the_question_showing():
+    from actions.digressions import ActionStopReport
+
+    backend = fake()
+    rid = _draft(backend, PreciseTime="15:00")
+    question = asyncio.run(backend.next_question(PUBLIC, rid))["question"]
+    for action, intent in ((ActionStopReport(), "stop"), (ActionDeleteDraft(), "delete_draft")):
+        backend.records[rid]["answers"].pop("PhysicalHarm:1", None)
+        t = tracker(slots={"record_id": rid, "question": question}, text="no physical harm", intent=intent,
+                    active_loop="report_form")
+        events, d = run(action, t)
+        assert backend.records[rid]["answers"]["PhysicalHarm:1"] == "5"
+        assert events[-1] == FollowupAction("report_form")
 
 
 def test_taking_ages_gets_how_many_questions_are_left():

@@ -177,7 +177,7 @@ def test_ordinary_answers_raise_no_999_alarm_and_are_saved(staff):
         else:
             staff.say({"PsychologicalHarm": "none", "ReporterRole": "staff nurse"}.get(q["field"]) or _default(q))
         seen.add(q["field"])
-    assert {"AgeBracket", "PatientCount"} <= seen
+    assert {"AgeBracket", "PatientCount"} <= seen, [(said, staff.text(r)[:80]) for said, r in staff.transcript]
 
 
 def _default(q: dict) -> str:
