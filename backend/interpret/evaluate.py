@@ -50,6 +50,15 @@ def main() -> int:
         right["correction"].append(ok)
         if not ok:
             misses.append(f"  {'correction':<18} {'':<24} {case['text']!r}: got {got.act} {got.field} {got.value!r}")
+    unseen, unseen_misses = [], []
+    for case in data.get("unseen", []):
+        q = question_for(plan, tax, case["field"], case.get("audience", "staff"), case.get("mandatory", True))
+        got = read(q, case["text"], now)
+        ok = got.act == case["act"] if "act" in case else got.act in ("answer", "unknown") and got.value == case["value"]
+        unrequested_deletes += got.act == "delete" and case.get("act") != "delete"
+        unseen.append(ok)
+        if not ok:
+            unseen_misses.append(f"  {case['kind']:<18} {case['field']:<24} {case['text']!r}: got {got.act} {got.value!r}")
     total = [ok for oks in right.values() for ok in oks]
     print(f"{'kind':<20}{'cases':>6}{'right':>8}")
     for kind, oks in right.items():
@@ -59,6 +68,10 @@ def main() -> int:
     print(f"unrequested deletions: {unrequested_deletes}; unrequested changes: {unrequested_changes}")
     if misses:
         print("wrong:", *misses, sep="\n")
+    if unseen:
+        print(f"unseen set (written after tuning, never used to change it): {len(unseen)} cases, "
+              f"right {sum(unseen) / len(unseen):.2f}")
+        print(*unseen_misses, sep="\n")
     met = overall >= OVERALL and all(sum(o) / len(o) >= PER_KIND for o in right.values()) \
         and unrequested_deletes == 0 and unrequested_changes == 0
     print(f"targets (>= {OVERALL} overall, >= {PER_KIND} per kind, none unrequested): {'met' if met else 'NOT met'}")
