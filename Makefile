@@ -96,3 +96,10 @@ docker-compose: ## Install docker-compose (Debian) if missing: tests/repo checks
 
 run-production: backend-env bot-env widget postgres redis ## The docker-compose stack without Docker: PostgreSQL, Redis, ENVIRONMENT=production
 	@HOST=$(HOST) BACKEND_PORT=$(BACKEND_PORT) scripts/run-production.sh
+
+.PHONY: reply-eval danger-eval
+reply-eval: backend-env ## Reply interpreter on held-out short answers: right value stored per kind of question
+	$(BACKEND_PY) -m backend.interpret.evaluate
+
+danger-eval: bot-env ## Danger-now detector on its own set of emergencies and near misses: precision and recall
+	$(BOT_PY) scripts/danger_eval.py

@@ -113,6 +113,20 @@ class BackendClient:
     async def analyse(self, act_as: str, text: str, audience: str) -> dict:
         return await self._call("POST", "/narrative/analyse", act_as, json={"text": text, "audience": audience})
 
+    # Understanding replies (backend/interpret): what a reply says, read against the plan's question.
+    async def interpret_reply(self, act_as: str, field: str | None, text: str, audience: str,
+                              mandatory: bool = True) -> dict:
+        body = {"field": field, "text": text, "audience": audience, "mandatory": mandatory}
+        return await self._call("POST", "/interpret/reply", act_as, json=body)
+
+    async def interpret_correction(self, act_as: str, text: str, event_type: str, audience: str,
+                                   answered: list[str]) -> dict:
+        body = {"text": text, "event_type": event_type, "audience": audience, "answered": answered}
+        return await self._call("POST", "/interpret/correction", act_as, json=body)
+
+    async def record(self, act_as: str, record_id: str) -> dict:
+        return await self._call("GET", f"/records/{record_id}", act_as)
+
     async def search_codes(self, act_as: str, system: str, query: str, limit: int = 5) -> dict:
         return await self._call("GET", f"/taxonomy/code-systems/{system}", act_as, params={"q": query, "limit": limit})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -15,6 +16,7 @@ from actions.conversation import act_as, audience, latest_intent, words
 from actions.interpret import yes_or_no
 from actions.safety import DangerCheck
 
+NONE_RIGHT = re.compile(r"\b(none of (it|that|them)|all wrong|it'?s all wrong|start again|ask me( instead)?|nothing is right)\b", re.I)
 FIELD_NAMES = {
     "EventType": ("Type", "What it is about"), "IncidentOccurredToday": ("Today", "Today"),
     "ApproximateDate": ("Date", "When"), "PreciseTime": ("Time", "Time"), "EstimatedTime": ("Time", "Time"),
@@ -81,9 +83,12 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
         text, intent = (value or "").strip().lower(), latest_intent(tracker)
         said = yes_or_no(text, intent)
         if said is True:
+            items = tracker.get_slot("extraction") or []
+            if len(text.split()) > 3:  # "yes, but it was 4pm": the correction applies, then all is saved
+                fixed = await self._corrected(value or "", tracker)
+                items = fixed["extraction"] if fixed else items
             try:
-                saved, result = await save_items(get_client(), act_as(tracker), tracker.get_slot("record_id"),
-                                                 tracker.get_slot("extraction") or [])
+                saved, result = await save_items(get_client(), act_as(tracker), tracker.get_slot("record_id"), items)
             except BackendUnavailable:
                 dispatcher.utter_message(text=messages.BACKEND_DOWN)
                 return {"extraction_ok": None}
@@ -93,13 +98,14 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
             synced = {"question": result["next_question"], "question_synced": True} \
                 if result and "next_question" in result else {}
             return {"extraction_ok": "yes", "extraction": None, **synced}
-        fixed = await self._corrected(value or "", tracker) if len(text.split()) > 2 or intent == "correct" else None
+        if NONE_RIGHT.search(text):
+            dispatcher.utter_message(text=words(tracker, *messages.ASK_INSTEAD))
+            return {"extraction_ok": "no", "extraction": None}
+        fixed = await self._corrected(value or "", tracker) if len(text.split()) > 1 or intent == "correct" else None
         if fixed:
             return fixed
-        if said is False:
-            dispatcher.utter_message(text=words(tracker, "OK, I'll ask instead.", "No problem, I'll ask you instead."))
-            return {"extraction_ok": "no", "extraction": None}
-        dispatcher.utter_message(text="Please say yes if that's right, or tell me what to change.")
+        # A bare "no", or a "no" whose correction was not understood: which part? Nothing is saved.
+        dispatcher.utter_message(text=words(tracker, *messages.WHICH_PART))
         return {"extraction_ok": None}
 
     @staticmethod
@@ -109,7 +115,16 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
             analysis = await get_client().analyse(act_as(tracker), text, audience(tracker))
         except (BackendUnavailable, BackendRejected):
             analysis = {}
-        fixes = {i["field"]: i for i in analysis.get("suggestions", []) if i["field"] != "EventType"}
+        fixes = {i["field"]: i for i in analysis.get("suggestions", [])
+                 if i["field"] != "EventType" or i.get("confidence", 0) >= 0.8}
+        # "No, it did not go well": the kind of report is corrected in so many words.
+        try:
+            reading = await get_client().interpret_reply(act_as(tracker), "EventType", text, audience(tracker))
+        except (BackendUnavailable, BackendRejected):
+            reading = {"act": "none"}
+        if reading["act"] == "answer" and reading.get("confidence", 0) >= 0.9:
+            fixes["EventType"] = {"field": "EventType", "value": reading["value"], "label": reading["label"],
+                                  "confidence": reading["confidence"]}
         if not fixes:
             return None
         kept = [i for i in tracker.get_slot("extraction") or [] if i["field"] not in fixes]

@@ -3,6 +3,7 @@ reporter is asked to confirm (nothing extracted is saved until they do)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -17,6 +18,27 @@ from actions.resume_codes import give_code, is_code_for, redeem
 from actions.safety import DangerCheck
 
 MIN_DESCRIPTION = 3
+# "hi i need to report something about my mums care home": a greeting and a request to report, not yet
+# what happened. What it says beyond the request is kept and put before the description.
+OPENING = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))\b\W*(?:there\W*)?)?"
+    r"(?:(?:i|we)\s*(?:'d|would|'m|am|need|want|wanna|have|had|was)?\s*(?:like|need|want|wanting|trying|going|hoping)?\s*"
+    r"(?:to\s+)?(?:report|tell (?:you|someone|the nhs)(?: about)?|complain(?: about)?|raise|make a (?:complaint|report)|"
+    r"let (?:you|someone) know(?: about)?|record|log|flag)\b)\W*"
+    r"(?:(?:something|an incident|a concern|a problem|an issue|a complaint|what happened)\b)?\W*"
+    r"(?:(?:about|regarding|re|with|at|to do with)\b)?\s*(?P<rest>.*)$", re.I)
+OPENING_REST_WORDS = 6
+
+
+def opening_of(text: str) -> str | None:
+    """The rest of an opening message ("my mums care home"), or None when the message tells what happened."""
+    m = OPENING.match(text.strip())
+    if not m:
+        return None
+    rest = m.group("rest").strip(" .,!")
+    if len(rest.split()) >= OPENING_REST_WORDS or re.search(r"\d", rest):
+        return None
+    return rest
 
 
 def extraction_items(analysis: dict[str, Any], hint: str | None, staff: bool) -> list[dict[str, Any]]:
@@ -60,6 +82,12 @@ class ValidateDescribeForm(DangerCheck, FormValidationAction):
             return await redeem(dispatcher, tracker, code)
         if latest_intent(tracker) == "report_event" and len(text.split()) < 8:
             return {"description": None}  # "report an incident" opens the question, it doesn't answer it
+        rest = opening_of(text)
+        if rest is not None:
+            dispatcher.utter_message(text=words(tracker, *messages.OPENING_KEPT))
+            return {"description": None, "opening": rest or None}
+        if tracker.get_slot("opening"):
+            text = f"About {tracker.get_slot('opening')}: {text}"
         if len(text) < MIN_DESCRIPTION:
             dispatcher.utter_message(text=messages.MORE_DETAIL[audience(tracker)])
             return {"description": None}
@@ -82,6 +110,7 @@ class ValidateDescribeForm(DangerCheck, FormValidationAction):
         return {
             **await give_code(dispatcher, tracker, created["record"]["id"]),
             "description": text,
+            "opening": None,
             "record_id": created["record"]["id"],
             "extraction": items or None,
             # Nothing understood: there is nothing to confirm, so the confirmation is skipped.

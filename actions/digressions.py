@@ -12,8 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, latest_text, resume_loop, words
-from actions.interpret import interpret
-from actions.resolve import resolve
+from actions.safety import danger_now
 from actions.start import DESCRIPTION_WORDS, reset_report, start_from
 
 
@@ -31,8 +30,20 @@ class _Respond(Action):
         return resume_loop(tracker)
 
 
-class ActionDanger(_Respond):
-    action_name, message = "action_danger", messages.DANGER
+class ActionDanger(Action):
+    """The NLU heard danger; the words decide (actions/safety.py). Not danger now: the message is
+    what it looks like, the start of a report."""
+
+    def name(self) -> str:
+        return "action_danger"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if danger_now(latest_text(tracker)):
+            dispatcher.utter_message(text=words(tracker, *messages.DANGER))
+            return resume_loop(tracker)
+        if tracker.active_loop_name or tracker.get_slot("record_id"):
+            return resume_loop(tracker)
+        return [*start_from(tracker), FollowupAction("describe_form")]
 
 
 class ActionHuman(_Respond):
@@ -56,12 +67,15 @@ async def explain(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     question = tracker.get_slot("question")
     field = _entity(tracker, "field_name") or (question or {}).get("field")
     help_text = (question or {}).get("help") if question and question.get("field") == field else None
-    if tracker.get_slot("record_id") and field:
+    if tracker.get_slot("record_id") and (field or not question):
         try:
             client, who = get_client(), act_as(tracker)
             event_type = (await client.summary(who, tracker.get_slot("record_id")))["event_type"] or "incident"
             plan = await client.plan(who, event_type, audience(tracker))
-            help_text = next((q.get("help") for q in plan["questions"] if q["field"] == field), help_text)
+            if field:
+                help_text = next((q.get("help") for q in plan["questions"] if q["field"] == field), help_text)
+            else:  # at the check step: the question whose help shares most words with what was asked
+                help_text = _closest_help(plan["questions"], latest_text(tracker))
         except (BackendUnavailable, BackendRejected):
             pass
     if help_text:
@@ -76,8 +90,18 @@ async def explain(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
             "I help you tell the NHS what happened. Answer in your own words; say 'skip' if you'd rather not say."))
 
 
+def _closest_help(questions: list[dict[str, Any]], asked: str) -> str | None:
+    said = {w for w in re.findall(r"[a-z]+", asked.lower()) if len(w) > 3} - {"what", "does", "mean", "will", "that", "this"}
+    scored = [(len(said & set(re.findall(r"[a-z]+", (q.get("help") or "").lower()))), q.get("help"))
+              for q in questions if q.get("help")]
+    best = max(scored, default=(0, None))
+    return best[1] if best[0] >= 2 else None
+
+
 def _focus(help_text: str, asked: str) -> str:
     """'What counts as moderate harm?' gets the sentence about moderate, not the whole scale."""
+    if not re.search(r"\b(counts?|mean|means|meaning|what is|what's|whats)\b", asked.lower()):
+        return help_text  # "why do you need to know that", "will they find out": the whole answer
     sentences = [s.strip() for s in re.split(r"(?<=\.)\s+", help_text) if s.strip()]
     keys = [w for w in re.findall(r"[a-z]+", asked.lower())
             if len(w) > 3 and w not in {"what", "does", "mean", "counts", "harm", "explain", "that", "this"}]
@@ -85,50 +109,95 @@ def _focus(help_text: str, asked: str) -> str:
     return " ".join(picked) if picked else help_text
 
 
-async def correct(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """'Change the harm to low', 'actually it was Tuesday': finds the question and the new value.
-    Returns whether an answer was changed."""
-    record, text = tracker.get_slot("record_id"), latest_text(tracker)
+async def correct(dispatcher: CollectingDispatcher, tracker: Tracker, text: str | None = None) -> dict[str, Any] | None:
+    """'Change the harm to low', 'actually it was nearer 11pm': the backend reads which question and
+    the new value; "changed" is said only once the backend has stored it, with what changed to what.
+    Unsure which question, or of the new value: asks. Returns the slots to set (None: nothing changed)."""
+    record, text = tracker.get_slot("record_id"), text or latest_text(tracker)
     if not record:
         dispatcher.utter_message(text="There's nothing to change yet. Tell me what happened first.")
-        return False
+        return None
     client, who = get_client(), act_as(tracker)
     try:
-        summary = await client.summary(who, record)
-        plan = await client.plan(who, summary["event_type"] or "incident", audience(tracker))
-        item = await _correction(client, who, plan, _entity(tracker, "field_name"), text)
-        if item is None:
-            dispatcher.utter_message(text="What would you like to change? For example 'change the harm to low'.")
-            return False
-        await client.answer(who, record, [item])
+        before = await client.summary(who, record)
+        answered = [r["field"] for r in before["answers"]]
+        found = await client.interpret_correction(who, text, before["event_type"] or "incident", audience(tracker),
+                                                  answered)
+        if found["act"] == "ask_field":
+            dispatcher.utter_message(text=words(tracker, *messages.ASK_WHICH))
+            return None
+        pending = {"field": found["field"], "patient": found.get("patient")}
+        if found["act"] == "ask_value":
+            if found["field"] == "Description":
+                dispatcher.utter_message(text=words(tracker, *messages.ASK_DESCRIPTION_ADD))
+            else:
+                name = _row_label(before, pending) or found["field"]
+                dispatcher.utter_message(text=words(tracker, *messages.ASK_NEW_VALUE).format(label=name.lower()))
+            return {"pending_field": pending}
+        return await _store(dispatcher, tracker, before, pending, found["value"])
     except BackendUnavailable:
         dispatcher.utter_message(text=messages.BACKEND_DOWN)
-        return False
     except BackendRejected as exc:
         dispatcher.utter_message(text=messages.rejected(exc.detail))
-        return False
-    dispatcher.utter_message(text=words(tracker, "Changed.", "Thanks, I've changed that."))
-    return True
+    return None
 
 
-async def _correction(client, who: str, plan: dict, field: str | None, text: str) -> dict | None:
-    questions = {q["field"]: q for q in plan["questions"]}
-    if field is None or field in ("ApproximateDate", "IncidentOccurredToday"):
-        analysis = await client.analyse(who, text, "staff")
-        dated = [i["value"] for i in analysis.get("suggestions", []) if i["field"] == "ApproximateDate"]
-        if dated and "ApproximateDate" in questions:
-            return {"field": "ApproximateDate", "value": dated[0]}
-        if field is None:
-            return None
-    q = questions.get(field)
-    if q is None:
+def _row(summary: dict[str, Any], key: dict[str, Any]) -> dict[str, Any] | None:
+    return next((r for r in summary["answers"] if r["field"] == key["field"]
+                 and (r.get("patient") or None) == (key.get("patient") or None)), None)
+
+
+def _row_label(summary: dict[str, Any], key: dict[str, Any]) -> str | None:
+    row = _row(summary, key)
+    return row["label"] if row else None
+
+
+async def _store(dispatcher: CollectingDispatcher, tracker: Tracker, before: dict[str, Any], key: dict[str, Any],
+                 value: Any) -> dict[str, Any]:
+    client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
+    result = await client.answer(who, record, [{**key, "value": value}])
+    messages.warn_identifiers(dispatcher, result.get("identifiers_found", []), audience(tracker))
+    after = await client.summary(who, record)
+    old, new = _row(before, key), _row(after, key)
+    name = (new or old or {}).get("label") or key["field"]
+    shown = new["answer"] if new else str(value)
+    if old and new and old["answer"] == new["answer"]:
+        dispatcher.utter_message(text=words(tracker, *messages.UNCHANGED).format(label=name, new=shown))
+    elif old:
+        dispatcher.utter_message(text=words(tracker, *messages.CHANGED).format(
+            label=name.lower(), old=_quote(old["answer"]), new=_quote(shown)))
+    else:
+        dispatcher.utter_message(text=words(tracker, *messages.CHANGED_NEW).format(label=name.lower(), new=_quote(shown)))
+    return {"pending_field": None, "question": None, "question_synced": None}
+
+
+def _quote(answer: str, limit: int = 60) -> str:
+    return answer if len(answer) <= limit else answer[: limit - 3].rsplit(" ", 1)[0] + "..."
+
+
+async def apply_pending(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> dict[str, Any] | None:
+    """The reply to 'what should it be?': the new value of the question asked about (the description
+    is added to, never replaced). None when nothing was pending."""
+    key = tracker.get_slot("pending_field")
+    if not key:
         return None
-    value_text = re.split(r"\b(?:to|was|is|be|should be)\b", text, maxsplit=1)[-1].strip(" .!?")
-    question = {**q, "unknown_code": None, "search": None, "patient": 1 if q.get("per_patient") else None}
-    found = await resolve(client, who, question, value_text, interpret(question, value_text, None))
-    if found.value is None or found.problem:
-        return None
-    return {"field": field, "patient": question["patient"], "value": found.value}
+    client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
+    try:
+        if key["field"] == "Description":
+            from actions.description import add_to_description
+            await add_to_description(dispatcher, tracker, text)
+            return {"pending_field": None}
+        reading = await client.interpret_reply(who, key["field"], text, audience(tracker))
+        if reading["act"] not in ("answer", "unknown") or reading["value"] is None:
+            dispatcher.utter_message(text=words(tracker, *messages.NOT_UNDERSTOOD))
+            return {"pending_field": key}
+        return await _store(dispatcher, tracker, await client.summary(who, record), key, reading["value"])
+    except BackendUnavailable:
+        dispatcher.utter_message(text=messages.BACKEND_DOWN)
+        return {"pending_field": key}
+    except BackendRejected as exc:
+        dispatcher.utter_message(text=messages.rejected(exc.detail))
+        return {"pending_field": None}
 
 
 def _new_report(tracker: Tracker) -> list[EventType] | None:
@@ -159,8 +228,8 @@ class ActionCorrectAnswer(Action):
         if new:
             return new
         changed = await correct(dispatcher, tracker)
-        return [*([SlotSet("question", None), SlotSet("question_synced", None), SlotSet("recap_ok", None)]
-                   if changed else []), *resume_loop(tracker)]
+        return [*(SlotSet(k, v) for k, v in (changed or {}).items()),
+                *([SlotSet("recap_ok", None)] if changed else []), *resume_loop(tracker)]
 
 
 class ActionStopReport(Action):
@@ -168,25 +237,21 @@ class ActionStopReport(Action):
         return "action_stop_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text=messages.stopped(audience(tracker)))
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_report()]
+        # "This is taking ages" is easily heard as stop: an impatient reporter is told how much is
+        # left and carries on; only words that say stop end the report.
+        if tracker.get_slot("record_id") and tracker.active_loop_name:
+            from actions.delete import reply_act
+            from actions.report_form import answer_if_it_is_one, progress
 
-
-class ActionDeleteDraft(Action):
-    def name(self) -> str:
-        return "action_delete_draft"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        record = tracker.get_slot("record_id")
-        if record:
-            try:
-                await get_client().delete(act_as(tracker), record)
-            except BackendUnavailable:
-                dispatcher.utter_message(text=messages.BACKEND_DOWN)
+            act = await reply_act(tracker, latest_text(tracker))
+            answered = await answer_if_it_is_one(dispatcher, tracker) if act != "stop" else None
+            if answered is not None:  # "none", heard as stop, answers the question showing
+                return answered
+            if act == "progress":
+                await progress(dispatcher, tracker)
                 return resume_loop(tracker)
-            except BackendRejected:
-                pass  # already gone or submitted: nothing to delete
-            dispatcher.utter_message(text=words(tracker, "Draft deleted.", "OK, I've deleted it."))
-        else:
-            dispatcher.utter_message(text="There's no draft open to delete.")
+            if act == "help":
+                await explain(dispatcher, tracker)
+                return resume_loop(tracker)
+        dispatcher.utter_message(text=messages.stopped(audience(tracker)))
         return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_report()]

@@ -8,6 +8,7 @@ import itertools
 from typing import Any
 
 from actions.backend_client import BackendRejected, BackendUnavailable
+from actions.interpret import interpret
 
 HARM = [{"code": "5", "label": "No physical harm"}, {"code": "4", "label": "Low physical harm"},
         {"code": "3", "label": "Moderate physical harm"}]
@@ -76,7 +77,8 @@ class FakeBackend:
     async def summary(self, act_as: str, record_id: str) -> dict:
         self._check("summary", act_as, record_id)
         record = self.records[record_id]
-        rows = [{"field": k, "question": k, "label": k, "answer": str(v), "value": v} for k, v in record["answers"].items()]
+        rows = [{"field": k.split(":")[0], "patient": int(k.split(":")[1]) if ":" in k else None, "question": k,
+                 "label": k.split(":")[0], "answer": str(v), "value": v} for k, v in record["answers"].items()]
         return {"id": record_id, "event_type": record["event_type"], "answers": rows}
 
     async def submit(self, act_as: str, record_id: str) -> dict:
@@ -122,6 +124,52 @@ class FakeBackend:
     async def analyse(self, act_as: str, text: str, audience: str) -> dict:
         self._check("analyse", act_as, text, audience)
         return {"suggestions": copy.deepcopy(self.analysis)}
+
+    # A small stand-in for backend/interpret (the real one is tested in tests/backend/test_interpret.py).
+    ACTS = (("submit", ("submit", "send it")), ("undo", ("undo",)), ("delete", ("delete", "discard")),
+            ("progress", ("taking ages", "how many more")), ("help", ("why do you", "what does", "what counts")))
+
+    async def interpret_reply(self, act_as: str, field: str | None, text: str, audience: str,
+                              mandatory: bool = True) -> dict:
+        self._check("interpret_reply", act_as, field, text)
+        lowered = text.lower()
+        act = next((a for a, cues in self.ACTS if any(c in lowered for c in cues)), None)
+        reading = {"act": act or "none", "value": None, "confidence": 0.9, "approximate": False, "label": None,
+                   "others": []}
+        question = next((q for q in PLAN if q["field"] == field), None)
+        if act or question is None:
+            return reading
+        if lowered.strip() == "skip":
+            return {**reading, "act": "skip"}
+        found = interpret({**question, "mandatory": mandatory}, text, None)
+        if found.skip:
+            return {**reading, "act": "skip"}
+        if found.value is not None:
+            return {**reading, "act": "answer", "value": found.value, "label": str(found.value)}
+        return reading
+
+    async def interpret_correction(self, act_as: str, text: str, event_type: str, audience: str,
+                                   answered: list[str]) -> dict:
+        self._check("interpret_correction", act_as, text, answered)
+        lowered = text.lower()
+        for q in PLAN:
+            name = {"PhysicalHarm": "harm", "PreciseTime": "time", "Description": "description"}[q["field"]]
+            if f"the {name} to " in lowered:
+                found = interpret(q, lowered.split(" to ", 1)[1], None)
+                if found.value is not None:
+                    return {"act": "change", "field": q["field"], "patient": q["patient"], "value": found.value,
+                            "label": str(found.value)}
+            if f"the {name}" in lowered:
+                return {"act": "ask_value", "field": q["field"], "patient": q["patient"]}
+        return {"act": "ask_field"}
+
+    async def record(self, act_as: str, record_id: str) -> dict:
+        self._check("record", act_as, record_id)
+        r = self.records[record_id]
+        fields = {k: v for k, v in r["answers"].items() if ":" not in k}
+        patients = [{k.split(":")[0]: v for k, v in r["answers"].items() if k.endswith(":1")}]
+        return {"id": record_id, "event_type": r["event_type"], "status": r["status"],
+                "answers": {"fields": fields, "patients": [p for p in patients if p], "skipped": []}}
 
     async def search_codes(self, act_as: str, system: str, query: str, limit: int = 5) -> dict:
         self._check("search_codes", act_as, system, query)

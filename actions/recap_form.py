@@ -11,8 +11,8 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
-from actions.conversation import act_as, latest_intent, words
-from actions.digressions import correct
+from actions.conversation import act_as, audience, latest_intent, words
+from actions.digressions import apply_pending, correct, explain
 from actions.interpret import yes_or_no
 from actions.safety import DangerCheck
 from actions.start import reset_report
@@ -51,18 +51,35 @@ class ValidateRecapForm(DangerCheck, FormValidationAction):
 
     async def validate_recap_ok(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: dict[str, Any]) -> dict[str, Any]:
+        """Yes submits; any answer can be changed in words; questions are answered; 'no' asks what."""
         if value is None:  # cleared by a reset, not said by the reporter
             return {"recap_ok": None}
-        text, intent = (value or "").strip().lower(), latest_intent(tracker)
-        said = yes_or_no(text, intent)
-        if said is True:
-            return {"recap_ok": "yes"}
-        if intent == "correct" or (said is not False and len(text.split()) > 2):
-            await correct(dispatcher, tracker)  # the recap is shown again with the change
+        text, intent = (value or "").strip(), latest_intent(tracker)
+        try:
+            pending = await apply_pending(dispatcher, tracker, text)
+            if pending is not None:
+                return {"recap_ok": None, **pending}
+            act = (await get_client().interpret_reply(act_as(tracker), None, text, audience(tracker)))["act"]
+        except BackendUnavailable:
+            dispatcher.utter_message(text=messages.BACKEND_DOWN)
             return {"recap_ok": None}
+        if act == "submit":
+            return {"recap_ok": "yes"}
+        if act == "help":
+            await explain(dispatcher, tracker)
+            return {"recap_ok": None}
+        if act == "progress":
+            dispatcher.utter_message(text=words(tracker, *messages.PROGRESS_DONE))
+            return {"recap_ok": None}
+        said = yes_or_no(text.lower(), intent)
+        words_said = len(text.split())
+        if said is True and words_said <= 4:
+            return {"recap_ok": "yes"}
+        if intent == "correct" or words_said > 2:
+            changed = await correct(dispatcher, tracker)  # the recap is shown again, with the change
+            return {"recap_ok": None, **(changed or {})}
         if said is False:
-            dispatcher.utter_message(text=words(tracker, "What should change? For example 'change the harm to low'.",
-                                                "What would you like to change? For example 'the date was Tuesday'."))
+            dispatcher.utter_message(text=words(tracker, *messages.ASK_WHICH))
         else:
             dispatcher.utter_message(text="Please say yes to send it, or tell me what to change.")
         return {"recap_ok": None}
@@ -73,18 +90,23 @@ class ActionSubmitReport(Action):
         return "action_submit_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        try:
-            result = await get_client().submit(act_as(tracker), tracker.get_slot("record_id"))
-        except BackendUnavailable:
-            dispatcher.utter_message(text=messages.BACKEND_DOWN + " Say 'yes' again to send it.")
-            return [SlotSet("recap_ok", None), FollowupAction("recap_form")]
-        except BackendRejected as exc:
-            if exc.status == 422:  # something mandatory is missing: ask exactly that
-                dispatcher.utter_message(text=words(tracker, "A few more questions first.", "I need a few more answers first."))
-                return [SlotSet("recap_ok", None), SlotSet("answer", None), FollowupAction("report_form")]
-            dispatcher.utter_message(text=messages.rejected(exc.detail))
-            return reset_report()
-        dispatcher.utter_message(text=words(
-            tracker, f"Submitted. Reference: {result['reference']}.",
-            f"Thank you. Your report has been sent. Your reference is {result['reference']}."))
+        return await submit_report(dispatcher, tracker)
+
+
+async def submit_report(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Submits the draft: the reference number, or the questions still missing."""
+    try:
+        result = await get_client().submit(act_as(tracker), tracker.get_slot("record_id"))
+    except BackendUnavailable:
+        dispatcher.utter_message(text=messages.BACKEND_DOWN + " Say 'yes' again to send it.")
+        return [SlotSet("recap_ok", None), FollowupAction("recap_form")]
+    except BackendRejected as exc:
+        if exc.status == 422:  # something mandatory is missing: ask exactly that
+            dispatcher.utter_message(text=words(tracker, "A few more questions first.", "I need a few more answers first."))
+            return [SlotSet("recap_ok", None), SlotSet("answer", None), FollowupAction("report_form")]
+        dispatcher.utter_message(text=messages.rejected(exc.detail))
         return reset_report()
+    dispatcher.utter_message(text=words(
+        tracker, f"Submitted. Reference: {result['reference']}.",
+        f"Thank you. Your report has been sent. Your reference is {result['reference']}."))
+    return reset_report()

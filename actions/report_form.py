@@ -8,15 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
-from actions.conversation import act_as, audience, latest_intent, words
-from actions.digressions import correct, explain
-from actions.interpret import interpret
+from actions.conversation import act_as, audience, latest_intent, latest_text, words
+from actions.description import add_to_description, looks_like_story
+from actions.digressions import apply_pending, correct, explain
+from actions.interpret import Interpretation, match_choice
 from actions.render import question_message
 from actions.resolve import resolve
 from actions.safety import DangerCheck
@@ -72,26 +73,28 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
         return events
 
     @staticmethod
-    async def _digression(question: dict[str, Any], text: str, dispatcher: CollectingDispatcher,
+    async def _digression(reading: dict[str, Any], dispatcher: CollectingDispatcher,
                           tracker: Tracker) -> dict[str, Any] | None:
-        """A question about the question, or a correction, unless the words are simply an answer:
-        short answers are easily mistaken for these intents, so the answer is tried first."""
+        """A reply that is not an answer: a question about the question, how long is left, a
+        correction, or off-topic words. The interpreter's reading comes first: short answers are
+        easily mistaken for these intents by the NLU."""
         intent = tracker.latest_message.get("intent") or {}
-        if intent.get("name") not in ("ask_help", "correct", "out_of_scope", "abuse"):
-            return None
-        found = interpret(question, text, None)
-        answerable = found.value is not None or found.skip
-        if answerable and (question["type"] != "string" or intent.get("confidence", 0) < 0.8):
-            return None
-        if intent["name"] == "ask_help":
+        if reading["act"] == "help":
             await explain(dispatcher, tracker)
             return {"answer": None}
-        if intent["name"] in ("out_of_scope", "abuse"):
+        if reading["act"] == "progress":
+            await progress(dispatcher, tracker)
+            return {"answer": None}
+        if reading["act"] in ("answer", "skip", "unknown") or intent.get("name") not in ("correct", "out_of_scope", "abuse"):
+            return None
+        if intent["name"] in ("out_of_scope", "abuse") and intent.get("confidence", 0) >= 0.8:
             reply = messages.OUT_OF_SCOPE if intent["name"] == "out_of_scope" else messages.ABUSE
             dispatcher.utter_message(text=words(tracker, *reply))
             return {"answer": None}
-        await correct(dispatcher, tracker)
-        return {"answer": None, "question": None, "question_synced": None}
+        if intent["name"] == "correct":
+            changed = await correct(dispatcher, tracker)
+            return {"answer": None, **(changed or {}), "question": None, "question_synced": None}
+        return None
 
     async def validate_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: dict[str, Any]) -> dict[str, Any]:
@@ -101,29 +104,154 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
         if not question:
             return {"answer": None}
         text, client, who = (value or "").strip(), get_client(), act_as(tracker)
-        digression = await self._digression(question, text, dispatcher, tracker)
-        if digression is not None:
-            return digression
-        if question.get("candidates"):
-            question = {**question, "choices": question["candidates"], "candidates": None, "search": None}
         try:
-            found = await resolve(client, who, question, text, interpret(question, text, latest_intent(tracker)))
-            if found.problem == "candidates":
-                listing = "\n".join(f"{i}. {c['label']}" for i, c in enumerate(found.value, 1))
-                dispatcher.utter_message(text=f"Which one?\n{listing}",
-                                         buttons=[{"title": c["label"], "payload": str(i)} for i, c in enumerate(found.value, 1)])
-                return {"answer": None, "question": {**question, "candidates": found.value}}
-            if found.problem:
-                dispatcher.utter_message(text=found.problem)
-                return {"answer": None, "question": {**question, "candidates": None}}
-            item = {"field": question["field"], "patient": question.get("patient")}
-            item.update({"skip": True} if found.skip else {"value": found.value})
-            result = await client.answer(who, tracker.get_slot("record_id"), [item])
+            pending = await apply_pending(dispatcher, tracker, text)
+            if pending is not None:
+                return {"answer": None, **pending, "question": None, "question_synced": None}
+            if question.get("candidates"):
+                return await self._candidate(question, text, dispatcher, tracker)
+            reading = await client.interpret_reply(who, question["field"], text, audience(tracker),
+                                                   bool(question.get("mandatory")))
+            if reading["act"] in ("stop", "delete", "submit", "undo"):
+                return await self._wants(reading["act"], dispatcher, tracker)
+            reading = _with_intent(reading, question, latest_intent(tracker))
+            digression = await self._digression(reading, dispatcher, tracker)
+            if digression is not None:
+                return digression
+            if reading["act"] in ("answer", "unknown", "skip"):
+                return await self._save(question, reading, dispatcher, tracker)
+            if question.get("search"):
+                return await self._search(question, text, dispatcher, tracker)
+            if looks_like_story(text):
+                return await self._story(question, text, dispatcher, tracker)
         except BackendUnavailable:
             dispatcher.utter_message(text=messages.BACKEND_DOWN)
             return {"answer": None}
         except BackendRejected as exc:
             dispatcher.utter_message(text=messages.rejected(exc.detail))
             return {"answer": None, "question": {**question, "candidates": None}}
+        dispatcher.utter_message(text=_not_understood(tracker, question))
+        return {"answer": None}
+
+    async def _save(self, question: dict[str, Any], reading: dict[str, Any], dispatcher: CollectingDispatcher,
+                    tracker: Tracker) -> dict[str, Any]:
+        client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
+        item = {"field": question["field"], "patient": question.get("patient")}
+        skip = reading["act"] == "skip" or (reading["act"] == "unknown" and reading["value"] is None)
+        if skip and question.get("mandatory"):
+            dispatcher.utter_message(text="I need an answer to this one before the report can be sent.")
+            return {"answer": None}
+        item.update({"skip": True} if skip else {"value": reading["value"]})
+        result = await client.answer(who, record, [item])
         messages.warn_identifiers(dispatcher, result.get("identifiers_found", []), audience(tracker))
+        if reading.get("approximate") and reading.get("label"):
+            dispatcher.utter_message(text=words(tracker, *messages.APPROXIMATE).format(label=reading["label"]))
+        also = []
+        for other in reading.get("others") or []:  # "no, saturday night": the date too
+            try:
+                result = await client.answer(who, record, [{"field": other["field"], "value": other["value"]}])
+                also.append(other.get("label") or str(other["value"]))
+            except BackendRejected:
+                continue
+        if also:
+            dispatcher.utter_message(text=words(tracker, *messages.ALSO_SAVED).format(items=", ".join(also)))
         return {"answer": None, "question": result.get("next_question"), "question_synced": "next_question" in result}
+
+    async def _search(self, question: dict[str, Any], text: str, dispatcher: CollectingDispatcher,
+                      tracker: Tracker) -> dict[str, Any]:
+        found = await resolve(get_client(), act_as(tracker), question, text, Interpretation())
+        if found.problem == "candidates":
+            listing = "\n".join(f"{i}. {c['label']}" for i, c in enumerate(found.value, 1))
+            dispatcher.utter_message(text=f"Which one?\n{listing}",
+                                     buttons=[{"title": c["label"], "payload": str(i)} for i, c in enumerate(found.value, 1)])
+            return {"answer": None, "question": {**question, "candidates": found.value, "searched": text}}
+        if found.problem and not question.get("mandatory") and question["field"] == "Organisation":
+            return await self._keep_name(text, dispatcher, tracker)
+        if found.problem:
+            dispatcher.utter_message(text=found.problem)
+            return {"answer": None}
+        return await self._save(question, {"act": "answer", "value": found.value}, dispatcher, tracker)
+
+    @staticmethod
+    async def _keep_name(name: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """A place the list does not know is kept in the reporter's words (LFPSE's OrganisationOther)."""
+        client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
+        await client.answer(who, record, [{"field": "Organisation", "skip": True}])
+        result = await client.answer(who, record, [{"field": "OrganisationOther", "value": name}])
+        dispatcher.utter_message(text=words(tracker, *messages.KEPT_AS_WRITTEN).format(name=name))
+        return {"answer": None, "question": result.get("next_question"), "question_synced": "next_question" in result}
+
+    async def _candidate(self, question: dict[str, Any], text: str, dispatcher: CollectingDispatcher,
+                         tracker: Tracker) -> dict[str, Any]:
+        listed = {**question, "choices": question["candidates"], "candidates": None, "search": None}
+        picked = match_choice(text, listed["choices"])
+        if not picked and question.get("searched") and not question.get("mandatory") \
+                and question["field"] == "Organisation":
+            return await self._keep_name(question["searched"], dispatcher, tracker)  # none of those
+        if not picked:
+            dispatcher.utter_message(text="Please reply with the number, or say 'skip'.")
+            return {"answer": None}
+        value = [picked["code"]] if question.get("multiple") else picked["code"]
+        return await self._save({**question, "candidates": None}, {"act": "answer", "value": value}, dispatcher, tracker)
+
+    async def _story(self, question: dict[str, Any], text: str, dispatcher: CollectingDispatcher,
+                     tracker: Tracker) -> dict[str, Any]:
+        """More of what happened, told while a question was showing: kept in the description, and the
+        question showing is answered from it when the analysis is sure; otherwise asked again."""
+        found = await add_to_description(dispatcher, tracker, text)
+        match = next((f for f in found if f["field"] == question["field"] and f.get("confidence", 0) >= 0.8), None)
+        if match and question.get("patient") is None:
+            return await self._save(question, {"act": "answer", "value": match["value"]}, dispatcher, tracker)
+        return {"answer": None, "question": None, "question_synced": None}
+
+    @staticmethod
+    async def _wants(act: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """Stop, delete, submit or undo said in words the NLU did not take for that: never acted on
+        from here (deleting needs its own confirmation); the reporter is told how."""
+        reply = {"stop": messages.HOW_TO_STOP, "delete": messages.HOW_TO_DELETE, "submit": messages.NOT_READY,
+                 "undo": messages.NOTHING_TO_UNDO}[act]
+        dispatcher.utter_message(text=words(tracker, *reply))
+        return {"answer": None}
+
+
+async def answer_if_it_is_one(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """A reply the NLU took for stop or delete that answers the question showing ("none" for no
+    psychological harm): saved as the answer, and the questions go on. None when it is no answer."""
+    question = tracker.get_slot("question")
+    if tracker.active_loop_name != "report_form" or not question or not tracker.get_slot("record_id") \
+            or question.get("candidates"):
+        return None
+    try:
+        reading = await get_client().interpret_reply(act_as(tracker), question["field"], latest_text(tracker),
+                                                     audience(tracker), bool(question.get("mandatory")))
+        if reading["act"] not in ("answer", "unknown") or reading["value"] is None:
+            return None
+        slots = await ValidateReportForm()._save(question, reading, dispatcher, tracker)
+    except (BackendUnavailable, BackendRejected):
+        return None
+    return [*(SlotSet(k, v) for k, v in slots.items()), FollowupAction("report_form")]
+
+
+def _with_intent(reading: dict[str, Any], question: dict[str, Any], intent: str | None) -> dict[str, Any]:
+    """'Rather not', 'no clue': when the words name no answer, the NLU's skip or don't-know stands."""
+    if reading["act"] != "none" or intent not in ("skip", "dont_know"):
+        return reading
+    unknown = question.get("unknown_code")
+    if intent == "dont_know" and unknown:
+        return {**reading, "act": "unknown", "value": [unknown] if question.get("multiple") else unknown}
+    return {**reading, "act": "skip"}
+
+
+def _not_understood(tracker: Tracker, question: dict[str, Any]) -> str:
+    hint = " You can reply with the number." if question.get("choices") else ""
+    return words(tracker, *messages.NOT_UNDERSTOOD) + hint
+
+
+async def progress(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """'This is taking ages': an acknowledgement and how many questions are left."""
+    nq = await get_client().next_question(act_as(tracker), tracker.get_slot("record_id"))
+    n = nq.get("missing_mandatory") or (1 if nq.get("question") else 0)
+    if nq.get("question") is None:
+        dispatcher.utter_message(text=words(tracker, *messages.PROGRESS_DONE))
+    else:
+        dispatcher.utter_message(text=words(tracker, *messages.PROGRESS).format(n=n, s="" if n == 1 else "s"))

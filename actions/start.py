@@ -14,7 +14,7 @@ from actions.resume_codes import code_in
 # A first message this long is taken as the description, whatever the NLU made of it.
 DESCRIPTION_WORDS = 6
 REPORT_SLOTS = ("record_id", "question", "extraction", "extraction_ok", "answer", "recap_ok", "description",
-                "draft_choice", "drafts", "resume_code", "question_synced")
+                "draft_choice", "drafts", "resume_code", "question_synced", "pending_field", "opening")
 
 
 class ActionSessionStart(Action):

@@ -15,6 +15,7 @@ from backend.dashboard.router import router as dashboard_router
 from backend.database import make_engine
 from backend.database.migrate import upgrade_to_head
 from backend.identities.router import router as identities_router
+from backend.interpret.router import router as interpret_router
 from backend.narrative.router import router as narrative_router
 from backend.plan.model import get_plan
 from backend.plan.router import router as plan_router
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Resume codes first: their fixed path /records/resume must win over /records/{record_id}.
     for router in (resume_codes_router, taxonomy_router, plan_router, records_router, accounts_router, narrative_router,
-                   identities_router, dashboard_router):
+                   identities_router, dashboard_router, interpret_router):
         app.include_router(router, prefix=API_PREFIX)
 
     app.include_router(webchat_router)  # the web chat page and widget (issue 4)

@@ -39,6 +39,9 @@ class Question:
     exclude: frozenset[str] = frozenset()
     public_labels: Mapping[str, str] = dataclass_field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    # How a yes/no answer reads in a recap where the question is worded as its opposite
+    # ("Share for national learning: Yes" for DataSharingOptOut = false): label, "true", "false".
+    recap: Mapping[str, str] = field(default_factory=dict)
 
     def asks(self, audience: str) -> bool:
         return audience in self.audiences
@@ -108,6 +111,7 @@ def _question(qid: str, raw: Mapping[str, Any], tax: Taxonomy) -> Question:
         exclude=frozenset(raw.get("exclude", [])),
         public_labels=dict(raw.get("public_labels", {})),
         aliases=tuple(raw.get("aliases", ())),
+        recap={str(k).lower(): str(v) for k, v in (raw.get("recap") or {}).items()},
     )
     if set(q.implied) & set(audiences):
         raise ValueError(f"{qid}: a value is implied for an audience that is asked")

@@ -33,6 +33,11 @@ def summarise(plan: Plan, tax: Taxonomy, record: EventRecord) -> list[dict[str, 
         if value is None and not skipped:
             continue
         short = slot.question.aliases[0].capitalize() if slot.question.aliases else None
+        recap = slot.question.recap  # a yes/no shown positively ("Share for national learning: Yes")
+        if recap and isinstance(value, bool) and not skipped:
+            rows.append({"field": name, "patient": patient, "question": slot.question.text(record.audience, patient, count),
+                         "label": recap["label"], "answer": recap[str(value).lower()], "value": value})
+            continue
         rows.append({
             "field": name, "patient": patient,
             "question": slot.question.text(record.audience, patient, count),

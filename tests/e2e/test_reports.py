@@ -37,7 +37,7 @@ def report(reporter: Reporter, first: str, replies: dict[str, str], confirm: str
     assert "check" in recap.lower(), recap
     if change_at_recap:
         changed = reporter.text(reporter.say(change_at_recap))
-        assert "changed that" in changed.lower() or "changed." in changed.lower(), changed
+        assert "changed" in changed.lower() and "from" in changed.lower(), changed  # what changed to what
     done = reporter.text(reporter.say("yes"))
     assert "PSE-" in done, done
     record = reporter.backend("GET", f"/records/{record_id}", **act)

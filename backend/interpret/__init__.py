@@ -1,0 +1,1 @@
+"""Reading a reporter's reply against the question it answers (DESIGN.md, "Understanding replies")."""

@@ -1,0 +1,85 @@
+"""POST /interpret/reply: a reporter's reply read against one question of the plan."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.auth.dependencies import CurrentPrincipal
+from backend.interpret.correction import read_correction
+from backend.interpret.questions import UnknownQuestion, plan_questions, question_for
+from backend.interpret.reply import Reading, act_of, as_dict, read
+from backend.narrative.dates import local_now
+
+router = APIRouter(prefix="/interpret", tags=["understanding replies"])
+
+
+class ReplyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    field: str | None = Field(None, description="The plan question the reply answers; without one only `act` is read")
+    text: str = Field(min_length=1, max_length=5000)
+    audience: Literal["staff", "public"] = "staff"
+    mandatory: bool = Field(True, description="Whether 'skip' must be refused (the question as shown)")
+    reported_at: datetime | None = Field(None, description="When the reply was written; dates resolve against it")
+
+
+class Other(BaseModel):
+    field: str
+    value: Any
+    label: str | None = None
+
+
+class ReplyReading(BaseModel):
+    act: Literal["answer", "skip", "unknown", "help", "progress", "stop", "delete", "undo", "submit", "none"]
+    value: Any = None
+    confidence: float
+    approximate: bool
+    label: str | None = None
+    others: list[Other]
+
+
+def _plan_and_taxonomy(request: Request):
+    return request.app.state.plan, request.app.state.taxonomy
+
+
+@router.post("/reply", response_model=ReplyReading, summary="Read a reply against the question it answers")
+def interpret_reply(body: ReplyRequest, who: CurrentPrincipal, request: Request) -> dict:
+    if body.field is None:
+        return as_dict(Reading(act_of(body.text) or "none", confidence=0.95 if act_of(body.text) else 0.0))
+    try:
+        question = question_for(*_plan_and_taxonomy(request), body.field, body.audience, body.mandatory)
+    except UnknownQuestion as exc:
+        raise HTTPException(404, f"No question {exc} in the plan") from exc
+    return as_dict(read(question, body.text, local_now(body.reported_at)))
+
+
+class CorrectionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=5000)
+    event_type: str = "incident"
+    audience: Literal["staff", "public"] = "staff"
+    answered: list[str] = Field(default_factory=list, description="The fields the record has answers for")
+    reported_at: datetime | None = None
+
+
+class CorrectionReading(BaseModel):
+    act: Literal["change", "ask_field", "ask_value"]
+    field: str | None = None
+    patient: int | None = None
+    value: Any = None
+    label: str | None = None
+
+
+@router.post("/correction", response_model=CorrectionReading, summary="Read a correction of an earlier answer")
+def interpret_correction(body: CorrectionRequest, who: CurrentPrincipal, request: Request) -> dict:
+    try:
+        questions = plan_questions(*_plan_and_taxonomy(request), body.event_type, body.audience)
+    except UnknownQuestion as exc:
+        raise HTTPException(404, f"No event type {exc}") from exc
+    found = read_correction(body.text, questions, set(body.answered), local_now(body.reported_at))
+    return {"act": found.act, "field": found.field, "patient": found.patient, "value": found.value, "label": found.label}

@@ -1,0 +1,89 @@
+"""The reply interpreter (backend/interpret) through its routes: a reply read against the plan's own
+question, a correction read against the record's answered questions, nothing stored by either."""
+
+from __future__ import annotations
+
+import pytest
+
+REPLY, CORRECTION = "/api/v1/interpret/reply", "/api/v1/interpret/correction"
+WHEN = "2026-11-26T14:00:00"  # a Thursday, London time
+
+
+def _reply(client, people, field: str, text: str, audience: str = "staff", **extra) -> dict:
+    r = client.post(REPLY, json={"field": field, "text": text, "audience": audience, "reported_at": WHEN, **extra},
+                    headers=people.headers("public:test:interpret"))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+@pytest.mark.parametrize(("field", "text", "audience", "value"), [
+    ("DrugUsedTooMuch", "1 - too much given", "staff", ["1"]),
+    ("DrugUsedTooMuch", "dose too high", "staff", ["1"]),
+    ("PsychologicalHarm", "none", "staff", "4"),
+    ("SafetyChallenges", "none of them", "staff", ["6"]),
+    ("SafetyChallenges", "falls obviously", "staff", ["2"]),
+    ("ReporterRole", "I'm a GP", "staff", "4"),
+    ("ServiceArea", "care home, i already said", "public", ["12"]),
+    ("PsychologicalHarm", "quite a lot, im worried", "public", "2"),
+    ("AgeBracket", "85+", "staff", "12"),
+    ("AgeBracket", "72", "staff", "11"),
+    ("AgeBracket", "shes 84", "public", "11"),
+    ("ReporterType", "im her daughter", "public", "2"),
+    ("InvolvedAgents", "1 and 3", "staff", ["4", "9"]),
+    ("PreciseTime", "about 10pm with the supper dose", "staff", "22:00"),
+    ("PreciseTime", "between 9 and 11", "public", "10:00"),
+    ("ApproximateDate", "mid september i think", "public", "2026-09-15"),
+])
+def test_a_reply_in_peoples_words_is_the_right_answer(client, people, field, text, audience, value):
+    got = _reply(client, people, field, text, audience)
+    assert (got["act"], got["value"]) == ("answer", value)
+
+
+def test_a_no_with_a_day_answers_today_and_the_date(client, people):
+    got = _reply(client, people, "IncidentOccurredToday", "no saturday night")
+    assert got["value"] == "n"
+    assert got["others"] == [{"field": "ApproximateDate", "value": "2026-11-21", "label": "21 November 2026"}]
+
+
+def test_approximate_answers_say_so(client, people):
+    assert _reply(client, people, "PreciseTime", "About 10am")["approximate"] is True
+    assert _reply(client, people, "PreciseTime", "10:00")["approximate"] is False
+
+
+@pytest.mark.parametrize(("text", "act"), [
+    ("why do you need to know that", "help"), ("will the care home find out it was me?", "help"),
+    ("this is taking ages", "progress"), ("forget it, just submit", "submit"), ("delete this draft", "delete"),
+    ("undo", "undo"), ("stop", "stop"), ("sdfkj", "none"),
+])
+def test_what_the_reporter_wants_to_do(client, people, text, act):
+    assert _reply(client, people, "PhysicalHarm", text)["act"] == act
+
+
+def test_unknown_question_is_404(client, people):
+    r = client.post(REPLY, json={"field": "NoSuchField", "text": "x"}, headers=people.headers("public:test:interpret"))
+    assert r.status_code == 404
+
+
+@pytest.mark.parametrize(("text", "answered", "expected"), [
+    ("actually it was nearer 11pm not 10, just checked the drug chart", ["PreciseTime", "DrugsInvolved"],
+     {"act": "change", "field": "PreciseTime", "value": "23:00"}),
+    ("No, that's yesterday. I mean Tuesday 24 November", ["ApproximateDate"],
+     {"act": "change", "field": "ApproximateDate", "value": "2026-11-24"}),
+    ("that description is wrong it doesnt say what happened to her", ["Description"],
+     {"act": "ask_value", "field": "Description", "value": None}),
+    ("change the concern to very concerned", ["LevelOfConcern"],
+     {"act": "change", "field": "LevelOfConcern", "value": "5"}),
+    ("that's wrong", ["LevelOfConcern", "PhysicalHarm"], {"act": "ask_field", "field": None, "value": None}),
+])
+def test_a_correction_names_one_question_or_asks(client, people, text, answered, expected):
+    r = client.post(CORRECTION, json={"text": text, "answered": answered, "reported_at": WHEN},
+                    headers=people.headers("public:test:interpret"))
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert {k: got[k] for k in expected} == expected
+
+
+def test_the_held_out_replies_meet_issue_12s_targets(capsys):
+    from backend.interpret.evaluate import main
+
+    assert main() == 0, capsys.readouterr().out
