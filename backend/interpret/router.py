@@ -8,7 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.auth.dependencies import CurrentPrincipal
+from backend.auth.dependencies import AssistantPrincipal
 from backend.interpret.correction import read_correction
 from backend.interpret.questions import UnknownQuestion, plan_questions, question_for
 from backend.interpret.reply import Reading, act_of, as_dict, read
@@ -47,7 +47,7 @@ def _plan_and_taxonomy(request: Request):
 
 
 @router.post("/reply", response_model=ReplyReading, summary="Read a reply against the question it answers")
-def interpret_reply(body: ReplyRequest, who: CurrentPrincipal, request: Request) -> dict:
+def interpret_reply(body: ReplyRequest, who: AssistantPrincipal, request: Request) -> dict:
     if body.field is None:
         return as_dict(Reading(act_of(body.text) or "none", confidence=0.95 if act_of(body.text) else 0.0))
     try:
@@ -76,7 +76,7 @@ class CorrectionReading(BaseModel):
 
 
 @router.post("/correction", response_model=CorrectionReading, summary="Read a correction of an earlier answer")
-def interpret_correction(body: CorrectionRequest, who: CurrentPrincipal, request: Request) -> dict:
+def interpret_correction(body: CorrectionRequest, who: AssistantPrincipal, request: Request) -> dict:
     try:
         questions = plan_questions(*_plan_and_taxonomy(request), body.event_type, body.audience)
     except UnknownQuestion as exc:

@@ -41,7 +41,7 @@ class Question:
     aliases: tuple[str, ...] = ()
     # How a yes/no answer reads in a recap where the question is worded as its opposite
     # ("Share for national learning: Yes" for DataSharingOptOut = false): label, "true", "false".
-    recap: Mapping[str, str] = field(default_factory=dict)
+    recap: Mapping[str, str] = dataclass_field(default_factory=dict)
 
     def asks(self, audience: str) -> bool:
         return audience in self.audiences

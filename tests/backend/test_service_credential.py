@@ -66,6 +66,12 @@ def test_what_the_assistant_needs_still_works_through_it(client, people):
     assert client.get(f"{API}/records/{rid}/summary", headers=h).status_code == 200
     assert client.post(f"{API}/narrative/analyse", headers=h,
                        json={"text": "a nurse was very kind", "audience": "staff"}).status_code == 200
+    # The assistant reads each reply, and each correction, with the backend's interpreter.
+    reading = client.post(f"{API}/interpret/reply", headers=h,
+                          json={"field": "IsAnonymous", "text": "no thanks", "audience": "staff"})
+    assert reading.status_code == 200 and reading.json()["act"] == "answer" and reading.json()["value"] is False
+    assert client.post(f"{API}/interpret/correction", headers=h,
+                       json={"text": "change the time to 4pm", "audience": "staff"}).status_code == 200
     fill(client, h, rid)
     assert client.post(f"{API}/records/{rid}/submit", headers=h).status_code == 200
     # A submitted record is the web's to show, amend and audit, not the assistant's.
