@@ -12,7 +12,7 @@ from actions.interpret import interpret
 
 HARM = [{"code": "5", "label": "No physical harm"}, {"code": "4", "label": "Low physical harm"},
         {"code": "3", "label": "Moderate physical harm"}]
-PLAN = [
+PLAN: list[dict[str, Any]] = [
     {"field": "Description", "patient": None, "text": "What happened?", "type": "string", "multiple": False,
      "mandatory": True, "choices": None, "unknown_code": None, "search": None, "help": None},
     {"field": "PreciseTime", "patient": None, "text": "What time did it happen?", "type": "time", "multiple": False,
@@ -134,7 +134,7 @@ class FakeBackend:
         self._check("interpret_reply", act_as, field, text)
         lowered = text.lower()
         act = next((a for a, cues in self.ACTS if any(c in lowered for c in cues)), None)
-        reading = {"act": act or "none", "value": None, "confidence": 0.9, "approximate": False, "label": None,
+        reading: dict[str, Any] = {"act": act or "none", "value": None, "confidence": 0.9, "approximate": False, "label": None,
                    "others": []}
         question = next((q for q in PLAN if q["field"] == field), None)
         if act or question is None:

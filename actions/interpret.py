@@ -77,7 +77,7 @@ def _many(text: str, choices: list[dict[str, Any]]) -> list[dict[str, Any]] | No
         return [whole]
     parts = [p for p in re.split(r"\s*(?:,|;|\band\b|&|\+|/)\s*", text) if p.strip()]
     found = [match_choice(p, choices) for p in parts]
-    return found if found and all(found) else None
+    return [f for f in found if f] if found and all(found) else None
 
 
 def parse_time(text: str) -> str | None:

@@ -6,13 +6,18 @@ ignore it. Measured by `make danger-eval` (scripts/danger_eval.py, tests/bot/dat
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
 from actions.conversation import latest_text, words
+
+if TYPE_CHECKING:  # the mixin always sits before FormValidationAction, whose run() it wraps
+    from rasa_sdk import FormValidationAction as _Validation
+else:
+    _Validation = object
 
 # An emergency happening to someone: breathing, consciousness, heart, bleeding, fits, overdose.
 CUE = re.compile(
@@ -66,7 +71,7 @@ def danger_now(text: str) -> bool:
     return bool(now) or len(text.split()) <= 5  # "not breathing", "he's collapsed!": short and urgent
 
 
-class DangerCheck:
+class DangerCheck(_Validation):
     """Mixed into every form's validation: 999/111 first, then the form carries on with the words as
     an answer (nothing said is lost to the alarm)."""
 

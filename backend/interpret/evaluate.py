@@ -40,16 +40,16 @@ def main() -> int:
             misses.append(f"  {case['kind']:<18} {case['field']:<24} {case['text']!r}: got {got.act} {got.value!r}")
     for case in data["corrections"]:
         questions = plan_questions(plan, tax, case.get("event_type", "incident"), case.get("audience", "staff"))
-        got = read_correction(case["text"], questions, set(case["answered"]), now)
+        fix = read_correction(case["text"], questions, set(case["answered"]), now)
         if "act" in case:
-            ok = got.act == case["act"]
-            unrequested_changes += got.act == "change"
+            ok = fix.act == case["act"]
+            unrequested_changes += fix.act == "change"
         else:
-            ok = got.act == "change" and got.field == case["field"] and got.value == case["value"]
-            unrequested_changes += got.act == "change" and got.field != case["field"]
+            ok = fix.act == "change" and fix.field == case["field"] and fix.value == case["value"]
+            unrequested_changes += fix.act == "change" and fix.field != case["field"]
         right["correction"].append(ok)
         if not ok:
-            misses.append(f"  {'correction':<18} {'':<24} {case['text']!r}: got {got.act} {got.field} {got.value!r}")
+            misses.append(f"  {'correction':<18} {'':<24} {case['text']!r}: got {fix.act} {fix.field} {fix.value!r}")
     unseen, unseen_misses = [], []
     for case in data.get("unseen", []):
         q = question_for(plan, tax, case["field"], case.get("audience", "staff"), case.get("mandatory", True))

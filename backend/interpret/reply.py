@@ -313,8 +313,8 @@ def read(question: dict[str, Any], text: str, now: datetime) -> Reading:
         found_date = when.date_of(t, now)
         if found_date is None:
             return Reading("none")
-        value, approx = found_date
-        return Reading("answer", value.isoformat(), 0.9, approximate=approx, label=value.strftime("%-d %B %Y"))
+        day, approx = found_date
+        return Reading("answer", day.isoformat(), 0.9, approximate=approx, label=day.strftime("%-d %B %Y"))
     if qtype == "string":
         return Reading("answer", [text.strip()] if multiple else text.strip(), 0.9, label=text.strip())
     return Reading("none")

@@ -13,6 +13,8 @@ from backend.interpret.correction import read_correction
 from backend.interpret.questions import UnknownQuestion, plan_questions, question_for
 from backend.interpret.reply import Reading, act_of, as_dict, read
 from backend.narrative.dates import local_now
+from backend.plan.model import Plan
+from backend.taxonomy import Taxonomy
 
 router = APIRouter(prefix="/interpret", tags=["understanding replies"])
 
@@ -42,7 +44,7 @@ class ReplyReading(BaseModel):
     others: list[Other]
 
 
-def _plan_and_taxonomy(request: Request):
+def _plan_and_taxonomy(request: Request) -> tuple[Plan, Taxonomy]:
     return request.app.state.plan, request.app.state.taxonomy
 
 

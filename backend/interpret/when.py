@@ -81,10 +81,10 @@ def date_of(text: str, now: datetime) -> tuple[date, bool] | None:
                 return candidate, False
     m = _MONTH_RE.search(text)
     if m:
-        month = next(i for i, name in enumerate(MONTHS, 1) if name.startswith(m.group(2)))
+        month_number = next(i for i, name in enumerate(MONTHS, 1) if name.startswith(m.group(2)))
         day = _PART.get(m.group(1) or "mid", 15)
-        year = now.year if month <= now.month else now.year - 1
-        value = date(year, month, day)
+        year = now.year if month_number <= now.month else now.year - 1
+        value = date(year, month_number, day)
         if value > now.date():
             value = now.date()
         return value, True
