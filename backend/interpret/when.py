@@ -18,6 +18,10 @@ _BETWEEN = re.compile(r"\bbetween\s+(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s+(?:an
 _HOUR_OF_DAY = re.compile(r"\b(?:about|around|at|roughly|approx\w*)?\s*(\d{1,2})(?:[:.](\d{2}))?\s*"
                           r"(?:o'?clock)?\s*(in the morning|in the afternoon|in the evening|at night|tonight)\b")
 _BARE = re.compile(r"^(?:about|around|at|roughly|approx\w*)?\s*(\d{1,2})(?:[:.](\d{2}))?\s*(?:o'?clock|ish)?$")
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "couple of": 2,
+                 **{str(n): n for n in range(1, 53)}}
+_WEEKS_AGO = re.compile(r"\b(?:(\d{1,2}|a|an|one|two|three|four|five|six|couple of)\s+weeks?\s+ago|last\s+week|"
+                        r"a fortnight ago)\b")
 _WORDS = {"midnight": "00:00", "midday": "12:00", "noon": "12:00", "lunchtime": "12:30", "teatime": "17:00"}
 
 
@@ -88,6 +92,16 @@ def date_of(text: str, now: datetime) -> tuple[date, bool] | None:
         if value > now.date():
             value = now.date()
         return value, True
+    # Weeks back, which the narrative analysis leaves undated in a first message (too vague to place an
+    # event), are a fair answer to "roughly when?": the day that many weeks ago, approximate.
+    m = _WEEKS_AGO.search(text)
+    if m:
+        count = _NUMBER_WORDS.get(m.group(1), None) if m.group(1) else None
+        weeks = 2 if m.group(0).startswith("a fortnight") else count if count is not None else 1
+        return now.date() - timedelta(weeks=weeks), True
+    if re.search(r"\blast weekend\b", text):
+        saturday = now.date() - timedelta(days=(now.weekday() - 5) % 7 or 7)
+        return saturday, True
     if re.search(r"\blast month\b", text):
         first = now.date().replace(day=1) - timedelta(days=1)
         return first.replace(day=15), True

@@ -87,3 +87,18 @@ def test_the_held_out_replies_meet_issue_12s_targets(capsys):
     from backend.interpret.evaluate import main
 
     assert main() == 0, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("text, days_back", [
+    ("last week", 7), ("a week ago", 7), ("two weeks ago", 14), ("a fortnight ago i think", 14),
+    ("3 weeks ago", 21), ("last weekend", 5),
+])
+def test_weeks_back_are_an_approximate_date(text, days_back):
+    # The narrative analysis leaves "last week" undated in a first message; as an answer to
+    # "what day, roughly?" it is a fair, approximate date.
+    from datetime import datetime, timedelta
+
+    from backend.interpret.when import date_of
+
+    now = datetime(2026, 12, 3, 15, 0)  # a Thursday
+    assert date_of(text, now) == ((now - timedelta(days=days_back)).date(), True)

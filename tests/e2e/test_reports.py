@@ -107,7 +107,7 @@ def test_public_poor_outcome(public):
             "LocationWithinService": "4", "PatientCount": 1, "ReporterType": "2", "IsAnonymous": True,
             "DataSharingOptOut": False,
         },
-        "patients": [{"PhysicalHarm": "3", "PsychologicalHarm": "3", "StrengthOfAssociation": "4"}],
+        "patients": [{"PhysicalHarm": "4", "PsychologicalHarm": "3", "StrengthOfAssociation": "4"}],  # low: "a bad infection", confirmed
         "skipped": ["AgeBracket:1", "InvolvedAgents", "LevelOfConcern", "Organisation", "PreciseTime"],
     }
     TURNS["public poor outcome"] = public.turns
