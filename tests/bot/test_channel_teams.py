@@ -23,7 +23,7 @@ from sanic import Sanic
 from channels.teams import PERSONAL_ONLY, TeamsInput
 from channels.teams_auth import SERVICE_URLS, SigningKeys, service_url_allowed
 from channels.teams_users import TeamsUsers
-from tests.support.ports import listening_socket
+from tests.support.ports import serving
 from tests.support.teams_fake import FakeMicrosoft
 from tests.support.teams_tokens import claims, new_key, sign
 
@@ -115,17 +115,9 @@ async def serve(ch: TeamsInput, handler=echo):
 
     app = Sanic(f"teams-test-{next(_apps)}")
     app.blueprint(ch.blueprint(on_new_message), url_prefix=f"/webhooks/{ch.name()}")
-    sock = listening_socket()
-    port = sock.getsockname()[1]
-    server = await app.create_server(sock=sock, return_asyncio_server=True)
-    await server.startup()
-    await server.start_serving()
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/webhooks/botframework", timeout=30) as client:
-            yield client, received
-    finally:
-        server.close()
-        await server.wait_closed()
+    async with serving(app) as port, \
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/webhooks/botframework", timeout=30) as client:
+        yield client, received
 
 
 def post(ch: TeamsInput, *calls: tuple[dict, dict], handler=echo) -> tuple[list[httpx.Response], list[UserMessage]]:

@@ -16,7 +16,7 @@ from sanic import Sanic
 
 import channels.webchat as webchat
 from channels.webchat import WebChatInput
-from tests.support.ports import listening_socket
+from tests.support.ports import serving
 
 _apps = itertools.count()
 Sanic.test_mode = True
@@ -56,16 +56,8 @@ async def serve():
     app = Sanic(f"webchat-test-{next(_apps)}")
     app.blueprint(ch.blueprint(on_new_message), url_prefix=f"/webhooks/{ch.name()}")
     ch.sio.eio.ping_interval = ch.sio.eio.ping_timeout = 1  # a long poll ends within a second, so clients close quickly
-    sock = listening_socket()
-    port = sock.getsockname()[1]
-    server = await app.create_server(sock=sock, return_asyncio_server=True)
-    await server.startup()
-    await server.start_serving()
-    try:
+    async with serving(app) as port:
         yield f"http://127.0.0.1:{port}", received
-    finally:
-        server.close()
-        await server.wait_closed()
 
 
 class Client:

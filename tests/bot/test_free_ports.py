@@ -10,7 +10,7 @@ import httpx
 from sanic import Sanic
 from sanic.response import text
 
-from tests.support.ports import listening_socket
+from tests.support.ports import serving
 
 
 def test_a_test_server_starts_while_port_8000_is_taken():
@@ -23,17 +23,9 @@ def test_a_test_server_starts_while_port_8000_is_taken():
         Sanic.test_mode = True
         app = Sanic("free_port_test", configure_logging=False)
         app.add_route(lambda request: text("here"), "/")
-        sock = listening_socket()
-        port = sock.getsockname()[1]
-        server = await app.create_server(sock=sock, return_asyncio_server=True)
-        await server.startup()
-        await server.start_serving()
-        try:
+        async with serving(app) as port, httpx.AsyncClient() as client:
             assert port != 8000
-            async with httpx.AsyncClient() as client:
-                return (await client.get(f"http://127.0.0.1:{port}/")).text
-        finally:
-            server.close()
+            return (await client.get(f"http://127.0.0.1:{port}/")).text
 
     try:
         assert asyncio.run(main()) == "here"

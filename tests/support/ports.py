@@ -6,6 +6,9 @@ handed over as `sock=` keeps the kernel's choice, with no window in which anothe
 from __future__ import annotations
 
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 
 def listening_socket(host: str = "127.0.0.1") -> socket.socket:
@@ -15,3 +18,17 @@ def listening_socket(host: str = "127.0.0.1") -> socket.socket:
     sock.listen(100)
     sock.set_inheritable(True)
     return sock
+
+
+@asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[int]:
+    """A Sanic app served on a kernel-given port until the block ends; yields the port."""
+    sock = listening_socket()
+    server = await app.create_server(sock=sock, return_asyncio_server=True)
+    await server.startup()
+    await server.start_serving()
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        server.close()
+        await server.wait_closed()
