@@ -38,6 +38,9 @@ _ENCRYPTED = "enc:"
 # Twelve digits, as written or spoken ("1 2 3 4, 5 6 7 8, 9 0 1 2"): a draft code (resume_codes).
 _CODE = re.compile(r"(?<![0-9])(?:[0-9][ ,.*#-]{0,2}){11}[0-9](?![0-9])")
 CODE_REMOVED = "[draft code removed]"
+# Slots that hold the system's own identifiers, never a reporter's words: left as they are (a record's
+# UUID can hold a run of digits that reads as a code or a phone number, and the draft would be lost).
+SYSTEM_SLOTS = frozenset({"record_id", "account_id", "audience"})
 
 
 def _cipher() -> Fernet:
@@ -74,7 +77,7 @@ def redact_event(event: dict[str, Any]) -> dict[str, Any]:
         value = event.get("value")
         if isinstance(value, str) and not value.startswith(_ENCRYPTED):
             event["value"] = _ENCRYPTED + _cipher().encrypt(value.encode()).decode()
-    elif kind == "slot":
+    elif kind == "slot" and event.get("name") not in SYSTEM_SLOTS:
         event["value"] = _text(event.get("value"))
     return event
 

@@ -119,3 +119,15 @@ def test_a_draft_code_is_never_stored_in_clear_but_can_still_be_repeated(tmp_pat
     kept = memory.store["CA" + "1" * 32]
     for text in (stored, kept):
         assert "123456789012" not in text and "1234 5678 9012" not in text and "1 2 3 4, 5 6 7 8" not in text
+
+
+def test_the_systems_own_ids_are_never_redacted():
+    # A record's UUID may hold digit runs that read as a draft code or a phone number across its hyphens
+    # (seen in CI: "3e386a…" became "3e386a[draft code removed]…" and the draft was lost to the chat).
+    from channels.redacting_tracker_store import redact_event
+
+    record_id = "3e386a12-3456-7890-12d2-8b5c48b0a78d"
+    assert redact_event({"event": "slot", "name": "record_id", "value": record_id})["value"] == record_id
+    assert redact_event({"event": "slot", "name": "account_id", "value": "07700900123"})["value"] == "07700900123"
+    said = redact_event({"event": "slot", "name": "answer", "value": "call me on 07700 900123"})["value"]
+    assert "07700" not in said  # a reporter's words are still redacted

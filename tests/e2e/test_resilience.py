@@ -237,7 +237,9 @@ class ResilientReporter:
         turn = self.send("Description", self.first, end)
         turn.told_saved = True  # a question or the summary of what was understood follows the saved description
         self.saved_keys.append("Description")
-        self.record_id = wait_for(f"record of {self.sender}", lambda: record_of(self.system, self.sender))
+        # The REST channel keys a staff conversation on the account too (staff:<account>:<sender>, issue 15).
+        conversation = f"staff:{self.account_id}:{self.sender}" if self.staff_token else self.sender
+        self.record_id = wait_for(f"record of {self.sender}", lambda: record_of(self.system, conversation))
         assert self.record_id, self.sender
         last = turn.replies
         if "understood" in self.text(last):
