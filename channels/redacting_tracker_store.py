@@ -99,26 +99,25 @@ def redacted(tracker: DialogueStateTracker, domain: Domain) -> DialogueStateTrac
                                           max_event_history=tracker._max_event_history)
 
 
-class RedactingInMemoryTrackerStore(InMemoryTrackerStore):
+class _Redacting:
+    """Stores a tracker redacted and hands it back with its draft code decrypted (for either Rasa store)."""
+
+    domain: Domain
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(redacted(tracker, self.domain))  # type: ignore[misc]  # the store class follows in the MRO
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        return _with_code(await super().retrieve(sender_id))  # type: ignore[misc]
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        return _with_code(await super().retrieve_full_tracker(conversation_id))  # type: ignore[misc]
+
+
+class RedactingInMemoryTrackerStore(_Redacting, InMemoryTrackerStore):
     def __init__(self, domain: Domain, event_broker: Any = None, host: Any = None, **kwargs: Any) -> None:
         super().__init__(domain, event_broker, **kwargs)
 
-    async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(redacted(tracker, self.domain))
 
-    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        return _with_code(await super().retrieve(sender_id))
-
-    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
-        return _with_code(await super().retrieve_full_tracker(conversation_id))
-
-
-class RedactingSQLTrackerStore(SQLTrackerStore):
-    async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(redacted(tracker, self.domain))
-
-    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        return _with_code(await super().retrieve(sender_id))
-
-    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
-        return _with_code(await super().retrieve_full_tracker(conversation_id))
+class RedactingSQLTrackerStore(_Redacting, SQLTrackerStore):
+    pass
