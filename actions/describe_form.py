@@ -14,7 +14,7 @@ from rasa_sdk.forms import FormValidationAction
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, channel_name, latest_intent, words
-from actions.resume_codes import give_code, is_code_for, redeem
+from actions.resume_codes import give_code, is_code_for, opened_here, redeem
 from actions.safety import DangerCheck
 
 MIN_DESCRIPTION = 3
@@ -109,6 +109,7 @@ class ValidateDescribeForm(DangerCheck, FormValidationAction):
         items = extraction_items(analysis, tracker.get_slot("event_type_hint"), audience(tracker) == "staff")
         return {
             **await give_code(dispatcher, tracker, created["record"]["id"]),
+            **opened_here(tracker, created["record"]["id"]),
             "description": text,
             "opening": None,
             "record_id": created["record"]["id"],

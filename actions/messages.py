@@ -51,9 +51,14 @@ def warn_identifiers(dispatcher: CollectingDispatcher, found: list[dict[str, Any
                                       "identify the patient.")
 
 
+# A public draft from an earlier conversation opens only with its code (actions/resume_form.py).
+ASK_FOR_CODE = ("To carry on with a report you saved before, send me its draft code. "
+                "Or tell me what happened and we'll start a new one.")
+
+
 def stopped(audience: str) -> str:
     if audience == "public":
-        return "OK, I've stopped. What you told me is saved. To carry on later, message me and say 'carry on'."
+        return "OK, I've stopped. What you told me is saved. To carry on, say 'carry on' or send your draft code."
     return "Stopped. Your draft is saved: say 'resume my draft' to carry on, or finish it on the web form."
 
 

@@ -19,7 +19,9 @@ from actions.conversation import act_as, audience, channel_name
 # What may surround the digits: "my code is 1234 5678 9012", "*123456789012#", "1 2 3 4 5 ..." as heard.
 # A date ("12/11/2026") keeps its slashes, so it is never taken for a code.
 AROUND_CODE = re.compile(r"\b(?:my|the|draft|code|is|it's|its|it)\b|[\s*#.,:-]", re.I)
-CODE_CHANNELS = {"voice"}  # where a conversation key does not outlive the conversation
+# Where a draft outlives the conversation only by its code: a call is keyed on its CallSid, and an SMS
+# number may be shared or recycled, so a number alone never reopens a draft from an earlier conversation.
+CODE_CHANNELS = {"voice", "sms"}
 
 
 CODE_DIGITS = 12  # the backend's resume code length (backend/resume_codes/service.py, DIGITS)
@@ -35,16 +37,26 @@ def spoken(code: str) -> str:
     return ", ".join(" ".join(code[i : i + 4]) for i in range(0, len(code), 4))
 
 
+def written(code: str) -> str:
+    """'1234 5678 9012': three groups of four, easy to copy from a text message."""
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
 async def give_code(dispatcher: CollectingDispatcher, tracker: Tracker, record_id: str) -> dict[str, Any]:
-    """On the phone, a code for this draft (a slot, so the channel can repeat it as the call ends)."""
-    if channel_name(tracker) not in CODE_CHANNELS:
+    """By phone or SMS, a code for this draft (a slot, so the phone channel can repeat it as the call ends)."""
+    channel = channel_name(tracker)
+    if channel not in CODE_CHANNELS:
         return {}
     try:
         issued = await get_client().issue_resume_code(act_as(tracker), record_id)
     except (BackendUnavailable, BackendRejected):
         return {}  # the draft is saved regardless; only the way back into it by code is missing
-    dispatcher.utter_message(text=f"I've saved that. If we get cut off, call again and key in your draft code: "
-                                  f"{spoken(issued['code'])}. I'll say it again at the end.")
+    if channel == "sms":
+        dispatcher.utter_message(text=f"Saved. Your draft code is {written(issued['code'])}. "
+                                      "To carry on another day, text us this code.")
+    else:
+        dispatcher.utter_message(text=f"I've saved that. If we get cut off, call again and key in your draft code: "
+                                      f"{spoken(issued['code'])}. I'll say it again at the end.")
     return {"resume_code": issued["code"]}
 
 
@@ -68,7 +80,13 @@ async def redeem(dispatcher: CollectingDispatcher, tracker: Tracker, code: str) 
     dispatcher.utter_message(text="Found it. Let's carry on with your report.")
     slots = {"record_id": record["id"], "extraction": None, "extraction_ok": "nothing",
              "description": (record.get("answers") or {}).get("fields", {}).get("Description") or code}
-    return {**slots, **await give_code(dispatcher, tracker, record["id"])}
+    return {**slots, **opened_here(tracker, record["id"]), **await give_code(dispatcher, tracker, record["id"])}
+
+
+def opened_here(tracker: Tracker, record_id: str) -> dict[str, Any]:
+    """Remembers a draft as this conversation's: within it, a public "carry on" lists it
+    (actions/resume_form.py); a new session starts with none."""
+    return {"session_drafts": [*(tracker.get_slot("session_drafts") or []), record_id]}
 
 
 def is_code_for(tracker: Tracker, text: str) -> str | None:

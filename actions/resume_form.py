@@ -13,7 +13,7 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions import messages
 from actions.backend_client import BackendUnavailable, get_client
-from actions.conversation import act_as, latest_text, words
+from actions.conversation import act_as, audience, latest_text, words
 from actions.interpret import match_choice
 from actions.resume_codes import is_code_for, redeem
 from actions.safety import DangerCheck
@@ -25,6 +25,11 @@ TYPE_NAMES = {"incident": "Incident", "poor_outcome": "Poor outcome", "risk": "R
 def label(draft: dict[str, Any]) -> str:
     when = date.fromisoformat(draft["event_date"] or draft["updated_at"][:10]).strftime("%-d %b %Y")
     return f"{TYPE_NAMES.get(draft['event_type'], 'Report')}, {when}: {draft['first_words'] or '(no description yet)'}"
+
+
+def live_drafts(tracker: Tracker) -> set[str]:
+    """The drafts this conversation started or opened by code since its session began."""
+    return {*(tracker.get_slot("session_drafts") or []), *filter(None, [tracker.get_slot("record_id")])}
 
 
 class ActionListDrafts(Action):
@@ -44,6 +49,14 @@ class ActionListDrafts(Action):
         except BackendUnavailable:
             dispatcher.utter_message(text=messages.BACKEND_DOWN)
             return [FollowupAction("action_listen")]
+        if audience(tracker) == "public":
+            # A public reporter is known only by the channel's key (an SMS number may be shared or
+            # recycled): outside the live conversation a draft opens only with its code.
+            live = live_drafts(tracker)
+            drafts = [d for d in drafts if d["id"] in live]
+            if not drafts:
+                dispatcher.utter_message(text=messages.ASK_FOR_CODE)
+                return [*reset_report(), FollowupAction("describe_form")]
         if not drafts:
             dispatcher.utter_message(text=words(tracker, "You have no saved drafts.", "I can't find a saved report."))
             return [*reset_report(), FollowupAction("describe_form")]

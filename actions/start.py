@@ -27,11 +27,14 @@ class ActionSessionStart(Action):
         metadata = tracker.get_slot("session_started_metadata") or {}
         account = metadata.get("account_id")
         events: list[EventType] = [SessionStarted()]
-        # Carry the draft over a new session: it is the reporter's, whatever the session timer says.
-        for slot in ("record_id", "resume_code"):
+        # A signed-in reporter's draft is carried over a new session: it is theirs, whatever the session
+        # timer says. A public conversation's key (an SMS number) may pass to someone else, so a public
+        # draft from an earlier session opens only with its code (actions/resume_codes.py).
+        carried = account and tracker.get_slot("record_id")
+        for slot in ("record_id", "resume_code") if carried else ():
             if tracker.get_slot(slot):
                 events.append(SlotSet(slot, tracker.get_slot(slot)))
-        if tracker.get_slot("record_id"):
+        if carried:
             dispatcher.utter_message(text="Welcome back. You have a report you haven't finished: say 'carry on' to "
                                           "continue it, or tell me about something new.")
         events += [

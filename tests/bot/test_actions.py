@@ -37,7 +37,7 @@ def test_description_is_saved_at_once_and_analysed():
     backend = fake(analysis=[INSULIN])
     result, d = validate(ValidateDescribeForm(), "description", "Pt 943 476 5919 fell at 3pm", tracker())
     assert result == {"description": "Pt 943 476 5919 fell at 3pm", "record_id": "rec-1", "extraction": [INSULIN],
-                      "extraction_ok": None, "opening": None}
+                      "extraction_ok": None, "opening": None, "session_drafts": ["rec-1"]}
     assert backend.calls[0] == ("create_record", (PUBLIC, "chat"))
     assert backend.records["rec-1"]["answers"]["Description"] == "Pt [NHS number removed] fell at 3pm"
     assert texts(d) == ["I took an NHS number out of what you wrote, so that nobody can be identified from the "
@@ -188,8 +188,8 @@ def test_resume_lists_drafts_and_continues_the_chosen_one():
     assert [d["label"] for d in drafts] == ["Report, 20 Nov 2026: first draft", "Report, 20 Nov 2026: second draft"]
     result, d = validate(ValidateResumeForm(), "draft_choice", "2", tracker(slots={"account_id": "3", "drafts": drafts}))
     assert result == {"draft_choice": "rec-2", "record_id": "rec-2", "drafts": None}
-    events, d = run(ActionListDrafts(), tracker(slots={}))  # the public conversation has none
-    assert events[-1] == FollowupAction("describe_form") and texts(d) == ["I can't find a saved report."]
+    events, d = run(ActionListDrafts(), tracker(slots={}))  # the public conversation has none: only a code opens one
+    assert events[-1] == FollowupAction("describe_form") and "draft code" in texts(d)[0]
 
 
 def test_a_correction_replaces_what_was_understood_and_asks_again():
@@ -257,7 +257,8 @@ def test_a_long_first_message_misread_as_a_correction_starts_a_report():
 
 
 def test_a_new_session_with_an_unfinished_draft_offers_to_carry_on():
-    events, d = run(ActionSessionStart(), tracker(slots={"record_id": "rec-9", "session_started_metadata": {}}))
+    events, d = run(ActionSessionStart(), tracker(slots={"record_id": "rec-9",
+                                                         "session_started_metadata": {"account_id": 7}}))
     assert SlotSet("record_id", "rec-9") in events
     assert texts(d) == ["Welcome back. You have a report you haven't finished: say 'carry on' to continue it, "
                         "or tell me about something new."]

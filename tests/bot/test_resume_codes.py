@@ -2,7 +2,7 @@
 conversation (a new call or SMS), refused plainly when wrong."""
 
 from actions.describe_form import ValidateDescribeForm
-from actions.resume_codes import code_in, spoken
+from actions.resume_codes import code_in, spoken, written
 from actions.resume_form import ActionListDrafts
 from actions.start import start_from
 from tests.bot.helpers import fake, run, texts, tracker, validate
@@ -29,9 +29,18 @@ def test_a_phone_draft_gets_a_code_as_soon_as_it_exists():
     assert any(f"draft code: {spoken(code)}" in m for m in texts(d))
 
 
-def test_other_channels_get_no_code():
+def test_an_sms_draft_gets_a_code_written_in_groups_of_four():
     backend = fake()
-    for channel in ("twilio", "socketio", "rest"):
+    t = tracker(text="The nurse gave my dad the wrong tablets", channel="twilio", sender="+447700900123")
+    slots, d = validate(ValidateDescribeForm(), "description", "The nurse gave my dad the wrong tablets", t)
+    code = slots["resume_code"]
+    assert backend.codes[code] == slots["record_id"]
+    assert any(f"draft code is {written(code)}." in m and len(m) <= 160 for m in texts(d)), texts(d)
+
+
+def test_chat_channels_get_no_code():
+    backend = fake()
+    for channel in ("socketio", "rest"):
         t = tracker(text="The nurse gave my dad the wrong tablets", channel=channel)
         slots, d = validate(ValidateDescribeForm(), "description", "The nurse gave my dad the wrong tablets", t)
         assert "resume_code" not in slots and not any("code" in m for m in texts(d))
@@ -62,7 +71,7 @@ def test_a_phoned_draft_carries_on_by_sms():
     events, d = run(ActionListDrafts(), sms)
     chosen = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert chosen["record_id"] == chosen["draft_choice"] == slots["record_id"]
-    assert "resume_code" not in {k for k, v in chosen.items() if v}  # SMS keeps its number: no code needed
+    assert chosen["resume_code"] != slots["resume_code"]  # the old code is used up; the texter gets a new one
     assert backend.records[slots["record_id"]]["owner"] == "public:twilio:+447700900123"
 
 
@@ -87,3 +96,49 @@ def test_a_draft_taken_by_code_is_already_chosen_when_the_resume_form_starts():
     t = tracker(slots={"record_id": "rec-9", "draft_choice": "rec-9"}, text="my code is 1000 0001", channel="twilio")
     slots, d = validate(ValidateResumeForm(), "draft_choice", "rec-9", t)
     assert slots == {"draft_choice": "rec-9"} and not texts(d)
+
+
+def _earlier_session(record_id: str, channel: str, sender: str, text: str = "carry on") -> dict:
+    """A conversation whose draft was made in a session that has since ended: a new session starts
+    with no slots but those action_session_start carries over."""
+    return tracker(text=text, intent="resume_draft", channel=channel, sender=sender)
+
+
+def test_a_number_alone_never_reopens_a_public_draft_from_an_earlier_conversation():
+    backend = fake()
+    sender = "+447700900123"
+    slots, _ = validate(ValidateDescribeForm(), "description", "The nurse gave my dad the wrong tablets",
+                        tracker(channel="twilio", sender=sender))
+    events, d = run(ActionListDrafts(), _earlier_session(slots["record_id"], "twilio", sender))
+    assert not any(e.get("name") == "drafts" and e.get("value") for e in events)
+    assert not any(e.get("name") == "record_id" and e.get("value") for e in events)
+    assert "draft code" in texts(d)[0] and "wrong tablets" not in " ".join(texts(d))
+    assert backend.records[slots["record_id"]]["answers"]["Description"]  # kept, only not shown
+
+    # The code still opens it, from the same number or any other.
+    events, d = run(ActionListDrafts(), _earlier_session(slots["record_id"], "twilio", sender,
+                                                         text=f"my code is {slots['resume_code']}"))
+    assert {e["name"]: e["value"] for e in events if e["event"] == "slot"}["record_id"] == slots["record_id"]
+
+
+def test_in_the_live_conversation_carry_on_lists_its_own_draft():
+    fake()
+    sender = "+447700900123"
+    slots, _ = validate(ValidateDescribeForm(), "description", "The nurse gave my dad the wrong tablets",
+                        tracker(channel="twilio", sender=sender))
+    # Stopped (record_id cleared), then "carry on" in the same conversation.
+    t = tracker(slots={"session_drafts": slots["session_drafts"]}, text="carry on", intent="resume_draft",
+                channel="twilio", sender=sender)
+    events, _ = run(ActionListDrafts(), t)
+    [listed] = [e["value"] for e in events if e.get("name") == "drafts"][-1]
+    assert listed["id"] == slots["record_id"] and "wrong tablets" in listed["label"]
+
+
+def test_a_new_session_carries_a_staff_draft_but_not_a_public_one():
+    from actions.start import ActionSessionStart
+    staff, d = run(ActionSessionStart(), tracker(slots={"record_id": "rec-9", "session_started_metadata": {"account_id": 7}}))
+    assert {"event": "slot", "name": "record_id", "value": "rec-9", "timestamp": None} in staff and texts(d)
+    public, d = run(ActionSessionStart(), tracker(slots={"record_id": "rec-9", "resume_code": "123456789012",
+                                                         "session_started_metadata": {}}))
+    assert not any(e.get("name") in ("record_id", "resume_code") and e.get("value") for e in public)
+    assert texts(d) == []  # nothing says this number has a draft

@@ -4,6 +4,7 @@ Rasa server; what the assistant saved is read back from the backend as the SMS r
 from __future__ import annotations
 
 import itertools
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -160,3 +161,16 @@ def test_a_public_report_by_sms_from_first_message_to_reference(system):
     assert fields["DataSharingOptOut"] is False and fields["ReporterType"] == "2"
     assert record["answers"]["patients"][0]["PhysicalHarm"] == "4"  # low harm
     TURNS["public incident by SMS"] = texter.turns
+
+
+def test_an_sms_draft_comes_with_its_code_which_opens_it_from_any_number(system):
+    """A number can be shared or recycled: outside its conversation a draft opens only with its code."""
+    texter = Texter(system, "+447700900205")
+    replies = "\n".join(texter.text("The pharmacy gave my dad the wrong strength of warfarin on Monday"))
+    found = re.search(r"draft code is (\d{4} \d{4} \d{4})", replies)
+    assert found, replies
+    [draft] = texter.drafts()
+    other = Texter(system, "+447700900206")  # a new phone: the code, not the number, opens the draft
+    assert "carry on" in "\n".join(other.text(found.group(1))).lower()
+    assert other.drafts()[0]["id"] == draft["id"] and texter.drafts() == []  # it moved to the new conversation
+    assert "wrong strength of warfarin" in other.drafts()[0]["first_words"]
