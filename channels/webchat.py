@@ -17,8 +17,8 @@ Buttons go out as Rasa's socketio sends them (`quick_replies` on the `bot_uttere
 Every `user_uttered` gets an answer: a conversation over the per-sender rate limit
 (channels/rate_limit.py), a message with no words or over MAX_TEXT characters are answered by the
 channel itself (a `bot_uttered` with a polite text) and do not reach the assistant. Control and
-bidi-override characters are removed from the text. The limit is per conversation: a client that
-opens new connections gets new conversations, which only a limit at the proxy can hold back.
+bidi-override characters are removed from the text. The limit is per conversation; how many
+connections (so conversations) one client may hold and open is limited by channels/webchat_connections.py.
 
 The channel keeps the name "socketio", so records it creates have the channel "chat"."""
 
@@ -42,6 +42,7 @@ from channels.identity import account_for_token
 from channels.input_text import EMPTY, too_long, words
 from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
+from channels.webchat_connections import ConnectionLimit
 
 logger = logging.getLogger(__name__)
 MAX_TEXT = 10_000
@@ -65,6 +66,7 @@ class WebChatInput(InputChannel):
         self.cors_allowed_origins = cors_allowed_origins
         self.sio: AsyncServer | None = None
         self.limiter = RateLimiter.from_env()
+        self.connections = ConnectionLimit.from_env()
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
@@ -116,7 +118,17 @@ class WebChatInput(InputChannel):
 
         @sio.on("connect")
         async def connect(sid: str, environ: dict, auth: Any = None) -> bool:
-            return await self.on_connect(sio, sid, auth)
+            if not self.connections.open(sid, environ):
+                logger.info("web chat connection refused: too many connections from one client")
+                return False
+            accepted = await self.on_connect(sio, sid, auth)
+            if not accepted:
+                self.connections.close(sid)
+            return accepted
+
+        @sio.on("disconnect")
+        async def disconnect(sid: str, *_: Any) -> None:
+            self.connections.close(sid)
 
         @sio.on("session_request")
         async def session_request(sid: str, data: Any = None) -> None:

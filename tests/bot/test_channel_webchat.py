@@ -134,3 +134,52 @@ def test_buttons_go_out_as_quick_replies():
             await c.sio.disconnect()
 
     asyncio.run(run())
+
+
+def test_one_client_cannot_hold_more_than_its_share_of_connections(monkeypatch):
+    """Each connection is a new conversation: a client opening sockets in a loop is held back (issue 16)."""
+    monkeypatch.setenv("WEBCHAT_MAX_CONNECTIONS", "3")
+
+    async def run():
+        async with serve() as (url, _):
+            clients = [Client() for _ in range(3)]
+            for c in clients:
+                await c.connect(url)
+            extra = Client()
+            with pytest.raises(socketio.exceptions.ConnectionError):
+                await extra.sio.connect(url, transports=["polling"], wait_timeout=5)
+            await clients[0].sio.disconnect()
+            for _ in range(50):  # the server hears the disconnect a moment later
+                try:
+                    await Client().connect(url)
+                    break
+                except socketio.exceptions.ConnectionError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("a closed connection's place was never freed")
+
+    asyncio.run(run())
+
+
+def test_new_connections_from_one_client_are_rate_limited_and_others_are_unaffected():
+    from channels.webchat_connections import ConnectionLimit
+
+    now = [0.0]
+    limit = ConnectionLimit(max_open=100, connect_rate=20, clock=lambda: now[0])
+    one, other = {"REMOTE_ADDR": "192.0.2.1"}, {"REMOTE_ADDR": "192.0.2.2"}
+    opened = [limit.open(f"sid-{i}", one) for i in range(40)]  # open and close in a loop
+    for i in range(40):
+        limit.close(f"sid-{i}")
+    assert opened.count(True) == 30 and not any(opened[30:])  # 20 a minute plus a burst of 10
+    assert limit.open("sid-x", other) and limit.open_for("192.0.2.2") == 1
+    now[0] += 60
+    assert limit.open("sid-later", one)  # a minute on, the client may connect again
+    assert limit.open_for("192.0.2.1") == 1  # closed ones are no longer counted
+
+
+def test_forwarded_addresses_count_only_behind_our_own_proxy():
+    from channels.webchat_connections import client_of
+
+    environ = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "198.51.100.7, 10.0.0.5"}
+    assert client_of(environ, trust_forwarded=False) == "10.0.0.5"  # a header anyone can send
+    assert client_of(environ, trust_forwarded=True) == "198.51.100.7"
