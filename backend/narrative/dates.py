@@ -10,7 +10,9 @@ Rules for an event just reported (UK usage):
 - A weekday is the most recent such day ("Friday" said on a Thursday is six days ago); "last Tuesday"
   said on a Tuesday is a week ago.
 - The first date mentioned is the event's ("sent home on Friday night ... operation on Monday"), unless
-  it follows "admitted", "since" or "born" and another date is mentioned.
+  it follows "admitted", "since", "born" or "from" (background) or "by", "until" or "till" (a bound on how
+  long it went on) and another date is mentioned. Background beats a bound when nothing else is left.
+- Today's weekday with a part of the day that has begun is today ("Monday morning" said on Monday).
 - The night-shift rule: a night is dated by the day it begins. "Last night", "overnight", "Friday night",
   "Saturday night shift" without a time are that evening's date (yesterday, Friday, Saturday). When a
   time in the small hours (00:00-07:59) is also given, the event is on the calendar day that follows:
