@@ -10,7 +10,9 @@ Rules for an event just reported (UK usage):
 - A weekday is the most recent such day ("Friday" said on a Thursday is six days ago); "last Tuesday"
   said on a Tuesday is a week ago.
 - The first date mentioned is the event's ("sent home on Friday night ... operation on Monday"), unless
-  it follows "admitted", "since" or "born" and another date is mentioned.
+  it follows "admitted", "since", "born" or "from" (background) or "by", "until" or "till" (a bound on how
+  long it went on) and another date is mentioned. Background beats a bound when nothing else is left.
+- Today's weekday with a part of the day that has begun is today ("Monday morning" said on Monday).
 - The night-shift rule: a night is dated by the day it begins. "Last night", "overnight", "Friday night",
   "Saturday night shift" without a time are that evening's date (yesterday, Friday, Saturday). When a
   time in the small hours (00:00-07:59) is also given, the event is on the calendar day that follows:
@@ -66,7 +68,8 @@ DATE_PATTERNS = (
     _p(r"\blast night\b|\bovernight\b", 0.7, "yesterday", True),
     _p(r"\btwo nights ago\b", 0.7, "2 days ago", True),
     _p(r"\b(?:in|during) the (?:early|small) hours of this morning\b", 0.85, "today"),
-    _p(rf"\b(?:on\s+)?(?:the\s+)?(?P<d>{_WEEKDAY})(?:'s)?\s+(?:night|nights|night shift|nightshift|late)\b", 0.8, None, True),
+    _p(rf"\b(?:on\s+)?(?:the\s+)?(?P<d>{_WEEKDAY}|{_DAY_ABBR})(?:'s)?\s+(?:night|nights|night shift|nightshift|late)\b", 0.8, None, True),
+    _p(rf"\b(?:on\s+)?(?P<d>{_WEEKDAY})\s+(?P<part>morning|afternoon|evening)\b", 0.8),
     _p(rf"\bnight shift\s+(?:on\s+)?(?P<d>{_WEEKDAY})\b", 0.8, None, True),
     _p(rf"\b(?P<d>{_WEEKDAY}|{_DAY_ABBR})\s*(?:into|to|/|-)\s*(?:{_WEEKDAY}|{_DAY_ABBR})\b(?:\s+nights?)?", 0.8, None, True),
     _p(rf"\b(?:in|during) the (?:early|small) hours of (?:the )?(?P<d>{_WEEKDAY}|today|yesterday)\b", 0.85),
@@ -98,7 +101,7 @@ _TIME_PATTERNS = (
         re.I,
     ), 0.8),
     (re.compile(r"\b(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s*(?:hrs|hours|h)\b", re.I), 0.85),
-    (re.compile(r"\b(?:until|till|from|by|and again|again at)\s+(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b(?![.\d])", re.I), 0.7),
+    (re.compile(r"\b(?:until|till|from|by|since|and again|again at)\s+(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b(?![.\d])", re.I), 0.7),
     (re.compile(r"\b(?:midday|noon)\b", re.I), 0.8),
     (re.compile(r"\bmidnight\b", re.I), 0.8),
 )
@@ -162,6 +165,10 @@ _DAY_MONTH = re.compile(r"^(\d{1,2})/(\d{1,2})$")
 _NIGHT_PAIR = re.compile(r"^(\d{1,2})/\d{1,2}(\s+)")  # "14/15 March": the night of the 14th
 _SMALL_HOURS = ("00:00", "08:00")
 _NOT_EVENT = re.compile(r"\b(?:admitted|since|born|from)\s+(?:on\s+)?(?:the\s+)?$", re.I)
+# A date after "by" or "until" bounds how long something lasted ("unable to swallow by Monday", "nobody rang
+# until Monday"); the event is the other date.
+_BOUND = re.compile(r"\b(?:by|until|till|til|up to)\s+(?:the\s+)?$", re.I)
+_PART_BEGINS = {"morning": "06:00", "afternoon": "12:00", "evening": "17:00"}
 
 
 def _day_month(text: str, today: date) -> date | None:
@@ -180,9 +187,12 @@ def _day_month(text: str, today: date) -> date | None:
     return None
 
 
-def _resolve(span: Span, spec: DatePattern, now: datetime) -> date | None:
+def _resolve(span: Span, spec: DatePattern, m: re.Match, now: datetime) -> date | None:
     if spec.parse_as is None and _DAY_MONTH.match(span.text):
         return _day_month(span.text, now.date())
+    if "part" in m.re.groupindex and m.group("d").lower() == now.strftime("%A").lower() \
+            and now.strftime("%H:%M") >= _PART_BEGINS[m.group("part").lower()]:
+        return now.date()  # "Monday morning" said on Monday once the morning has begun: today
     phrase = spec.parse_as or _expand_year(_NIGHT_PAIR.sub(r"\1\2", span.text), now.date())
     settings = {"PREFER_DATES_FROM": "past", "DATE_ORDER": "DMY", "RELATIVE_BASE": now}
     parsed = dateparser.parse(phrase, languages=["en"], settings=settings)
@@ -208,7 +218,7 @@ def find_date(text: str, now: datetime, blocked: list[tuple[int, int]]) -> Found
     """The event's date by the rules in this module's docstring, if the text makes it determinable."""
     resolved: list[tuple[FoundDate, DatePattern, re.Match]] = []
     for span, spec, m in _spans(text, DATE_PATTERNS, blocked):
-        value = _resolve(span, spec, now)
+        value = _resolve(span, spec, m, now)
         if value is not None:
             resolved.append((FoundDate(span, value, spec.confidence), spec, m))
     clock = find_time(text, blocked)
@@ -219,7 +229,8 @@ def find_date(text: str, now: datetime, blocked: list[tuple[int, int]]) -> Found
         # A small-hours time alone: the most recent such moment (today's, unless still to come).
         day = now.date() if clock.value <= now.strftime("%H:%M") else now.date() - timedelta(days=1)
         return FoundDate(clock.span, day, 0.6)
-    events = [r for r in resolved if not _NOT_EVENT.search(text[: r[2].start()])] or resolved
+    events = [r for r in resolved if not (_NOT_EVENT.search(text[: r[2].start()]) or _BOUND.search(text[: r[2].start()]))]
+    events = events or [r for r in resolved if not _BOUND.search(text[: r[2].start()])] or resolved
     best, spec, _ = events[0]
     if spec.night and small_hours:  # the night-shift rule: small hours belong to the next calendar day
         later = best.value + timedelta(days=1)

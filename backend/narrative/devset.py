@@ -1,8 +1,8 @@
 """The labelled development set: first messages with every field a careful coder would fill in.
 
-Two files in data/: narratives_train.yaml (the build trains the event-type classifier on it, beside
-event_type_examples.yaml) and narratives_heldout.yaml (never read by the build; only the evaluation,
-`make narrative-eval`, reads it). An item is a flow mapping; keys left out mean "not stated":
+Files in data/: narratives_train.yaml (the build trains the event-type classifier on it, beside
+event_type_examples.yaml) and the held-out batches narratives_heldout*.yaml (never read by the build;
+only the evaluation, `make narrative-eval`, reads them). An item is a flow mapping; keys left out mean "not stated":
 
     t       the message as written            who     staff (default) or public
     at      reported at, London time (default: the file's reported_at)
@@ -27,6 +27,8 @@ from backend.narrative.lexicon import DATA_DIR
 
 TRAIN_PATH = DATA_DIR / "narratives_train.yaml"
 HELDOUT_PATH = DATA_DIR / "narratives_heldout.yaml"
+# Later held-out batches, each written fresh before any tuning against it (see each file's header).
+HELDOUT_PATHS = (HELDOUT_PATH, DATA_DIR / "narratives_heldout2.yaml", DATA_DIR / "narratives_heldout3.yaml")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from pathlib import Path
 from backend.config import NARRATIVE_MODEL_DIR
 from backend.narrative import rules
 from backend.narrative.analyse import analyse
-from backend.narrative.devset import HELDOUT_PATH, Labelled, load
+from backend.narrative.devset import HELDOUT_PATH, HELDOUT_PATHS, Labelled, load
 from backend.narrative.store import get_model
 from backend.plan import get_plan
 from backend.taxonomy import get_taxonomy
@@ -206,12 +206,32 @@ def evaluate(path: Path = HELDOUT_PATH, model_dir: Path = NARRATIVE_MODEL_DIR, e
             "median_ms": statistics.median(timings), "p95_ms": p95}
 
 
+def _summary(name: str, r: dict) -> str:
+    s = r["scores"]
+
+    def recall(field: str) -> float:
+        return s[field].correct / s[field].gold if s[field].gold else float("nan")
+
+    agents = s["agents"]
+    precision = agents.correct / agents.given if agents.given else float("nan")
+    return (f"{name:<26}{r['accuracy']:>9.3f}{r['macro_f1']:>9.3f}{recall('date'):>7.3f}{precision:>9.3f}"
+            f"{recall('agents'):>9.3f}{recall('harm'):>7.3f}{r['median_ms']:>9.1f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m backend.narrative.evaluate", description=__doc__.split("\n")[0])
     parser.add_argument("--errors", action="store_true", help="list every field read wrong")
-    parser.add_argument("--data", type=Path, default=HELDOUT_PATH, help=f"labelled messages (default: {HELDOUT_PATH.name})")
+    parser.add_argument("--data", type=Path, action="append",
+                        help=f"labelled messages (default: every held-out batch, {', '.join(p.name for p in HELDOUT_PATHS)})")
     args = parser.parse_args(argv)
-    evaluate(args.data, errors=args.errors)
+    paths = args.data or list(HELDOUT_PATHS)
+    results = []
+    for path in paths:
+        results.append((path.name, evaluate(path, errors=args.errors)))
+        print("\n" + "=" * 100 + "\n")
+    print(f"{'held-out batch':<26}{'type acc':>9}{'macro-F1':>9}{'date':>7}{'agents P':>9}{'agents R':>9}{'harm':>7}{'median ms':>10}")
+    for name, r in results:
+        print(_summary(name, r))
     return 0
 
 

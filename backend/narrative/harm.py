@@ -23,12 +23,16 @@ _UNIT = r"(?:icu|itu|hdu|picu|nicu|nnu|scbu|intensive care|high dependency|speci
 
 _PATTERNS: dict[str, tuple[str, ...]] = {
     FATAL: (
-        r"\b(?:has |had |then |later |sadly |and |she |he |they )?died\b", r"passed away", r"\bdeath\b",
+        r"\b(?:has |had |then |later |sadly |and |she |he |they )?died\b",
+        r"took (?:his|her|their) (?:own )?life|killed (?:him|her|them)sel(?:f|ves)|resus(?:citation)? (?:was )?unsuccessful", r"passed away", r"\bdeath\b",
         r"did not survive|didn'?t survive|rosc not achieved|resuscitation (?:was )?unsuccessful|pronounced dead",
         r"\biud\b|stillb(?:orn|irth)|lost (?:the|her|their|our) baby", r"\bfatal\b",
+        r"(?:could not|couldn'?t|unable to) (?:revive|resuscitate|save) (?:him|her|them|the \w+)",
     ),
     SEVERE: (
-        r"lost (?:some |the |all |her |his |their |my )?(?:sight|vision|hearing)(?! aids?)",
+        r"lost (?:some |most |all |part )?(?:of )?(?:the |her |his |their |my )?(?:central |peripheral )?(?:sight|vision|hearing)(?! aids?)",
+        r"field loss|hysterectomy|hemiplegi|(?:not able|unable) to walk|went blind|blind in (?:one|her|his|my|the) eye|permanent (?:hearing loss|weakness|numbness|scarring)",
+        r"(?:can'?t|cannot|can not|unable to) (?:speak|talk|see)\b",
         r"\bblind(?:ed|ness)?\b|brain (?:damage|injury)|\bhie\b|paralys|amputat|life[- ]changing|permanent(?:ly)?",
         r"(?:can'?t|cannot|can not|will never) walk|(?:testis|testicle|kidney|eye|limb) (?:was )?lost",
         r"\b(?:broke|broken|fractured?) (?:her |his |their |my |a )?wrist\b", r"for good\b", r"severe harm",
@@ -50,10 +54,31 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?:grade|cat(?:egory)?) [34]\b", r"moderate harm|significant harm|longer stay|extended stay",
         r"(?:got|developed|has|had|now has|now on \w+ with|with) (?:a |an )?(?:pneumonia|toxicity|aki|mi|heart attack|stroke|\w+ fracture)\b",
         r"necrotising|extravasation injury",
+        # clinical outcomes that need more treatment, as staff write them
+        r"septic shock|lactic acidosis|rhabdo\w*|aspiration pneumonia|perforat\w*|non[- ]?union|\bpph\b"
+        r"|post ?partum haemorrhage|nerve (?:damage|injury|palsy)|brachial plexus|kidney injury|\bdvt\b"
+        r"|pulmonary embol\w*|\bpe\b (?:confirmed|diagnosed)|cardiac arrest|\barrested\b|\bnec\b",
+        r"(?:need(?:s|ed|ing)?|now needs?|required?|requiring|had to have|listed for|waiting for) (?:an? |another |further "
+        r"|more |two more |emergency |corrective )?(?:surgery|operations?|laparotomy|stoma|root canal|skin graft|revision)",
+        r"(?:another|further|more|corrective|emergency) (?:operations?|surgery|procedures?)",
+        r"(?:removed|retrieved) (?:by|in|under|at) (?:ir|interventional|theatre|radiology|endoscopy|surgery)",
+        r"repaired (?:the same day|same day|in theatre|surgically)|\blaparotomy\b",
+        r"(?:needed|required|transfused|given) (?:a |an |\d+ |one |two |three |four |five )(?:units? of (?:blood|red cells)"
+        r"|units?\b(?! of)|bags? of blood|blood transfusion)",
+        r"(?:needed|needing|now on|started on|required|for) (?:iv|intravenous) (?:antibiotics|abx)",
+        rf"(?:an?|needed|required|needing) {_UNIT} bed\b|\bcooled\b",
+        r"[,.;]\s*(?:and |then |now |later )?(?:re-?)?admitted\b|admitted to (?:the )?(?:general |acute |medical )?(?:hospital|ward)",
+        r"(?:ended up|now|is now|and now|and|still) in (?:the )?hospital\b|back in (?:hospital|for)\b|discharged (?:the )?next day",
+        r"transferred to (?:the )?(?:neurosurg\w*|medical ward|another hospital|tertiary|specialist)",
+        r"fasciotomy|washout|exchange transfusion|refeeding syndrome|eclamp\w*|compartment syndrome|pneumonia\b",
+        r"(?:head|brain|intracranial|subdural) (?:bleed|haemorrhage)|bleed (?:found|on (?:the )?ct)|second stroke",
+        r"vision (?:has |had )?(?:dropped|reduced|deteriorated|worsened|got worse)",
+        r"\b(?:broke|broken|fractured?) (?:her |his |their |my |a |the )?(?:arm|leg|ankle|femur|ribs?|collar ?bone"
+        r"|shoulder|elbow|pelvis|jaw|nose|humerus|tibia)\b",
     ),
     LOW: (
         r"mild reaction|\bmild\b|minor (?:harm|injury|treatment)|low harm",
-        r"treated with|(?:given|gave (?:him|her|them)?|needed|with) (?:\w+ )?(?:glucose|glucogel|lucozade|naloxone|antihistamines?"
+        r"treated with|(?:given|gave (?:him|her|them)?|needed|with) (?:\w+ )?(?:glucose|glucogel|lucozade|naloxone|antihistamines?|piriton"
         r"|vit(?:amin)? k|antidote|chlorphenamine|hydrocortisone|epipen|toast|steristrips|stitches|a dressing|oral antibiotics)",
         r"(?:glucose|naloxone|antihistamines?|vit(?:amin)? k|epipen|adrenaline|atropine) (?:was )?given",
         r"bruis|graze|skin tear|haematoma|cut (?:to|on)\b|burn[st]?\b|blister(?!\s*packs?)|rash|urticaria|swell|swollen",
@@ -62,6 +87,14 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"closer monitoring|needed monitoring|oversedated|drowsy|withdrawal symptoms|water infection|infected|infection",
         r"fever|shak(?:y|ing)|vomit|\bsick\b|went (?:all )?red|in agony|sore\b|desaturated",
         r"recovered|settled|(?:it|rash|swelling) went down|bg \d|bm \d",
+        r"\bhypo\b|hypoglycaemi|glucagon|\bglued\b|lacerat|\bnause|dizz|headache|hypotensi|\bbp (?:dropped|of )?\d{2}/\d{2}",
+        r"spiked a temp|pyrexi|temp(?:erature)? of 3[89]|red (?:sacrum|heel|heels|area|mark|skin)|redness|excoriat",
+        r"sleepy|slept all|\bbled\b|bleeding(?! risk)|haematuria|hives|wheez|nebs?\b|\bnumb\b|numbness|dusky",
+        r"nose ?bleed|faint(?:ed|ing|s)?\b|a bit hot|marks? to (?:the |her |his )?\w+|hurt (?:her|his|their|my) \w+",
+        r"cut (?:head|lip|hand|finger|leg)|hit (?:her |his |their |my |the )?head|short of breath|increasingly sob",
+        r"(?:bp|map|sats|saturations|potassium|k) (?:dropped|fell)|(?:[,.;]\s*|and )treated\b|needed a bolus",
+        r"monitored (?:hourly|on|in)|cardiac monitoring|after monitoring",
+        r"\bin (?:a lot of |loads of |so much |severe |terrible )?pain\b|(?:needed|given|on|started) (?:oral )?antibiotics",
     ),
     NONE: (
         r"no (?:obvious |apparent |physical |lasting )?harm|no harm (?:done|came)|nothing came of it|not hurt|unharmed",
@@ -71,6 +104,16 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"not (?:given|dispensed|administered|taken)|never reached|did(?:n'?t| not) (?:give|take) (?:any|it)",
         r"before (?:\w+ ){0,3}(?:was |were )?(?:given|handed|administered|harm|taken|acted on|reached|used)",
         r"caught in time|skin intact|before any harm|full recovery|picked up before",
+        r"no (?:lasting |further |long[- ]term )?(?:harm|deterioration|ill effects?|sign of (?:harm|injury|overdose))",
+        r"(?:baby|mum|pt|patient|child|he|she|they|both|resident|client) (?:is |was |were |are |seems? |has been |'s )?(?:fine|ok|okay|well|unharmed)\b",
+        r"obs (?:stable|normal|fine)|(?:x-?ray|ct(?: head)?|scan) (?:was |is )?(?:clear|normal|nad)\b",
+        r"before (?:\w+ ){0,4}(?:dispensed|opened|given|used|swallowed|taken|administered|transfused|collected)",
+        r"(?:was|were|got it|and it was|been) corrected|found safe|no problems|fine after\b|(?:anc|bloods?) (?:ok|fine|normal)",
+        r"\bbefore (?:\w+ ){0,4}(?:giv\w*|apply\w*|transfus\w*|collect\w*|dispens\w*|administ\w*|swallow\w*"
+        r"|open\w*|left the|leaving|reach\w*|any (?:harm|bleed|doses?))",
+        # what nearly happened is harm that did not: no harm, unless other harm stands
+        r"(?:nearly|almost) (?:\w+ ){0,2}(?:given|gave|transfused|thrombolysed|administered|dispensed|applied)"
+        r"|(?:could|would|might) (?:well )?have (?:died|been fatal|killed)",
     ),
 }
 
@@ -81,6 +124,8 @@ _NEGATOR = re.compile(
 )
 _CLAUSE = re.compile(r"[.;!?,]|\bbut\b|\band\b|\bthen\b|\bso\b", re.I)
 LOOK_BACK = 40  # characters of the same clause before a cue
+LOOK_BACK_WORDS = 5  # and at most this many words: unpunctuated messages run clauses together
+_THING = re.compile(r"\b(?:battery|batteries|phone|pump|laptop|computer|system|screen)\s+(?:has\s+|had\s+|just\s+)?$", re.I)
 SEVERITY = (FATAL, SEVERE, MODERATE, LOW, NONE)
 
 
@@ -103,8 +148,8 @@ def _compiled() -> tuple[tuple[str, re.Pattern], ...]:
 
 def _stands(text: str, start: int) -> bool:
     before = text[max(0, start - LOOK_BACK) : start]
-    clause = _CLAUSE.split(before)[-1]
-    return not _NEGATOR.search(clause)
+    clause = " ".join(_CLAUSE.split(before)[-1].split()[-LOOK_BACK_WORDS:])
+    return not _NEGATOR.search(clause) and not _THING.search(before)  # a battery that died is not a death
 
 
 def find_harm(text: str, blocked: list[tuple[int, int]]) -> HarmFound | None:

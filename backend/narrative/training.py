@@ -27,7 +27,7 @@ from backend.narrative.cues import classifier_text
 from backend.narrative.examples import SEED, Example, folds
 
 TEXTCAT = "textcat"
-EPOCHS = 12
+EPOCHS = 20  # by cross-validation on the training data (12: 0.930, 20: 0.934, 30: 0.933)
 BATCH = 8
 DROPOUT = 0.2
 MODEL = {

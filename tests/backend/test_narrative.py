@@ -17,7 +17,7 @@ import pytest
 
 from backend.narrative.analyse import analyse
 from backend.narrative.build import BUILD_FILE, INPUTS, build, is_current
-from backend.narrative.devset import HELDOUT_PATH, TRAIN_PATH
+from backend.narrative.devset import HELDOUT_PATHS, TRAIN_PATH
 from backend.narrative.lexicon import SECTIONS, load_lexicon
 from backend.narrative.store import NarrativeModel, get_model
 from backend.plan import get_plan
@@ -202,6 +202,14 @@ def test_shift_is_suggested_for_staff_when_no_time_is_given(model) -> None:
     ("The fire door on the ground floor keeps getting propped open, someone could get hurt", "risk"),
     ("My mother died unexpectedly a day after her operation and we don't know why", "poor_outcome"),
     ("The nurse gave my dad a double dose of morphine by mistake", "incident"),
+    # harm that happened is an incident, not a risk nor a poor outcome
+    ("Pt on bay 2 fell getting out of bed at 0300 and broke her hip", "incident"),
+    ("Blood results never filed, pt's cancer diagnosis was delayed by 3 months", "incident"),
+    ("Knee replacement done on the wrong knee in theatre 3", "incident"),
+    ("obs not done for 8 hours, nobody noticed the pt deteriorating, found unresponsive and went to ITU", "incident"),
+    # hedged language marks a poor outcome
+    ("Pt died two days after a routine operation, not sure if anyone's fault, review underway", "poor_outcome"),
+    ("Baby born in poor condition and went to NICU, too early to say whether care was a factor", "poor_outcome"),
 ])
 def test_event_types(model, text, expected) -> None:
     assert by_field(run(model, text))["EventType"]["value"] == expected
@@ -222,8 +230,10 @@ def test_the_build_records_its_decision_and_inputs(model, model_dir, tmp_path) -
 def test_the_build_never_reads_the_held_out_messages(build_opened) -> None:
     _, opened = build_opened
     assert str(TRAIN_PATH.resolve()) in opened  # the hook sees the data files the build reads
-    assert str(HELDOUT_PATH.resolve()) not in opened
-    assert HELDOUT_PATH.resolve() not in {p.resolve() for p in INPUTS}
+    for held_out in HELDOUT_PATHS:
+        assert held_out.exists()
+        assert str(held_out.resolve()) not in opened
+        assert held_out.resolve() not in {p.resolve() for p in INPUTS}
 
 
 # --- where, what, harm, who ---------------------------------------------------

@@ -74,6 +74,30 @@ def test_the_first_date_is_the_event_not_a_later_one() -> None:
     assert day("admitted on 2/3, fell on the ward yesterday") == date(2026, 3, 18)
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a date after "by" or "until" bounds how long it went on: the event is the other date
+    ("missed doses for a pt admitted on Sunday night, unable to swallow by Monday", date(2026, 3, 15)),
+    ("my brother passed away on sunday and nobody rang us until monday afternoon", date(2026, 3, 15)),
+    ("Pt admitted Sunday night with chest pain, discharged by Tuesday without review", date(2026, 3, 15)),
+    ("the letter was sent on 2/3 and not acted on until 16/3", date(2026, 3, 2)),
+])
+def test_two_dates_the_bound_is_not_the_event(text, expected) -> None:
+    assert day(text) == expected
+
+
+def test_todays_weekday_with_a_part_of_day_that_has_begun_is_today() -> None:
+    assert day("fridge found at 14C on Thursday morning") == date(2026, 3, 19)
+    assert day("it happened on Thursday evening") == date(2026, 3, 12)  # this evening has not come yet
+    assert day("it happened on Tuesday afternoon") == date(2026, 3, 17)
+
+
+def test_abbreviated_weekday_nights() -> None:
+    assert day("phone line unanswered on Sat night") == date(2026, 3, 14)
+    assert day("the pump failed on Tues night") == date(2026, 3, 17)
+    assert day("Fri night at 0230 the pump alarmed") == date(2026, 3, 14)  # the night-shift rule
+    assert find_time("on the floor since 0600", []).value == "06:00"
+
+
 @pytest.mark.parametrize("text", [
     "fell on 3/4/2026", "on 25/12", "last week", "three weeks ago", "in 2011 on 3/11/2011", "pain score 10/10",
 ])
@@ -110,6 +134,21 @@ def test_times_with_a_dot_and_24_hour_times() -> None:
     ("nothing came of it", "5"),
     ("she lost her hearing aid on the ward, no harm", "5"),  # the aid, not her hearing
     ("spotted at the second check, not given", "5"),
+    # outcomes as staff write them
+    ("hypo 1.9 overnight, glucagon given, ok now", "4"),
+    ("laceration to the eyebrow glued", "4"),
+    ("BP 78/40 after a double dose, fluids given", "4"),
+    ("NEWS not escalated, septic shock, went to ITU", "3"),
+    ("guidewire found on CXR the next day, removed by IR", "3"),
+    ("bowel perforation, repaired same day", "3"),
+    ("aspiration pneumonia diagnosed, now on IV antibiotics", "3"),
+    ("referral not sent, now has significant field loss", "2"),
+    ("now ive lost some of my sight in my left eye", "2"),
+    ("took his own life a week after discharge", "1"),
+    # reassurance as staff write it
+    ("swab found in the bin, xray clear", "5"),
+    ("pharmacist queried it before it was dispensed", "5"),
+    ("op went ahead on the right side, no lasting harm", "5"),
 ])
 def test_harm_as_stated(text, harm) -> None:
     assert find_harm(text, []).value == harm
@@ -122,6 +161,8 @@ def test_harm_as_stated(text, harm) -> None:
     "there is a risk of death if this continues",
     "it did not need surgery",
     "nobody was admitted",
+    "the syringe driver battery had died overnight",  # a battery, not a person
+    "wrong blood nearly transfused, could have killed the patient",
 ])
 def test_hypothetical_or_negated_harm_does_not_count(text) -> None:
     found = find_harm(text, [])
@@ -132,6 +173,11 @@ def test_harm_that_happened_beats_a_reassurance() -> None:
     found = find_harm("he came out in a rash, they gave him antihistamine, he's ok now", [])
     assert found.value == "4" and found.spans[0][0].text == "rash"
     assert find_harm("could have died but it was a near miss", []).value == "5"
+
+
+def test_a_negation_reaches_only_a_few_words_in_unpunctuated_text() -> None:
+    assert find_harm("nobody had put a sign out on the wet floor she hurt her arm", []).value == "4"
+    assert find_harm("did not need surgery", []) is None
 
 
 def test_harm_words_inside_other_words_do_not_count() -> None:
@@ -158,6 +204,8 @@ def agents(ruler, text: str) -> dict[str, list]:
     "the e-referral system rejected the referral", "the GP system crashed",
     "the hospital app lost my booking", "the rota system showed 3 nurses booked",
     "the pathology link is down", "results never came through from the lab system",
+    "referral faxed to a number no longer in use", "booked for the wrong month in the PAS",
+    "the bleep system failed", "the online consultation tool lets patients book with chest pain",
 ])
 def test_it_systems_by_product_or_role(ruler, text) -> None:
     assert "9" in agents(ruler, text)["InvolvedAgents"]
@@ -166,9 +214,20 @@ def test_it_systems_by_product_or_role(ruler, text) -> None:
 @pytest.mark.parametrize("text", [
     "guidewire not removed after the line", "she didn't wear gloves", "the defib failed to power on",
     "the vaccine fridge was at 14C", "lost her hearing aid on the ward",
+    "3 broken call bells in side rooms", "the nebuliser machines had been taken", "the compressor keeps cutting out",
+    "a tight plaster cast", "her compression bandages applied too tight", "the bed alarm failed to sound",
 ])
 def test_devices_by_item(ruler, text) -> None:
     assert "3" in agents(ruler, text)["InvolvedAgents"]
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("the handrail in the toilets is loose", "13"), ("the gate is always left open", "13"),
+    ("the sluice floods every time it rains", "13"), ("she was given someone else's dinner", "14"),
+    ("the floor was mopped and no sign put out", "14"),
+])
+def test_buildings_and_estates(ruler, text, code) -> None:
+    assert code in agents(ruler, text)["InvolvedAgents"]
 
 
 def test_several_agents_in_one_message(ruler) -> None:
