@@ -33,6 +33,7 @@ from channels import rasa_speedups
 from channels.input_text import EMPTY, words
 from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
+from channels.structured import for_screen
 from channels.teams_auth import OPENID_URL, SERVICE_URLS, TEAMS_CHANNEL, Refused, SigningKeys, TokenValidator
 from channels.teams_connector import TOKEN_URL, Connector
 from channels.teams_users import BackendUnavailable, NotStaff, TeamsUsers
@@ -84,6 +85,10 @@ class TeamsOutput(OutputChannel):
     async def _send(self, message: dict[str, Any]) -> None:
         # A failed delivery is logged, never raised: the turn (and its saved answer) must still complete.
         await self.connector.reply(self.activity, message)
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        # Rendered for screens from the structured message: text, and its choices as card buttons.
+        await super().send_response(recipient_id, for_screen(message, keep_structured=False))
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._send({"text": _markdown(text), "textFormat": "markdown"})

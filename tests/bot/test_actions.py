@@ -40,8 +40,8 @@ def test_description_is_saved_at_once_and_analysed():
                       "extraction_ok": None, "opening": None}
     assert backend.calls[0] == ("create_record", (PUBLIC, "chat"))
     assert backend.records["rec-1"]["answers"]["Description"] == "Pt [NHS number removed] fell at 3pm"
-    assert texts(d) == ["I took an NHS number out of what you wrote, so that nobody can be identified from the "
-                        "report. Everything else is saved. Please don't include details like that."]
+    assert texts(d) == ["I took an NHS number out of what you wrote, so that nobody can be named from it. "
+                        "Everything else is saved. Please don't include details like that."]
 
 
 def test_nothing_understood_skips_the_confirmation():
@@ -259,7 +259,7 @@ def test_a_long_first_message_misread_as_a_correction_starts_a_report():
 def test_a_new_session_with_an_unfinished_draft_offers_to_carry_on():
     events, d = run(ActionSessionStart(), tracker(slots={"record_id": "rec-9", "session_started_metadata": {}}))
     assert SlotSet("record_id", "rec-9") in events
-    assert texts(d) == ["Welcome back. You have a report you haven't finished: say 'carry on' to continue it, "
+    assert texts(d) == ["Welcome back. You have a report you haven't finished. Say 'carry on' to go on with it, "
                         "or tell me about something new."]
 
 
