@@ -35,11 +35,12 @@ from channels.input_text import EMPTY, too_long, words
 from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
 from channels.structured import Collector, for_screen
+from wording.render import say
 
 logger = logging.getLogger(__name__)
 MAX_SENDER = 128
 MAX_TEXT = 10_000
-CANNOT_VERIFY = "Sorry, I can't check your sign-in just now. Please send your message again in a moment."
+CANNOT_VERIFY = say("channel_cannot_verify", "staff", "screen")
 # The sender becomes part of the action server's X-Act-As header (public:rest:<sender>): ASCII only.
 SENDER = re.compile(r"^[\x20-\x7e]+$")
 STAFF_PREFIX = "staff:"  # staff conversations' keys; a caller's sender may not start with it

@@ -9,9 +9,8 @@ import math
 import re
 from typing import Any
 
-from channels.structured import rendered
 from wording.message import structured
-from wording.render import plain, sms_choices
+from wording.render import plain, rendered, sms_choices
 
 MAX_SEGMENTS = 3  # per SMS body
 

@@ -9,7 +9,7 @@ from typing import Any
 from rasa.core.channels.channel import CollectingOutputChannel
 
 from wording.message import structured
-from wording.render import Rendered, render
+from wording.render import rendered
 
 
 class Collector(CollectingOutputChannel):
@@ -18,16 +18,6 @@ class Collector(CollectingOutputChannel):
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         await self._persist_message({"recipient_id": recipient_id, **message})
-
-
-def rendered(message: dict[str, Any], medium: str) -> Rendered:
-    found = structured(message)
-    if found is not None:
-        return render(found, medium)
-    buttons = list(message.get("buttons") or [])  # as given: a link button keeps its url
-    choices = [{"title": str(b.get("title") or b.get("payload") or ""), "payload": str(b.get("payload") or b.get("title") or "")}
-               for b in buttons]
-    return Rendered(text=str(message.get("text") or ""), buttons=buttons, choices=choices)
 
 
 def for_screen(message: dict[str, Any], keep_structured: bool = True) -> dict[str, Any]:

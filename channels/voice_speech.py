@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.structured import rendered
 from wording import spoken
-from wording.render import MORE_KEY, PAGE, Rendered, page_count, read_choices, say
+from wording.render import MORE_KEY, PAGE, Rendered, page_count, read_choices, rendered, say
 
 __all__ = ["MORE_KEY", "PAGE", "page_count", "heard", "read_options", "phrase", "code_words", "sentences"]
 

@@ -55,3 +55,8 @@ def choices(message_id: str, audience: str) -> list[dict[str, str]]:
     e = entry(message_id)
     table = e.get(f"{audience}_choices") or e.get("choices") or {}
     return [{"label": str(label), "payload": str(payload)} for payload, label in table.items()]
+
+
+def readability_words(text: str) -> list[str]:
+    from wording.readability import words
+    return words(text)

@@ -13,6 +13,7 @@ from typing import Any
 
 from wording import spoken
 from wording.catalogue import wording
+from wording.message import structured
 
 MAX_BUTTONS = 12  # longer lists (specialties, device types) are numbered in the text on screens
 INLINE_MAX = 40  # three or fewer SMS choices this short go on one line: "Reply 1 for Yes or 2 for No."
@@ -93,6 +94,18 @@ def render(message: dict[str, Any], medium: str) -> Rendered:
         text = plain(text + ("\n" + sms_choices(message.get("choices") or [], audience) if choices else ""))
     return Rendered(text=text, buttons=buttons, choices=choices, multiple=bool(message.get("multiple")),
                     ended=bool(message.get("ended")), reference=message.get("reference"))
+
+
+def rendered(reply: dict[str, Any], medium: str) -> Rendered:
+    """One of Rasa's bot messages for a medium: from its structured message; one without (a channel's
+    own reply, a plain response) as it is, its buttons as its choices."""
+    found = structured(reply)
+    if found is not None:
+        return render(found, medium)
+    buttons = list(reply.get("buttons") or [])  # as given: a link button keeps its url
+    choices = [{"title": str(b.get("title") or b.get("payload") or ""), "payload": str(b.get("payload") or b.get("title") or "")}
+               for b in buttons]
+    return Rendered(text=str(reply.get("text") or ""), buttons=buttons, choices=choices)
 
 
 def read_choices(choices: list[dict[str, str]], page: int, multiple: bool, audience: str = "public") -> str:
