@@ -11,12 +11,13 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
-from actions.conversation import act_as, audience, latest_intent, words
+from actions.conversation import act_as, audience, latest_intent
 from actions.digressions import apply_pending, correct, explain
 from actions.interpret import yes_or_no
 from actions.safety import DangerCheck
-from actions.say import listing, say
+from actions.say import listing, say, utter
 from actions.start import reset_report
+from wording.message import message
 
 MAX_ANSWER = 80
 
@@ -103,7 +104,5 @@ async def submit_report(dispatcher: CollectingDispatcher, tracker: Tracker) -> l
             return [SlotSet("recap_ok", None), SlotSet("answer", None), FollowupAction("report_form")]
         messages.rejected(dispatcher, tracker, exc.detail)
         return reset_report()
-    dispatcher.utter_message(text=words(
-        tracker, f"Submitted. Reference: {result['reference']}.",
-        f"Thank you. Your report has been sent. Your reference is {result['reference']}."))
+    utter(dispatcher, message("submitted", audience(tracker), reference=result["reference"]))  # ends the conversation
     return reset_report()

@@ -13,6 +13,7 @@ from actions.report_form import ActionAskAnswer, ValidateReportForm
 from actions.resume_form import ActionListDrafts, ValidateResumeForm
 from actions.start import ActionSessionStart, ActionStartReport
 from tests.bot.helpers import fake, run, texts, tracker, validate
+from wording.message import structured
 
 PUBLIC = "public:rest:conv-1"
 INSULIN = {"field": "PreciseTime", "value": "15:00", "label": "15:00", "confidence": 0.9}
@@ -129,6 +130,8 @@ def test_submit_gives_the_reference_or_asks_what_is_missing():
                                              {"field": "PhysicalHarm", "patient": 1, "value": "5"}]))
     events, d = run(ActionSubmitReport(), tracker(slots={"record_id": rid}))
     assert texts(d) == ["Thank you. Your report has been sent. Your reference is PSE-2026-000001."]
+    sent = structured(d.messages[0])  # what the channels act on: the phone hangs up, SMS and screens show it
+    assert sent["id"] == "submitted" and sent["ended"] and sent["reference"] == "PSE-2026-000001"
     assert SlotSet("record_id", None) in events
 
 

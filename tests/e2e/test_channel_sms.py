@@ -149,7 +149,7 @@ def test_a_public_report_by_sms_from_first_message_to_reference(system):
         else:
             last = texter.text(wanted)
     recap = "\n".join(last)
-    assert "check" in recap.lower() and "1. Yes, submit" in recap, texter.sent[-3:]
+    assert "check" in recap.lower() and "Reply 1 for Send it" in recap, texter.sent[-3:]
     done = texter.text("1")
     record = texter.backend(f"/records/{draft['id']}")
     assert record["status"] == "submitted" and record["reference"] in done[-1]
