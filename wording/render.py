@@ -16,6 +16,7 @@ from wording.catalogue import wording
 from wording.message import structured
 
 MAX_BUTTONS = 12  # longer lists (specialties, device types) are numbered in the text on screens
+BUTTON_LABEL_MAX = 40  # a longer label (a draft's first words) is listed in the text too: buttons cut it short
 INLINE_MAX = 40  # three or fewer SMS choices this short go on one line: "Reply 1 for Yes or 2 for No."
 PAGE = 4  # choices read out at once on a call: more is hard to hold in mind
 MORE_KEY = "9"
@@ -85,10 +86,10 @@ def render(message: dict[str, Any], medium: str) -> Rendered:
         if message.get("optional"):
             parts.append(say("hint_skip", audience, medium))
     text, buttons = " ".join(p for p in parts if p), []
-    if medium == "screen" and len(choices) > MAX_BUTTONS:
+    if medium == "screen" and (len(choices) > MAX_BUTTONS or any(len(c["title"]) > BUTTON_LABEL_MAX for c in choices)):
         text += "\n" + "\n".join(say("choice_line", audience, medium, n=i, label=c["title"])
                                  for i, c in enumerate(choices, 1))
-    elif medium == "screen":
+    if medium == "screen" and len(choices) <= MAX_BUTTONS:
         buttons = choices
     elif medium == "sms":
         text = plain(text + ("\n" + sms_choices(message.get("choices") or [], audience) if choices else ""))
