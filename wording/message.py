@@ -6,7 +6,9 @@ fallback: what is said, never how. Channels render it for their medium (wording/
     audience    staff or public
     params      values put into the wording ({label}, {n}, ...), already in the reporter's words
     lines       rows of a list ({name, value}: a recap, what was understood)
-    choices     [{label, payload}]: what may be picked; the payload is what a pick sends back
+    choices     [{label, payload, sms_label?}]: what may be picked; the payload is what a pick sends back
+    answer_in_words  media (sms, speech) where a plan question's choices are not listed: the reply is
+                a value in words (an age) that the interpreter reads into its choice
     multiple    several choices may be picked
     answer_type a plan question's type (date, time, ...), for the hints each medium gives
     optional    a plan question that may be skipped
@@ -43,10 +45,11 @@ def message(message_id: str, audience: str, *, params: dict[str, Any] | None = N
 
 def question(q: dict[str, Any], audience: str) -> dict[str, Any]:
     """A plan question (the backend's next question) as a structured message."""
-    return message("question", audience, params={"text": q["text"]},
-                   choices=[{"label": c["label"], "payload": c["label"]} for c in q.get("choices") or []],
+    choices = [{"label": c["label"], "payload": c["label"], **({"sms_label": c["sms_label"]} if c.get("sms_label") else {})}
+               for c in q.get("choices") or []]
+    return message("question", audience, params={"text": q["text"]}, choices=choices,
                    multiple=bool(q.get("multiple")), answer_type=q.get("type"), optional=not q.get("mandatory"),
-                   field=q.get("field"))
+                   field=q.get("field"), answer_in_words=list(q.get("answer_in_words") or []))
 
 
 def structured(rasa_message: dict[str, Any]) -> dict[str, Any] | None:

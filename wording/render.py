@@ -77,8 +77,13 @@ def render(message: dict[str, Any], medium: str) -> Rendered:
     audience = message.get("audience") or "public"
     params = {**_params(message, medium), "lines": _lines(message, audience, medium)}
     parts = [say(message["id"], audience, medium, **params)]
-    choices = [{"title": c["label"], "payload": c["payload"]} for c in message.get("choices") or []]
+    in_words = medium in (message.get("answer_in_words") or [])
+    listed = [] if in_words else message.get("choices") or []
+    label = "sms_label" if medium == "sms" else "label"
+    choices = [{"title": c.get(label) or c["label"], "payload": c["payload"]} for c in listed]
     if message["id"] == "question":
+        if in_words:
+            parts.append(say("hint_in_words", audience, medium))
         if message.get("multiple") and choices:
             parts.append(say("hint_multiple", audience, medium))
         if message.get("answer_type") in HINTS:
@@ -92,7 +97,7 @@ def render(message: dict[str, Any], medium: str) -> Rendered:
     if medium == "screen" and len(choices) <= MAX_BUTTONS:
         buttons = choices
     elif medium == "sms":
-        text = plain(text + ("\n" + sms_choices(message.get("choices") or [], audience) if choices else ""))
+        text = plain(text + ("\n" + sms_choices([{"label": c["title"]} for c in choices], audience) if choices else ""))
     return Rendered(text=text, buttons=buttons, choices=choices, multiple=bool(message.get("multiple")),
                     ended=bool(message.get("ended")), reference=message.get("reference"))
 

@@ -131,7 +131,7 @@ def test_a_public_report_by_sms_from_first_message_to_reference(system):
     texter.text("1")
     [draft] = texter.drafts()
     replies = {"DrugsInvolved": "amlodipine", "PhysicalHarm": "A little (low harm)", "PsychologicalHarm": "A little",
-               "AgeBracket": "66-85 years", "ReporterType": "I am a friend, carer or relative of the patient",
+               "AgeBracket": "72", "ReporterType": "I am a friend, carer or relative of the patient",
                "IsAnonymous": "Yes", "DataSharingOptOut": "No"}
     last: list[str] = []
     for _ in range(30):
@@ -142,6 +142,9 @@ def test_a_public_report_by_sms_from_first_message_to_reference(system):
         labels = [c["label"] for c in q["choices"] or []]
         if wanted is None:
             last = texter.text("skip")
+        elif "sms" in (q.get("answer_in_words") or []):  # an age: no list of bands, the age in words
+            assert "1. " not in "\n".join(texter.sent[-1][1]), texter.sent[-1]
+            last = texter.text(wanted)
         elif labels:  # reply with the option's number, as the SMS showed it
             number, shown = labels.index(wanted) + 1, "\n".join(texter.sent[-1][1])
             assert f"{number}. {wanted}" in shown or f"{number} for {wanted}" in shown, shown
