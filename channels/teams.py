@@ -30,23 +30,23 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import rasa_speedups
-from channels.input_text import EMPTY, words
+from channels.input_text import EMPTY, too_long, words
 from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
 from channels.structured import for_screen
 from channels.teams_auth import OPENID_URL, SERVICE_URLS, TEAMS_CHANNEL, Refused, SigningKeys, TokenValidator
 from channels.teams_connector import TOKEN_URL, Connector
 from channels.teams_users import BackendUnavailable, NotStaff, TeamsUsers
+from wording.render import say
 
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 10_000
 MAX_CARD_BUTTONS = 6  # Teams shows at most six buttons on a hero card; more go on further cards
 SEEN_ACTIVITIES = 10_000
-PERSONAL_ONLY = ("Reports can include patient details, so I only take them in a one-to-one chat. "
-                 "Open a chat with me directly to report.")
-TOO_LONG = f"That message is too long for me (over {MAX_TEXT:,} characters). Please send it in shorter parts."
-UNAVAILABLE = "I can't reach the reporting service just now. Nothing was lost; please try again in a few minutes."
+PERSONAL_ONLY = say("channel_personal_only", "staff", "screen")
+TOO_LONG = too_long(MAX_TEXT)
+UNAVAILABLE = say("channel_unavailable", "staff", "screen")
 
 
 def _markdown(text: str) -> str:
