@@ -17,7 +17,7 @@ from tests.e2e.reporter import TURNS
 from tests.e2e.system import System
 from tests.support.twiml import Heard
 
-PAGE = 4  # choices read out at once (channels/voice_speech.py)
+PAGE = 4  # choices read out at once (wording/render.py)
 
 
 @dataclass
