@@ -18,13 +18,15 @@ from actions.resume_codes import is_code_for, redeem
 from actions.safety import DangerCheck
 from actions.say import choose, say
 from actions.start import reset_report
-
-TYPE_NAMES = {"incident": "Incident", "poor_outcome": "Poor outcome", "risk": "Risk", "good_care": "Good care", None: "Report"}
+from wording.catalogue import entry, wording
 
 
 def label(draft: dict[str, Any]) -> str:
     when = date.fromisoformat(draft["event_date"] or draft["updated_at"][:10]).strftime("%-d %b %Y")
-    return f"{TYPE_NAMES.get(draft['event_type'], 'Report')}, {when}: {draft['first_words'] or '(no description yet)'}"
+    names = entry("draft_type")
+    return wording("draft_label", "any", "screen").format(
+        type=names.get(draft["event_type"] or "", names["other"]), when=when,
+        words=draft["first_words"] or wording("draft_no_description", "any", "screen"))
 
 
 class ActionListDrafts(Action):
