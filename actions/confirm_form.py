@@ -10,11 +10,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
-from actions.conversation import act_as, audience, latest_intent, words
+from actions.conversation import act_as, audience, latest_intent
 from actions.interpret import yes_or_no
 from actions.safety import DangerCheck
+from actions.say import listing, say
 
 NONE_RIGHT = re.compile(r"\b(none of (it|that|them)|all wrong|it'?s all wrong|start again|ask me( instead)?|nothing is right)\b", re.I)
 FIELD_NAMES = {
@@ -59,14 +59,10 @@ class ActionAskExtractionOk(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         items = tracker.get_slot("extraction") or []
-        public = words(tracker, "staff", "public") == "public"
-        lines = [f"- {FIELD_NAMES.get(i['field'], (i['field'], i['field']))[1 if public else 0]}: {i['label']}"
+        public = audience(tracker) == "public"
+        lines = [{"name": FIELD_NAMES.get(i['field'], (i['field'], i['field']))[1 if public else 0], "value": i['label']}
                  for i in items]
-        intro = words(tracker, "I understood:", "Here's what I understood:")
-        dispatcher.utter_message(
-            text="\n".join([intro, *lines, words(tracker, "Is that right?", "Is that right?")]),
-            buttons=[{"title": "Yes", "payload": "yes"}, {"title": "No", "payload": "no"}],
-        )
+        listing(dispatcher, tracker, "extraction_check", lines)
         return []
 
 
@@ -90,22 +86,22 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
             try:
                 saved, result = await save_items(get_client(), act_as(tracker), tracker.get_slot("record_id"), items)
             except BackendUnavailable:
-                dispatcher.utter_message(text=messages.BACKEND_DOWN)
+                say(dispatcher, tracker, "backend_down")
                 return {"extraction_ok": None}
             if saved:
-                dispatcher.utter_message(text=words(tracker, "Saved.", "Thank you, I've saved that."))
+                say(dispatcher, tracker, "saved")
             # The save's response says the first question, so the questions start without asking again.
             synced = {"question": result["next_question"], "question_synced": True} \
                 if result and "next_question" in result else {}
             return {"extraction_ok": "yes", "extraction": None, **synced}
         if NONE_RIGHT.search(text):
-            dispatcher.utter_message(text=words(tracker, *messages.ASK_INSTEAD))
+            say(dispatcher, tracker, "ask_instead")
             return {"extraction_ok": "no", "extraction": None}
         fixed = await self._corrected(value or "", tracker) if len(text.split()) > 1 or intent == "correct" else None
         if fixed:
             return fixed
         # A bare "no", or a "no" whose correction was not understood: which part? Nothing is saved.
-        dispatcher.utter_message(text=words(tracker, *messages.WHICH_PART))
+        say(dispatcher, tracker, "which_part")
         return {"extraction_ok": None}
 
     @staticmethod

@@ -17,8 +17,9 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
-from actions.conversation import act_as, audience, channel_name, latest_text, words
+from actions.conversation import act_as, audience, channel_name, latest_text
 from actions.interpret import yes_or_no
+from actions.say import say
 from actions.start import reset_report
 
 Clock = Callable[[], datetime]
@@ -63,9 +64,7 @@ class ActionAskDeleteOk(Action):
         return "action_ask_delete_ok"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text=words(tracker, *messages.ASK_DELETE),
-                                 buttons=[{"title": "Yes, delete it", "payload": "yes, delete it"},
-                                          {"title": "No, keep it", "payload": "no, keep it"}])
+        say(dispatcher, tracker, "ask_delete")
         return []
 
 
@@ -82,19 +81,19 @@ class ValidateDeleteForm(FormValidationAction):
         text = (value or "").strip()
         said = yes_or_no(text, None)
         if said is not True or "submit" in text.lower() or "send" in text.lower():
-            dispatcher.utter_message(text=words(tracker, *messages.KEPT))
+            say(dispatcher, tracker, "kept")
             return {"delete_ok": "kept"}
         client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
         try:
             kept = await client.record(who, record)
             await client.delete(who, record)
         except BackendUnavailable:
-            dispatcher.utter_message(text=messages.BACKEND_DOWN)
+            say(dispatcher, tracker, "backend_down")
             return {"delete_ok": "kept"}
         except BackendRejected:
-            dispatcher.utter_message(text=words(tracker, *messages.NOTHING_TO_DELETE))
+            say(dispatcher, tracker, "nothing_to_delete")
             return {"delete_ok": "none"}
-        dispatcher.utter_message(text=words(tracker, *messages.DELETED))
+        say(dispatcher, tracker, "deleted", minutes=messages.UNDO_MINUTES)
         return {"delete_ok": "deleted", "deleted_draft": {
             "event_type": kept.get("event_type"), "answers": kept.get("answers") or {},
             "deleted_at": self.clock().isoformat()}}
@@ -112,13 +111,13 @@ class ActionAfterDelete(Action):
         if outcome == "deleted":
             return [*done, *reset_report()]
         if outcome == "none":
-            dispatcher.utter_message(text=words(tracker, *messages.NOTHING_TO_DELETE))
+            say(dispatcher, tracker, "nothing_to_delete")
         if outcome == "submit":
             if back == "recap_form":
                 from actions.recap_form import submit_report
 
                 return [*done, *await submit_report(dispatcher, tracker)]
-            dispatcher.utter_message(text=words(tracker, *messages.NOT_DELETED_SUBMIT))
+            say(dispatcher, tracker, "not_deleted_submit")
         return [*done, FollowupAction(back)] if back else done
 
 
@@ -145,16 +144,16 @@ class ActionUndoDelete(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         kept = tracker.get_slot("deleted_draft")
         if not kept:
-            dispatcher.utter_message(text=words(tracker, *messages.NOTHING_TO_UNDO))
+            say(dispatcher, tracker, "nothing_to_undo")
             return []
         if self.clock() - datetime.fromisoformat(kept["deleted_at"]) > timedelta(minutes=messages.UNDO_MINUTES):
-            dispatcher.utter_message(text=words(tracker, *messages.UNDO_TOO_LATE))
+            say(dispatcher, tracker, "undo_too_late")
             return [SlotSet("deleted_draft", None)]
         client, who, items = get_client(), act_as(tracker), restore_items(kept["answers"])
         try:
             created = await client.create_record(who, channel_name(tracker), event_type=kept["event_type"], answers=items)
         except BackendUnavailable:
-            dispatcher.utter_message(text=messages.BACKEND_DOWN)
+            say(dispatcher, tracker, "backend_down")
             return []
         except BackendRejected:  # an answer that no longer fits: put back what does, one by one
             created = await client.create_record(who, channel_name(tracker), event_type=kept["event_type"])
@@ -163,6 +162,6 @@ class ActionUndoDelete(Action):
                     await client.answer(who, created["record"]["id"], [item])
                 except BackendRejected:
                     continue
-        dispatcher.utter_message(text=words(tracker, *messages.RESTORED))
+        say(dispatcher, tracker, "restored")
         return [*reset_report(), SlotSet("deleted_draft", None), SlotSet("record_id", created["record"]["id"]),
                 FollowupAction("report_form")]

@@ -13,9 +13,10 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
-from actions.conversation import act_as, audience, channel_name, latest_intent, words
+from actions.conversation import act_as, audience, channel_name, latest_intent
 from actions.resume_codes import give_code, is_code_for, opened_here, redeem
 from actions.safety import DangerCheck
+from actions.say import say
 
 MIN_DESCRIPTION = 3
 # "hi i need to report something about my mums care home": a greeting and a request to report, not yet
@@ -64,7 +65,7 @@ class ActionAskDescription(Action):
         return "action_ask_description"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text=words(tracker, *messages.ASK_DESCRIPTION))
+        say(dispatcher, tracker, "ask_description")
         return []
 
 
@@ -84,28 +85,28 @@ class ValidateDescribeForm(DangerCheck, FormValidationAction):
             return {"description": None}  # "report an incident" opens the question, it doesn't answer it
         rest = opening_of(text)
         if rest is not None:
-            dispatcher.utter_message(text=words(tracker, *messages.OPENING_KEPT))
+            say(dispatcher, tracker, "opening_kept")
             return {"description": None, "opening": rest or None}
         if tracker.get_slot("opening"):
             text = f"About {tracker.get_slot('opening')}: {text}"
         if len(text) < MIN_DESCRIPTION:
-            dispatcher.utter_message(text=messages.MORE_DETAIL[audience(tracker)])
+            say(dispatcher, tracker, "more_detail")
             return {"description": None}
         client, who = get_client(), act_as(tracker)
         try:
             created = await client.create_record(who, channel_name(tracker),
                                                   answers=[{"field": "Description", "value": text}])
         except BackendUnavailable:
-            dispatcher.utter_message(text=messages.BACKEND_DOWN)
+            say(dispatcher, tracker, "backend_down")
             return {"description": None}
         except BackendRejected as exc:
-            dispatcher.utter_message(text=messages.rejected(exc.detail))
+            messages.rejected(dispatcher, tracker, exc.detail)
             return {"description": None}
         try:
             analysis = await client.analyse(who, text, audience(tracker))
         except (BackendUnavailable, BackendRejected):
             analysis = {}  # the description is saved; without analysis every question is simply asked
-        messages.warn_identifiers(dispatcher, created.get("identifiers_found", []), audience(tracker))
+        messages.warn_identifiers(dispatcher, created.get("identifiers_found", []), tracker)
         items = extraction_items(analysis, tracker.get_slot("event_type_hint"), audience(tracker) == "staff")
         return {
             **await give_code(dispatcher, tracker, created["record"]["id"]),

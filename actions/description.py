@@ -11,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
-from actions.conversation import act_as, audience, words
+from actions.conversation import act_as, audience
+from actions.say import say
 
 STORY_WORDS = 7  # a reply this long that answers nothing is more of the story
 
@@ -28,8 +29,8 @@ async def add_to_description(dispatcher: CollectingDispatcher, tracker: Tracker,
     old = next((r.get("value") for r in summary["answers"] if r["field"] == "Description"), None) or ""
     new = f"{old}\n\n{text.strip()}" if old else text.strip()
     result = await client.answer(who, record, [{"field": "Description", "value": new}])
-    messages.warn_identifiers(dispatcher, result.get("identifiers_found", []), audience(tracker))
-    dispatcher.utter_message(text=words(tracker, *messages.ADDED_TO_DESCRIPTION))
+    messages.warn_identifiers(dispatcher, result.get("identifiers_found", []), tracker)
+    say(dispatcher, tracker, "added_to_description")
     try:
         return (await client.analyse(who, text, audience(tracker))).get("suggestions", [])
     except (BackendUnavailable, BackendRejected):

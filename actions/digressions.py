@@ -11,8 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
-from actions.conversation import act_as, audience, latest_text, resume_loop, words
+from actions.conversation import act_as, audience, latest_text, resume_loop
 from actions.safety import danger_now
+from actions.say import say
 from actions.start import DESCRIPTION_WORDS, reset_report, start_from
 
 
@@ -20,13 +21,13 @@ class _Respond(Action):
     """Says a fixed message (staff or public wording), then goes back to the form."""
 
     action_name = ""
-    message: tuple[str, ...] = ("", "")
+    message = ""  # the catalogue's id
 
     def name(self) -> str:
         return self.action_name
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text=words(tracker, *self.message))
+        say(dispatcher, tracker, self.message)
         return resume_loop(tracker)
 
 
@@ -39,7 +40,7 @@ class ActionDanger(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if danger_now(latest_text(tracker)):
-            dispatcher.utter_message(text=words(tracker, *messages.DANGER))
+            say(dispatcher, tracker, "danger")
             return resume_loop(tracker)
         if tracker.active_loop_name or tracker.get_slot("record_id"):
             return resume_loop(tracker)
@@ -47,15 +48,15 @@ class ActionDanger(Action):
 
 
 class ActionHuman(_Respond):
-    action_name, message = "action_human", messages.HUMAN
+    action_name, message = "action_human", "human"
 
 
 class ActionOutOfScope(_Respond):
-    action_name, message = "action_out_of_scope", messages.OUT_OF_SCOPE
+    action_name, message = "action_out_of_scope", "out_of_scope"
 
 
 class ActionAbuse(_Respond):
-    action_name, message = "action_abuse", messages.ABUSE
+    action_name, message = "action_abuse", "abuse"
 
 
 def _entity(tracker: Tracker, name: str) -> str | None:
@@ -79,15 +80,12 @@ async def explain(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         except (BackendUnavailable, BackendRejected):
             pass
     if help_text:
-        dispatcher.utter_message(text=_focus(help_text, latest_text(tracker)))
+        say(dispatcher, tracker, "help_text", text=_focus(help_text, latest_text(tracker)))
     elif question:
-        options = "'I don't know'" + ("" if question.get("mandatory") else " or 'skip'")
-        dispatcher.utter_message(text=f"This asks: {question['text']} Choose what fits best; if you're not sure, "
-                                      f"say {options}.")
+        say(dispatcher, tracker, "explain_question" if question.get("mandatory") else "explain_question_optional",
+            question=question["text"])
     else:
-        dispatcher.utter_message(text=words(
-            tracker, "I record patient safety events: tell me what happened and I'll ask only what's missing.",
-            "I help you tell the NHS what happened. Answer in your own words; say 'skip' if you'd rather not say."))
+        say(dispatcher, tracker, "explain_general")
 
 
 def _closest_help(questions: list[dict[str, Any]], asked: str) -> str | None:
@@ -115,7 +113,7 @@ async def correct(dispatcher: CollectingDispatcher, tracker: Tracker, text: str 
     Unsure which question, or of the new value: asks. Returns the slots to set (None: nothing changed)."""
     record, text = tracker.get_slot("record_id"), text or latest_text(tracker)
     if not record:
-        dispatcher.utter_message(text="There's nothing to change yet. Tell me what happened first.")
+        say(dispatcher, tracker, "nothing_to_change")
         return None
     client, who = get_client(), act_as(tracker)
     try:
@@ -124,21 +122,21 @@ async def correct(dispatcher: CollectingDispatcher, tracker: Tracker, text: str 
         found = await client.interpret_correction(who, text, before["event_type"] or "incident", audience(tracker),
                                                   answered)
         if found["act"] == "ask_field":
-            dispatcher.utter_message(text=words(tracker, *messages.ASK_WHICH))
+            say(dispatcher, tracker, "ask_which")
             return None
         pending = {"field": found["field"], "patient": found.get("patient")}
         if found["act"] == "ask_value":
             if found["field"] == "Description":
-                dispatcher.utter_message(text=words(tracker, *messages.ASK_DESCRIPTION_ADD))
+                say(dispatcher, tracker, "ask_description_add")
             else:
                 name = _row_label(before, pending) or found["field"]
-                dispatcher.utter_message(text=words(tracker, *messages.ASK_NEW_VALUE).format(label=name.lower()))
+                say(dispatcher, tracker, "ask_new_value", label=name.lower())
             return {"pending_field": pending}
         return await _store(dispatcher, tracker, before, pending, found["value"])
     except BackendUnavailable:
-        dispatcher.utter_message(text=messages.BACKEND_DOWN)
+        say(dispatcher, tracker, "backend_down")
     except BackendRejected as exc:
-        dispatcher.utter_message(text=messages.rejected(exc.detail))
+        messages.rejected(dispatcher, tracker, exc.detail)
     return None
 
 
@@ -156,18 +154,17 @@ async def _store(dispatcher: CollectingDispatcher, tracker: Tracker, before: dic
                  value: Any) -> dict[str, Any]:
     client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
     result = await client.answer(who, record, [{**key, "value": value}])
-    messages.warn_identifiers(dispatcher, result.get("identifiers_found", []), audience(tracker))
+    messages.warn_identifiers(dispatcher, result.get("identifiers_found", []), tracker)
     after = await client.summary(who, record)
     old, new = _row(before, key), _row(after, key)
     name = (new or old or {}).get("label") or key["field"]
     shown = new["answer"] if new else str(value)
     if old and new and old["answer"] == new["answer"]:
-        dispatcher.utter_message(text=words(tracker, *messages.UNCHANGED).format(label=name, new=shown))
+        say(dispatcher, tracker, "unchanged", label=name, new=shown)
     elif old:
-        dispatcher.utter_message(text=words(tracker, *messages.CHANGED).format(
-            label=name.lower(), old=_quote(old["answer"]), new=_quote(shown)))
+        say(dispatcher, tracker, "changed", label=name.lower(), old=_quote(old["answer"]), new=_quote(shown))
     else:
-        dispatcher.utter_message(text=words(tracker, *messages.CHANGED_NEW).format(label=name.lower(), new=_quote(shown)))
+        say(dispatcher, tracker, "changed_new", label=name.lower(), new=_quote(shown))
     return {"pending_field": None, "question": None, "question_synced": None}
 
 
@@ -189,14 +186,14 @@ async def apply_pending(dispatcher: CollectingDispatcher, tracker: Tracker, text
             return {"pending_field": None}
         reading = await client.interpret_reply(who, key["field"], text, audience(tracker))
         if reading["act"] not in ("answer", "unknown") or reading["value"] is None:
-            dispatcher.utter_message(text=words(tracker, *messages.NOT_UNDERSTOOD))
+            say(dispatcher, tracker, "not_understood")
             return {"pending_field": key}
         return await _store(dispatcher, tracker, await client.summary(who, record), key, reading["value"])
     except BackendUnavailable:
-        dispatcher.utter_message(text=messages.BACKEND_DOWN)
+        say(dispatcher, tracker, "backend_down")
         return {"pending_field": key}
     except BackendRejected as exc:
-        dispatcher.utter_message(text=messages.rejected(exc.detail))
+        messages.rejected(dispatcher, tracker, exc.detail)
         return {"pending_field": None}
 
 
@@ -253,5 +250,5 @@ class ActionStopReport(Action):
             if act == "help":
                 await explain(dispatcher, tracker)
                 return resume_loop(tracker)
-        dispatcher.utter_message(text=messages.stopped(audience(tracker)))
+        say(dispatcher, tracker, "stopped")
         return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_report()]

@@ -11,11 +11,13 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
-from actions.conversation import act_as, audience, latest_intent, words
+from actions.conversation import act_as, audience, latest_intent
 from actions.digressions import apply_pending, correct, explain
 from actions.interpret import yes_or_no
 from actions.safety import DangerCheck
+from actions.say import listing, say, utter
 from actions.start import reset_report
+from wording.message import message
 
 MAX_ANSWER = 80
 
@@ -32,16 +34,12 @@ class ActionAskRecapOk(Action):
         try:
             summary = await get_client().summary(act_as(tracker), tracker.get_slot("record_id"))
         except BackendUnavailable:
-            dispatcher.utter_message(text=messages.BACKEND_DOWN)
+            say(dispatcher, tracker, "backend_down")
             return []
         # Short names and no skipped questions: the recap must fit a text message or a spoken turn.
-        lines = [f"- {row['label']}: {_short(row['answer'])}" for row in summary["answers"] if row["answer"] != "Skipped"]
-        dispatcher.utter_message(
-            text="\n".join([words(tracker, "Check your answers:", "Please check what you've told me:"), *lines,
-                            words(tracker, "Submit it now? (Or say what to change.)",
-                                  "Shall I send it? You can also tell me what to change.")]),
-            buttons=[{"title": "Yes, submit", "payload": "yes"}, {"title": "Change something", "payload": "no"}],
-        )
+        lines = [{"name": row["label"], "value": _short(row["answer"])}
+                 for row in summary["answers"] if row["answer"] != "Skipped"]
+        listing(dispatcher, tracker, "recap", lines)
         return []
 
 
@@ -61,7 +59,7 @@ class ValidateRecapForm(DangerCheck, FormValidationAction):
                 return {"recap_ok": None, **pending}
             act = (await get_client().interpret_reply(act_as(tracker), None, text, audience(tracker)))["act"]
         except BackendUnavailable:
-            dispatcher.utter_message(text=messages.BACKEND_DOWN)
+            say(dispatcher, tracker, "backend_down")
             return {"recap_ok": None}
         if act == "submit":
             return {"recap_ok": "yes"}
@@ -69,7 +67,7 @@ class ValidateRecapForm(DangerCheck, FormValidationAction):
             await explain(dispatcher, tracker)
             return {"recap_ok": None}
         if act == "progress":
-            dispatcher.utter_message(text=words(tracker, *messages.PROGRESS_DONE))
+            say(dispatcher, tracker, "progress_done")
             return {"recap_ok": None}
         said = yes_or_no(text.lower(), intent)
         words_said = len(text.split())
@@ -79,9 +77,9 @@ class ValidateRecapForm(DangerCheck, FormValidationAction):
             changed = await correct(dispatcher, tracker)  # the recap is shown again, with the change
             return {"recap_ok": None, **(changed or {})}
         if said is False:
-            dispatcher.utter_message(text=words(tracker, *messages.ASK_WHICH))
+            say(dispatcher, tracker, "ask_which")
         else:
-            dispatcher.utter_message(text="Please say yes to send it, or tell me what to change.")
+            say(dispatcher, tracker, "recap_say_yes")
         return {"recap_ok": None}
 
 
@@ -98,15 +96,13 @@ async def submit_report(dispatcher: CollectingDispatcher, tracker: Tracker) -> l
     try:
         result = await get_client().submit(act_as(tracker), tracker.get_slot("record_id"))
     except BackendUnavailable:
-        dispatcher.utter_message(text=messages.BACKEND_DOWN + " Say 'yes' again to send it.")
+        say(dispatcher, tracker, "backend_down_submit")
         return [SlotSet("recap_ok", None), FollowupAction("recap_form")]
     except BackendRejected as exc:
         if exc.status == 422:  # something mandatory is missing: ask exactly that
-            dispatcher.utter_message(text=words(tracker, "A few more questions first.", "I need a few more answers first."))
+            say(dispatcher, tracker, "more_answers_first")
             return [SlotSet("recap_ok", None), SlotSet("answer", None), FollowupAction("report_form")]
-        dispatcher.utter_message(text=messages.rejected(exc.detail))
+        messages.rejected(dispatcher, tracker, exc.detail)
         return reset_report()
-    dispatcher.utter_message(text=words(
-        tracker, f"Submitted. Reference: {result['reference']}.",
-        f"Thank you. Your report has been sent. Your reference is {result['reference']}."))
+    utter(dispatcher, message("submitted", audience(tracker), reference=result["reference"]))  # ends the conversation
     return reset_report()

@@ -14,13 +14,13 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
-from actions.conversation import act_as, audience, latest_intent, latest_text, words
+from actions.conversation import act_as, audience, latest_intent, latest_text
 from actions.description import add_to_description, looks_like_story
 from actions.digressions import apply_pending, correct, explain
 from actions.interpret import Interpretation, match_choice
-from actions.render import question_message
 from actions.resolve import resolve
 from actions.safety import DangerCheck
+from actions.say import ask, choose, say
 
 
 class ActionAskAnswer(Action):
@@ -32,16 +32,16 @@ class ActionAskAnswer(Action):
         if current and current.get("candidates"):
             return []  # the candidates were just listed; wait for the pick
         if current and tracker.get_slot("question_synced"):  # came with the last answer's response
-            dispatcher.utter_message(**question_message(current, audience(tracker)))
+            ask(dispatcher, tracker, current)
             return []
         try:
             nq = await get_client().next_question(act_as(tracker), tracker.get_slot("record_id"))
         except BackendUnavailable:
-            dispatcher.utter_message(text=messages.BACKEND_DOWN)
+            say(dispatcher, tracker, "backend_down")
             return []
         question = nq["question"]
         if question:
-            dispatcher.utter_message(**question_message(question, audience(tracker)))
+            ask(dispatcher, tracker, question)
         return [SlotSet("question", question), SlotSet("question_synced", True)]
 
 
@@ -88,8 +88,7 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
         if reading["act"] in ("answer", "skip", "unknown") or intent.get("name") not in ("correct", "out_of_scope", "abuse"):
             return None
         if intent["name"] in ("out_of_scope", "abuse") and intent.get("confidence", 0) >= 0.8:
-            reply = messages.OUT_OF_SCOPE if intent["name"] == "out_of_scope" else messages.ABUSE
-            dispatcher.utter_message(text=words(tracker, *reply))
+            say(dispatcher, tracker, "out_of_scope" if intent["name"] == "out_of_scope" else "abuse")
             return {"answer": None}
         if intent["name"] == "correct":
             changed = await correct(dispatcher, tracker)
@@ -125,12 +124,12 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
             if looks_like_story(text):
                 return await self._story(question, text, dispatcher, tracker)
         except BackendUnavailable:
-            dispatcher.utter_message(text=messages.BACKEND_DOWN)
+            say(dispatcher, tracker, "backend_down")
             return {"answer": None}
         except BackendRejected as exc:
-            dispatcher.utter_message(text=messages.rejected(exc.detail))
+            messages.rejected(dispatcher, tracker, exc.detail)
             return {"answer": None, "question": {**question, "candidates": None}}
-        dispatcher.utter_message(text=_not_understood(tracker, question))
+        say(dispatcher, tracker, "not_understood_choices" if question.get("choices") else "not_understood")
         return {"answer": None}
 
     async def _save(self, question: dict[str, Any], reading: dict[str, Any], dispatcher: CollectingDispatcher,
@@ -139,13 +138,13 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
         item = {"field": question["field"], "patient": question.get("patient")}
         skip = reading["act"] == "skip" or (reading["act"] == "unknown" and reading["value"] is None)
         if skip and question.get("mandatory"):
-            dispatcher.utter_message(text="I need an answer to this one before the report can be sent.")
+            say(dispatcher, tracker, "mandatory_needed")
             return {"answer": None}
         item.update({"skip": True} if skip else {"value": reading["value"]})
         result = await client.answer(who, record, [item])
-        messages.warn_identifiers(dispatcher, result.get("identifiers_found", []), audience(tracker))
+        messages.warn_identifiers(dispatcher, result.get("identifiers_found", []), tracker)
         if reading.get("approximate") and reading.get("label"):
-            dispatcher.utter_message(text=words(tracker, *messages.APPROXIMATE).format(label=reading["label"]))
+            say(dispatcher, tracker, "approximate", label=reading["label"])
         also = []
         for other in reading.get("others") or []:  # "no, saturday night": the date too
             try:
@@ -154,21 +153,20 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
             except BackendRejected:
                 continue
         if also:
-            dispatcher.utter_message(text=words(tracker, *messages.ALSO_SAVED).format(items=", ".join(also)))
+            say(dispatcher, tracker, "also_saved", items=", ".join(also))
         return {"answer": None, "question": result.get("next_question"), "question_synced": "next_question" in result}
 
     async def _search(self, question: dict[str, Any], text: str, dispatcher: CollectingDispatcher,
                       tracker: Tracker) -> dict[str, Any]:
         found = await resolve(get_client(), act_as(tracker), question, text, Interpretation())
         if found.problem == "candidates":
-            listing = "\n".join(f"{i}. {c['label']}" for i, c in enumerate(found.value, 1))
-            dispatcher.utter_message(text=f"Which one?\n{listing}",
-                                     buttons=[{"title": c["label"], "payload": str(i)} for i, c in enumerate(found.value, 1)])
+            choose(dispatcher, tracker, "which_one", [{"label": c["label"], "payload": str(i)}
+                                                      for i, c in enumerate(found.value, 1)])
             return {"answer": None, "question": {**question, "candidates": found.value, "searched": text}}
         if found.problem and not question.get("mandatory") and question["field"] == "Organisation":
             return await self._keep_name(text, dispatcher, tracker)
         if found.problem:
-            dispatcher.utter_message(text=found.problem)
+            say(dispatcher, tracker, found.problem)
             return {"answer": None}
         return await self._save(question, {"act": "answer", "value": found.value}, dispatcher, tracker)
 
@@ -178,7 +176,7 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
         client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
         await client.answer(who, record, [{"field": "Organisation", "skip": True}])
         result = await client.answer(who, record, [{"field": "OrganisationOther", "value": name}])
-        dispatcher.utter_message(text=words(tracker, *messages.KEPT_AS_WRITTEN).format(name=name))
+        say(dispatcher, tracker, "kept_as_written", name=name)
         return {"answer": None, "question": result.get("next_question"), "question_synced": "next_question" in result}
 
     async def _candidate(self, question: dict[str, Any], text: str, dispatcher: CollectingDispatcher,
@@ -189,7 +187,7 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
                 and question["field"] == "Organisation":
             return await self._keep_name(question["searched"], dispatcher, tracker)  # none of those
         if not picked:
-            dispatcher.utter_message(text="Please reply with the number, or say 'skip'.")
+            say(dispatcher, tracker, "pick_number")
             return {"answer": None}
         value = [picked["code"]] if question.get("multiple") else picked["code"]
         return await self._save({**question, "candidates": None}, {"act": "answer", "value": value}, dispatcher, tracker)
@@ -208,9 +206,8 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
     async def _wants(act: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         """Stop, delete, submit or undo said in words the NLU did not take for that: never acted on
         from here (deleting needs its own confirmation); the reporter is told how."""
-        reply = {"stop": messages.HOW_TO_STOP, "delete": messages.HOW_TO_DELETE, "submit": messages.NOT_READY,
-                 "undo": messages.NOTHING_TO_UNDO}[act]
-        dispatcher.utter_message(text=words(tracker, *reply))
+        say(dispatcher, tracker, {"stop": "how_to_stop", "delete": "how_to_delete", "submit": "not_ready",
+                                  "undo": "nothing_to_undo"}[act])
         return {"answer": None}
 
 
@@ -242,16 +239,11 @@ def _with_intent(reading: dict[str, Any], question: dict[str, Any], intent: str 
     return {**reading, "act": "skip"}
 
 
-def _not_understood(tracker: Tracker, question: dict[str, Any]) -> str:
-    hint = " You can reply with the number." if question.get("choices") else ""
-    return words(tracker, *messages.NOT_UNDERSTOOD) + hint
-
-
 async def progress(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """'This is taking ages': an acknowledgement and how many questions are left."""
     nq = await get_client().next_question(act_as(tracker), tracker.get_slot("record_id"))
     n = nq.get("missing_mandatory") or (1 if nq.get("question") else 0)
     if nq.get("question") is None:
-        dispatcher.utter_message(text=words(tracker, *messages.PROGRESS_DONE))
+        say(dispatcher, tracker, "progress_done")
     else:
-        dispatcher.utter_message(text=words(tracker, *messages.PROGRESS).format(n=n, s="" if n == 1 else "s"))
+        say(dispatcher, tracker, "progress_one" if n == 1 else "progress_many", n=n)

@@ -18,14 +18,14 @@ async def resolve(client, who: str, question: dict[str, Any], text: str, found: 
         for item in analysis.get("suggestions", []):
             if item["field"] == "ApproximateDate":
                 return Interpretation(value=item["value"])
-        return Interpretation(problem="Sorry, I didn't catch the date.")
+        return Interpretation(problem="date_not_caught")  # catalogue ids
     if question.get("search"):
         system = question["search"].split("/code-systems/")[1].split("?")[0]
         hits = (await client.search_codes(who, system, text, MAX_CANDIDATES))["codes"]
         if len(hits) == 1:
             return Interpretation(value=[hits[0]["code"]] if question["multiple"] else hits[0]["code"])
         if not hits:
-            return Interpretation(problem="I couldn't find that name. Try the name as it appears on letters, or say 'skip'.")
+            return Interpretation(problem="name_not_found")
         choices = [{"code": h["code"], "label": h["display"].title()} for h in hits]
         return Interpretation(problem="candidates", value=choices)
     return found

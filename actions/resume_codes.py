@@ -12,9 +12,9 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import messages
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, channel_name
+from actions.say import say
 
 # What may surround the digits: "my code is 1234 5678 9012", "*123456789012#", "1 2 3 4 5 ..." as heard.
 # A date ("12/11/2026") keeps its slashes, so it is never taken for a code.
@@ -37,26 +37,15 @@ def spoken(code: str) -> str:
     return ", ".join(" ".join(code[i : i + 4]) for i in range(0, len(code), 4))
 
 
-def written(code: str) -> str:
-    """'1234 5678 9012': three groups of four, easy to copy from a text message."""
-    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
-
-
 async def give_code(dispatcher: CollectingDispatcher, tracker: Tracker, record_id: str) -> dict[str, Any]:
     """By phone or SMS, a code for this draft (a slot, so the phone channel can repeat it as the call ends)."""
-    channel = channel_name(tracker)
-    if channel not in CODE_CHANNELS:
+    if channel_name(tracker) not in CODE_CHANNELS:
         return {}
     try:
         issued = await get_client().issue_resume_code(act_as(tracker), record_id)
     except (BackendUnavailable, BackendRejected):
         return {}  # the draft is saved regardless; only the way back into it by code is missing
-    if channel == "sms":
-        dispatcher.utter_message(text=f"Saved. Your draft code is {written(issued['code'])}. "
-                                      "To carry on another day, text us this code.")
-    else:
-        dispatcher.utter_message(text=f"I've saved that. If we get cut off, call again and key in your draft code: "
-                                      f"{spoken(issued['code'])}. I'll say it again at the end.")
+    say(dispatcher, tracker, "code_given", code=issued["code"])
     return {"resume_code": issued["code"]}
 
 
@@ -67,17 +56,15 @@ async def redeem(dispatcher: CollectingDispatcher, tracker: Tracker, code: str) 
     try:
         record = await get_client().redeem_code(who, code)
     except BackendUnavailable:
-        dispatcher.utter_message(text=messages.BACKEND_DOWN)
+        say(dispatcher, tracker, "backend_down")
         return {"description": None}
     except BackendRejected as exc:
         if exc.status == 429:
-            dispatcher.utter_message(text="Sorry, there have been too many tries with codes. Please try again later, "
-                                          "or tell me what happened and we'll start again.")
+            say(dispatcher, tracker, "code_too_many_tries")
         else:
-            dispatcher.utter_message(text="Sorry, I can't find a saved report with that code. It may have expired. "
-                                          "Check the code and try again, or tell me what happened.")
+            say(dispatcher, tracker, "code_not_found")
         return {"description": None}
-    dispatcher.utter_message(text="Found it. Let's carry on with your report.")
+    say(dispatcher, tracker, "code_found")
     slots = {"record_id": record["id"], "extraction": None, "extraction_ok": "nothing",
              "description": (record.get("answers") or {}).get("fields", {}).get("Description") or code}
     return {**slots, **opened_here(tracker, record["id"]), **await give_code(dispatcher, tracker, record["id"])}

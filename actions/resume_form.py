@@ -11,20 +11,22 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions import messages
 from actions.backend_client import BackendUnavailable, get_client
-from actions.conversation import act_as, audience, latest_text, words
+from actions.conversation import act_as, audience, latest_text
 from actions.interpret import match_choice
 from actions.resume_codes import is_code_for, redeem
 from actions.safety import DangerCheck
+from actions.say import choose, say
 from actions.start import reset_report
-
-TYPE_NAMES = {"incident": "Incident", "poor_outcome": "Poor outcome", "risk": "Risk", "good_care": "Good care", None: "Report"}
+from wording.catalogue import entry, wording
 
 
 def label(draft: dict[str, Any]) -> str:
     when = date.fromisoformat(draft["event_date"] or draft["updated_at"][:10]).strftime("%-d %b %Y")
-    return f"{TYPE_NAMES.get(draft['event_type'], 'Report')}, {when}: {draft['first_words'] or '(no description yet)'}"
+    names = entry("draft_type")
+    return wording("draft_label", "any", "screen").format(
+        type=names.get(draft["event_type"] or "", names["other"]), when=when,
+        words=draft["first_words"] or wording("draft_no_description", "any", "screen"))
 
 
 def live_drafts(tracker: Tracker) -> set[str]:
@@ -47,7 +49,7 @@ class ActionListDrafts(Action):
         try:
             drafts = await get_client().drafts(act_as(tracker))
         except BackendUnavailable:
-            dispatcher.utter_message(text=messages.BACKEND_DOWN)
+            say(dispatcher, tracker, "backend_down")
             return [FollowupAction("action_listen")]
         if audience(tracker) == "public":
             # A public reporter is known only by the channel's key (an SMS number may be shared or
@@ -55,10 +57,10 @@ class ActionListDrafts(Action):
             live = live_drafts(tracker)
             drafts = [d for d in drafts if d["id"] in live]
             if not drafts:
-                dispatcher.utter_message(text=messages.ASK_FOR_CODE)
+                say(dispatcher, tracker, "ask_for_code")
                 return [*reset_report(), FollowupAction("describe_form")]
         if not drafts:
-            dispatcher.utter_message(text=words(tracker, "You have no saved drafts.", "I can't find a saved report."))
+            say(dispatcher, tracker, "no_drafts")
             return [*reset_report(), FollowupAction("describe_form")]
         return [*reset_report(), SlotSet("drafts", [{"id": d["id"], "label": label(d)} for d in drafts])]
 
@@ -69,9 +71,7 @@ class ActionAskDraftChoice(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         drafts = tracker.get_slot("drafts") or []
-        listing = "\n".join(f"{i}. {d['label']}" for i, d in enumerate(drafts, 1))
-        dispatcher.utter_message(text=f"Which draft?\n{listing}",
-                                 buttons=[{"title": d["label"], "payload": str(i)} for i, d in enumerate(drafts, 1)])
+        choose(dispatcher, tracker, "which_draft", [{"label": d["label"], "payload": str(i)} for i, d in enumerate(drafts, 1)])
         return []
 
 
@@ -88,7 +88,7 @@ class ValidateResumeForm(DangerCheck, FormValidationAction):
             return {"draft_choice": value}
         picked = match_choice(value or "", [{"code": d["id"], "label": d["label"]} for d in drafts])
         if not picked:
-            dispatcher.utter_message(text="Please reply with the number of the draft.")
+            say(dispatcher, tracker, "pick_draft_number")
             return {"draft_choice": None}
-        dispatcher.utter_message(text=words(tracker, "Carrying on with that draft.", "OK, let's carry on."))
+        say(dispatcher, tracker, "carrying_on")
         return {"draft_choice": picked["code"], "record_id": picked["code"], "drafts": None}

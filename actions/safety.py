@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import messages
-from actions.conversation import latest_text, words
+from actions.conversation import latest_text
+from actions.say import say
 
 if TYPE_CHECKING:  # the mixin always sits before FormValidationAction, whose run() it wraps
     from rasa_sdk import FormValidationAction as _Validation
@@ -77,5 +77,5 @@ class DangerCheck(_Validation):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         if danger_now(latest_text(tracker)):
-            dispatcher.utter_message(text=words(tracker, *messages.DANGER))
+            say(dispatcher, tracker, "danger")
         return await super().run(dispatcher, tracker, domain)

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import latest_intent, latest_text
 from actions.resume_codes import code_in
+from actions.say import say
 
 # A first message this long is taken as the description, whatever the NLU made of it.
 DESCRIPTION_WORDS = 6
@@ -35,8 +36,7 @@ class ActionSessionStart(Action):
             if tracker.get_slot(slot):
                 events.append(SlotSet(slot, tracker.get_slot(slot)))
         if carried:
-            dispatcher.utter_message(text="Welcome back. You have a report you haven't finished: say 'carry on' to "
-                                          "continue it, or tell me about something new.")
+            say(dispatcher, tracker, "welcome_back")
         events += [
             SlotSet("account_id", str(account) if account else None),
             SlotSet("audience", "staff" if account else "public"),

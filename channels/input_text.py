@@ -22,16 +22,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from wording.render import say
+
 COMMAND_PREFIX = re.compile(r"^[\s/]+")  # Rasa strips spaces before looking for its "/"
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 SURROGATE = re.compile("[\ud800-\udfff]")  # in a Python str, only ever a lone one
 
-EMPTY = ("Sorry, I didn't get any words there. Please type your message (or your answer to my last "
-         "question) and send it again.")
+EMPTY = say("channel_empty", "public", "screen")
 
 
 def too_long(limit: int) -> str:
-    return f"Sorry, that message is too long for me (over {limit:,} characters). Please send it in shorter parts."
+    return say("channel_too_long", "public", "screen", limit=f"{limit:,}")
 
 
 def clean(text: str) -> str:

@@ -29,10 +29,11 @@ from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+from wording.render import say
+
 logger = logging.getLogger(__name__)
 
-NO_REPLY = ("Sorry, something went wrong on my side. Everything you've already told me is kept. "
-            "Please send your last message again in a moment.")
+NO_REPLY = say("channel_no_reply", "public", "screen")
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 

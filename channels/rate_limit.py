@@ -28,16 +28,16 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from wording.render import say
+
 DEFAULT_LIMIT = 20  # messages per window, sustained
 DEFAULT_WINDOW = 60.0  # seconds
 DEFAULT_BURST = 10  # messages more at once
 DEFAULT_SENDERS = 100_000  # senders tracked at most
 
 # Public-friendly wording: the person may be upset, and must know nothing they said was lost.
-SLOW_DOWN = ("You're sending messages faster than I can read them. Please wait a minute and send your last "
-             "message again; nothing you've already told me is lost.")
-SLOW_DOWN_VOICE = ("Sorry, that's faster than I can follow. Please wait a moment, then say your last answer "
-                   "again. Nothing you've already told me is lost.")
+SLOW_DOWN = say("channel_slow_down", "public", "screen")
+SLOW_DOWN_VOICE = say("channel_slow_down", "public", "speech")
 
 
 @dataclass(frozen=True)

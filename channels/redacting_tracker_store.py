@@ -62,11 +62,20 @@ def _text(value: Any) -> Any:
     return value
 
 
+def _deep(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _deep(v) for k, v in value.items()}
+    return [_deep(v) for v in value] if isinstance(value, list) else _text(value)
+
+
 def redact_event(event: dict[str, Any]) -> dict[str, Any]:
     """One serialised event with identifiers removed from every text it carries."""
     kind = event.get("event")
     if kind in ("user", "bot") and isinstance(event.get("text"), str):
         event["text"] = _text(event["text"])
+    if kind == "bot" and isinstance(event.get("data"), dict):
+        # The structured message (wording/message.py) carries the reporter's words as parameters too.
+        event["data"] = _deep(event["data"])
     if kind == "user":
         parse = event.get("parse_data") or {}
         if isinstance(parse.get("text"), str):

@@ -23,7 +23,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -34,11 +34,13 @@ from channels.identity import IdentityUnavailable, account_for_token
 from channels.input_text import EMPTY, too_long, words
 from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
+from channels.structured import Collector, for_screen
+from wording.render import say
 
 logger = logging.getLogger(__name__)
 MAX_SENDER = 128
 MAX_TEXT = 10_000
-CANNOT_VERIFY = "Sorry, I can't check your sign-in just now. Please send your message again in a moment."
+CANNOT_VERIFY = say("channel_cannot_verify", "staff", "screen")
 # The sender becomes part of the action server's X-Act-As header (public:rest:<sender>): ASCII only.
 SENDER = re.compile(r"^[\x20-\x7e]+$")
 STAFF_PREFIX = "staff:"  # staff conversations' keys; a caller's sender may not start with it
@@ -110,10 +112,11 @@ class AuthenticatedRestInput(RestInput):
                 if account is None:
                     return response.json({"error": "the staff token is not valid"}, status=401)
                 metadata["account_id"] = account
-            collector = CollectingOutputChannel()
+            collector = Collector()
             await on_new_message(UserMessage(text, collector, conversation_of(sender, account),
                                              input_channel=self.name(), metadata=metadata))
-            return response.json([{**m, "recipient_id": sender} for m in collector.messages])
+            # Rendered for screens; the structured message stays under "custom" for integrations.
+            return response.json([{**for_screen(m), "recipient_id": sender} for m in collector.messages])
 
         return hook
 

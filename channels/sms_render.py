@@ -1,5 +1,6 @@
-"""Bot messages as SMS bodies: choices as numbered options, plain GSM-7 text where possible, and each
-body kept within a few segments (one 160-character segment is the aim; long ones cost more and
+"""Bot messages as SMS bodies: each reply rendered for SMS from its structured message (choices
+numbered, plain GSM-7 punctuation; wording/render.py), the turn's replies packed into as few bodies as
+fit, each within a few segments (one 160-character segment is the aim; long ones cost more and
 arrive split on cheap handsets)."""
 
 from __future__ import annotations
@@ -8,21 +9,14 @@ import math
 import re
 from typing import Any
 
+from wording.message import structured
+from wording.render import plain, rendered, sms_choices
+
 MAX_SEGMENTS = 3  # per SMS body
-INLINE_MAX = 40  # three or fewer labels this short fit on one line: "Reply 1 for Yes or 2 for No."
 
 GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿"
            "abcdefghijklmnopqrstuvwxyzäöñüà")
 GSM7_EXT = set("^{}\\[~]|€\f")  # sent as an escape and the character: two units each
-# One curly quote would switch the whole body to UCS-2 (70 characters a segment instead of 160).
-PLAIN = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-",
-                       "…": "...", "\u00a0": " ", "•": "-", "\t": " "})
-
-
-def plain(text: str) -> str:
-    return text.translate(PLAIN)
-
-
 def segments(text: str) -> int:
     if all(c in GSM7 or c in GSM7_EXT for c in text):
         units, single, multi = sum(2 if c in GSM7_EXT else 1 for c in text), 160, 153
@@ -35,26 +29,19 @@ def fits(text: str) -> bool:
     return segments(text) <= MAX_SEGMENTS
 
 
-def _title(button: dict[str, Any]) -> str:
-    return plain(str(button.get("title") or button.get("payload") or "")).strip()
-
-
-def choices(buttons: list[dict[str, Any]]) -> str:
-    titles = [_title(b) for b in buttons]
-    if len(titles) <= 3 and sum(map(len, titles)) <= INLINE_MAX and not any("," in t for t in titles):
-        options = [f"{i} for {t}" for i, t in enumerate(titles, 1)]
-        return "Reply " + (", ".join(options[:-1]) + " or " + options[-1] if len(options) > 1 else options[0]) + "."
-    # The question is just above; a bare numbered list keeps it to one segment more often.
-    return "\n".join(f"{i}. {t}" for i, t in enumerate(titles, 1))
-
-
 def message_text(message: dict[str, Any]) -> str:
-    text = plain(str(message.get("text") or "")).strip()
-    buttons = message.get("buttons") or []
-    listed = all(f"{i}. {_title(b)}" in text for i, b in enumerate(buttons, 1))
-    if buttons and not listed:  # some actions number the options in the text already
-        text = f"{text}\n{choices(buttons)}".strip()
-    return text
+    """One reply as an SMS: from its structured message; a plain reply (the channel's own) as it is,
+    its buttons (if any) numbered below it."""
+    shown = rendered(message, "sms")
+    if shown.text and structured(message) is None and shown.choices:
+        listed = sms_choices([{"label": c["title"], "payload": c["payload"]} for c in shown.choices], "public")
+        return plain(f"{shown.text}\n{listed}").strip()
+    return plain(shown.text).strip()
+
+
+def payloads(message: dict[str, Any]) -> list[str]:
+    """What each number picks in this reply, in order."""
+    return [c["payload"] for c in rendered(message, "sms").choices]
 
 
 def _split(text: str, seps: tuple[str, ...] = ("\n", " ")) -> list[str]:

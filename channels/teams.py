@@ -30,22 +30,23 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import rasa_speedups
-from channels.input_text import EMPTY, words
+from channels.input_text import EMPTY, too_long, words
 from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
+from channels.structured import for_screen
 from channels.teams_auth import OPENID_URL, SERVICE_URLS, TEAMS_CHANNEL, Refused, SigningKeys, TokenValidator
 from channels.teams_connector import TOKEN_URL, Connector
 from channels.teams_users import BackendUnavailable, NotStaff, TeamsUsers
+from wording.render import say
 
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 10_000
 MAX_CARD_BUTTONS = 6  # Teams shows at most six buttons on a hero card; more go on further cards
 SEEN_ACTIVITIES = 10_000
-PERSONAL_ONLY = ("Reports can include patient details, so I only take them in a one-to-one chat. "
-                 "Open a chat with me directly to report.")
-TOO_LONG = f"That message is too long for me (over {MAX_TEXT:,} characters). Please send it in shorter parts."
-UNAVAILABLE = "I can't reach the reporting service just now. Nothing was lost; please try again in a few minutes."
+PERSONAL_ONLY = say("channel_personal_only", "staff", "screen")
+TOO_LONG = too_long(MAX_TEXT)
+UNAVAILABLE = say("channel_unavailable", "staff", "screen")
 
 
 def _markdown(text: str) -> str:
@@ -84,6 +85,10 @@ class TeamsOutput(OutputChannel):
     async def _send(self, message: dict[str, Any]) -> None:
         # A failed delivery is logged, never raised: the turn (and its saved answer) must still complete.
         await self.connector.reply(self.activity, message)
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        # Rendered for screens from the structured message: text, and its choices as card buttons.
+        await super().send_response(recipient_id, for_screen(message, keep_structured=False))
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._send({"text": _markdown(text), "textFormat": "markdown"})

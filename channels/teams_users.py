@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from channels.teams_connector import Connector
+from wording.render import say
 
 CACHE_SECONDS = 60
 
@@ -27,10 +28,7 @@ class BackendUnavailable(Exception):
 
 
 def _how_to_get_an_account(email: str | None) -> str:
-    who = f" ({email})" if email else ""
-    return (f"I can't find a staff account for you{who} in the patient safety reporting service, so I can't take "
-            "a report here yet. Ask your organisation's admin to create an account for you with your work e-mail "
-            "address, then message me again.")
+    return say("channel_no_account", "staff", "screen", who=f" ({email})" if email else "")
 
 
 LINKED_ELSEWHERE = ("Your staff account is already linked to a different Teams user, so I can't use it here. "

@@ -37,6 +37,8 @@ from channels.channel_state import ChannelState
 from channels.input_text import clean, not_a_command
 from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
+from channels.structured import Collector
+from wording.render import say
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +46,9 @@ logger = logging.getLogger(__name__)
 OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 OPT_IN = {"START", "UNSTOP", "YES"}
 HELP_WORDS = {"HELP", "INFO"}
-HELP = ("This service records what went wrong, or well, in NHS care so it can be made safer. It can't give "
-        "medical help: in an emergency call 999, for urgent advice call 111. Text STOP to stop.")
-WELCOME_BACK = ("You'll get our texts again. Tell us what happened, or text CARRY ON to continue a report "
-                "you started. In an emergency call 999.")
-EMPTY = "Sorry, I can only read words in a text. Please send your answer as a text message, or text HELP."
-NOT_UNDERSTOOD = ("Sorry, I didn't get that. Tell us what happened in your own words, or text CARRY ON to "
-                  "continue a report you started.")
-TROUBLE = "Sorry, something went wrong. What you told us before is saved. Please send that again in a minute."
+# The channel's own replies, from the wording catalogue.
+HELP, WELCOME_BACK, EMPTY, NOT_UNDERSTOOD, TROUBLE = (
+    say(f"sms_{key}", "public", "sms") for key in ("help", "welcome_back", "empty", "not_understood", "trouble"))
 MAX_TEXT = 1600  # Twilio's own limit for an incoming message
 STOP_INTENT = "/stop"  # ends the form; the actions keep the draft
 # Shared channel state (channels/channel_state.py): its keys and how long each is kept.
@@ -225,7 +222,7 @@ class TwilioSmsInput(InputChannel):
             return [EMPTY]  # a picture or an empty text: nothing for the assistant
         options = json.loads(await self.state.get(OPTIONS_KEY + sender) or "[]")
         text = sms_render.chosen(text, options) or text  # "2": the second choice
-        collector = CollectingOutputChannel()
+        collector = Collector()
         await on_new_message(self._message(text, sender, collector))
         await self._remember_options(sender, collector.messages)
         # Silence over SMS looks like a lost message; the assistant says nothing to e.g. a first "no".
@@ -236,9 +233,8 @@ class TwilioSmsInput(InputChannel):
 
     async def _remember_options(self, sender: str, messages: list[dict[str, Any]]) -> None:
         # Only the last message's choices: a number answers the question asked last.
-        buttons = messages[-1].get("buttons") if messages else None
-        if buttons:
-            payloads = [str(b.get("payload") or b.get("title") or "") for b in buttons]
+        payloads = sms_render.payloads(messages[-1]) if messages else []
+        if payloads:
             await self.state.put(OPTIONS_KEY + sender, json.dumps(payloads), OPTIONS_TTL)
         else:
             await self.state.pop(OPTIONS_KEY + sender)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request, RequestParameters
@@ -36,18 +36,9 @@ from channels import channel_state
 from channels.channel_state import ChannelState
 from channels.input_text import clean, words
 from channels.rate_limit import SLOW_DOWN_VOICE, RateLimiter
-from channels.voice_speech import (
-    MORE_KEY,
-    PAGE,
-    REFERENCE,
-    STOPPED,
-    code_words,
-    page_count,
-    read_options,
-    speakable,
-    spell,
-    split_options,
-)
+from channels.structured import Collector
+from channels.voice_speech import MORE_KEY, PAGE, code_words, heard, page_count, phrase, read_options
+from wording import spoken
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +70,7 @@ class Call:
     seen: float = field(default_factory=time.monotonic)
 
 
-class VoiceCollector(CollectingOutputChannel):
+class VoiceCollector(Collector):
     """Collects the assistant's replies under this channel's name, so responses can have a phone wording."""
 
     @classmethod
@@ -171,8 +162,7 @@ class TwilioVoiceInput(InputChannel):
             if call.options:
                 text = self._picked(call, digits or SPOKEN_KEYS.get(_plain(speech), ""))
                 if text is None and digits:
-                    return self._twiml("Sorry, that key isn't one of the choices. "
-                                       + self._choices(call), call)
+                    return self._twiml(_join(phrase("call_wrong_key"), self._choices(call)), call)
                 return await self._pass_on(request, sid, text or _short(speech), on_new_message)
             # Read back before it counts, unless someone is in danger now: 999 comes first, unconfirmed.
             if speech and len(speech.split()) >= CONFIRM_WORDS and not danger_now(speech):
@@ -202,32 +192,28 @@ class TwilioVoiceInput(InputChannel):
         collector = VoiceCollector()
         await on_new_message(UserMessage(text, collector, sid, input_channel=self.name()))
         self._forget_old()
-        said = " ".join(m.get("text") or "" for m in collector.messages)
-        # The assistant's own statements; messages with choices may quote the caller (the recap).
-        plain = " ".join(m.get("text") or "" for m in collector.messages if not m.get("buttons"))
-        reference = REFERENCE.search(plain)
+        replies = [heard(m) for m in collector.messages]
+        said = _join(*(r.text for r in replies))
+        reference = next((r.reference for r in replies if r.reference), None)
         if reference:  # submitted: the reference twice, slowly, then goodbye
             self.calls.pop(sid, None)
-            spoken = speakable(said.replace(reference.group(0), spell(reference.group(0))))
-            return self._goodbye(f"{spoken} Again, your reference is {spell(reference.group(0))}. "
-                                 "Thank you for calling. Goodbye.")
-        if STOPPED.search(plain):  # the caller said stop: nothing more is asked, so the call ends
+            return self._goodbye(_join(said, phrase("call_reference_again", reference=spoken.spell(reference))))
+        if any(r.ended for r in replies):  # e.g. the caller said stop: nothing more is asked, so the call ends
             self.calls.pop(sid, None)
-            return self._goodbye(_join(speakable(said), await self._way_back(request, sid), "Goodbye."))
+            return self._goodbye(_join(said, await self._way_back(request, sid), phrase("call_goodbye")))
         if not collector.messages:  # nothing to say (or the assistant failed): the question stands
             call = self.calls.get(sid) or self._turn([])
-            return self._twiml(_join("Sorry, I didn't catch that.", call.said, self._choices(call)), call)
+            return self._twiml(_join(phrase("call_not_caught"), call.said, self._choices(call)), call)
         call = self.calls[sid] = self._turn(collector.messages)
-        spoken = " ".join(speakable(split_options(m)[0]) for m in collector.messages)
-        return self._twiml(_join(spoken, read_options(call.options, 0, call.multiple)), call)
+        return self._twiml(_join(said, read_options(call.options, 0, call.multiple)), call)
 
     @staticmethod
     def _turn(messages: list[dict[str, Any]]) -> Call:
         """The caller is answering the last message: its question and choices are what a reprompt repeats."""
         if not messages:
-            return Call(said="Please go on.")
-        text, options, multiple = split_options(messages[-1])
-        return Call(said=speakable(text), options=options, multiple=multiple)
+            return Call(said=phrase("call_go_on"))
+        last = heard(messages[-1])
+        return Call(said=last.text, options=last.choices, multiple=last.multiple)
 
     @staticmethod
     def _choices(call: Call) -> str:
@@ -256,14 +242,13 @@ class TwilioVoiceInput(InputChannel):
             return await self._pass_on(request, sid, heard or "", on_new_message)
         if digits == "2" or (word in NO and len(speech.split()) < CONFIRM_WORDS):
             call.heard = None
-            return self._twiml("OK. Please say it again.", call)
+            return self._twiml(phrase("call_say_again"), call)
         if speech:  # said again, differently ("no, it was ..."): read that back instead
             call.heard = re.sub(r"^no\b[,.]?\s*", "", speech, flags=re.I) or speech
         return self._read_back(call)
 
     def _read_back(self, call: Call) -> HTTPResponse:
-        return self._twiml(f"I heard: {_sentence(call.heard or '')} If that's right, say yes or press 1. "
-                           "If not, press 2 and say it again.", call, hints=["yes", "no"])
+        return self._twiml(phrase("call_read_back", heard=_sentence(call.heard or "")), call, hints=["yes", "no"])
 
     async def _save_heard(self, sid: str, call: Call | None, on_new_message: Handler) -> None:
         """Free text still waiting for the caller's yes goes to the assistant, so the call ending
@@ -274,17 +259,14 @@ class TwilioVoiceInput(InputChannel):
     async def _missed(self, request: Request, sid: str, call: Call, on_new_message: Handler) -> HTTPResponse:
         call.misses += 1
         if call.misses <= MAX_REPROMPTS:
-            again = (f"I heard: {_sentence(call.heard)} If that's right, say yes or press 1." if call.heard is not None
+            again = (phrase("call_read_back_short", heard=_sentence(call.heard)) if call.heard is not None
                      else _join(call.said, self._choices(call)))
-            return self._twiml(f"Sorry, I didn't catch that. {again}", call)
+            return self._twiml(_join(phrase("call_not_caught"), again), call)
         await self._save_heard(sid, self.calls.pop(sid, None), on_new_message)
         if await self._has_draft(request, sid):
-            sms = " If it's easier, you can send us a text message on this number instead." if self.sms_offer else ""
-            return self._goodbye("Sorry, I still can't hear you, so I'll end the call now. "
-                                 f"What you've told me so far is saved.{sms} "
-                                 + _join(await self._way_back(request, sid), "Goodbye."))
-        return self._goodbye("Sorry, I still can't hear you, so I'll end the call now. "
-                             "Please call again when you're ready. Goodbye.")
+            return self._goodbye(_join(phrase("call_cannot_hear_saved"), phrase("call_sms_offer") if self.sms_offer else "",
+                                       await self._way_back(request, sid), phrase("call_goodbye")))
+        return self._goodbye(phrase("call_cannot_hear"))
 
     # The tracker store, for what in-memory state cannot know (another replica took the call, a restart).
 

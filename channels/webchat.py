@@ -42,11 +42,19 @@ from channels.identity import account_for_token
 from channels.input_text import EMPTY, too_long, words
 from channels.no_reply import guard
 from channels.rate_limit import SLOW_DOWN, RateLimiter
+from channels.structured import for_screen
 from channels.webchat_connections import ConnectionLimit
 
 logger = logging.getLogger(__name__)
 MAX_TEXT = 10_000
 MAX_TOKEN = 4096
+
+
+class WebChatOutput(SocketIOOutput):
+    """Each reply rendered for screens from its structured message: text and quick-reply buttons."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        await super().send_response(recipient_id, for_screen(message, keep_structured=False))
 
 
 def new_conversation_id() -> str:
@@ -83,7 +91,7 @@ class WebChatInput(InputChannel):
                    credentials.get("bot_message_evt") or "bot_uttered", origins)
 
     def get_output_channel(self) -> OutputChannel | None:
-        return SocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
+        return WebChatOutput(self.sio, self.bot_message_evt) if self.sio else None
 
     async def on_connect(self, sio: AsyncServer, sid: str, auth: Any) -> bool:
         """Verifies the optional staff token and assigns the conversation; False refuses the connection."""
@@ -139,7 +147,7 @@ class WebChatInput(InputChannel):
         async def handle_message(sid: str, data: Any = None) -> None:
             session = await sio.get_session(sid)
             conversation = session["conversation"]
-            output = SocketIOOutput(sio, self.bot_message_evt)
+            output = WebChatOutput(sio, self.bot_message_evt)
             text = data.get("message") if isinstance(data, dict) else None
             text = words(text) if isinstance(text, str) else ""
             refusal = (SLOW_DOWN if not self.limiter.check(conversation).allowed

@@ -42,6 +42,9 @@ class Question:
     # How a yes/no answer reads in a recap where the question is worded as its opposite
     # ("Share for national learning: Yes" for DataSharingOptOut = false): label, "true", "false".
     recap: Mapping[str, str] = dataclass_field(default_factory=dict)
+    # Per medium (wording/render.py): shorter public labels over SMS; media that take the answer in words.
+    sms_labels: Mapping[str, str] = dataclass_field(default_factory=dict)
+    answer_in_words: tuple[str, ...] = ()
 
     def asks(self, audience: str) -> bool:
         return audience in self.audiences
@@ -87,10 +90,12 @@ def _question(qid: str, raw: Mapping[str, Any], tax: Taxonomy) -> Question:
         if aud not in raw:
             raise ValueError(f"{qid}: no wording for audience {aud!r}")
     codes = tax.values_for(qid)
-    for key in ("exclude", "public_labels"):
+    for key in ("exclude", "public_labels", "sms_labels"):
         for code in raw.get(key, []):
             if codes is None or code not in codes:
                 raise ValueError(f"{qid}: {key} names {code!r}, not in its code list")
+    if not set(raw.get("answer_in_words", ())) <= {"sms", "speech"}:
+        raise ValueError(f"{qid}: answer_in_words names media other than sms and speech")
     if raw.get("format") not in (None, *FORMATS):
         raise ValueError(f"{qid}: unknown format {raw['format']!r}")
     q = Question(
@@ -112,6 +117,8 @@ def _question(qid: str, raw: Mapping[str, Any], tax: Taxonomy) -> Question:
         public_labels=dict(raw.get("public_labels", {})),
         aliases=tuple(raw.get("aliases", ())),
         recap={str(k).lower(): str(v) for k, v in (raw.get("recap") or {}).items()},
+        sms_labels=dict(raw.get("sms_labels", {})),
+        answer_in_words=tuple(raw.get("answer_in_words", ())),
     )
     if set(q.implied) & set(audiences):
         raise ValueError(f"{qid}: a value is implied for an audience that is asked")

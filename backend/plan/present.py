@@ -23,6 +23,8 @@ def choices(q: Question, tax: Taxonomy, audience: str) -> list[dict[str, Any]] |
         if c.code in q.exclude:
             continue
         item: dict[str, Any] = {"code": c.code, "label": labels.get(c.code, c.display)}
+        if audience == "public" and c.code in q.sms_labels:
+            item["sms_label"] = q.sms_labels[c.code]
         if c.definition:
             item["help"] = c.definition
         out.append(item)
@@ -54,4 +56,5 @@ def question_view(slot: Slot, tax: Taxonomy, audience: str, patient_count: int) 
         "unknown_code": codes.unknown_code if codes is not None else None,
         "max_length": q.max_length if q.field.type == "String" else None,
         "core": q.core,
+        "answer_in_words": list(q.answer_in_words),
     }

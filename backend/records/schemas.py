@@ -73,6 +73,7 @@ class QuestionOut(BaseModel):
     unknown_code: str | None
     max_length: int | None
     core: bool
+    answer_in_words: list[str] = Field(default_factory=list, description="media (sms, speech) that ask for the answer in words, not from a list")
 
 
 class RecordOut(BaseModel):

@@ -150,7 +150,7 @@ def test_summary_reads_in_labels_and_plan_order(client, people):
         ("IncidentOccurredToday", "Yes"), ("PreciseTime", "Skipped"),
         ("PhysicalHarm", "A little (low harm)"), ("IsAnonymous", "Yes"),
     ]
-    assert rows[4]["question"] == "How badly were you, or the person, physically hurt?"
+    assert rows[4]["question"] == "How badly were you, or the person, hurt?"
     assert [r["label"] for r in rows][:3] == ["Description", "Event type", "Today"] and rows[4]["label"] == "Harm"
 
 

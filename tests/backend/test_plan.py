@@ -45,7 +45,7 @@ def test_incident_staff(client):
 def test_incident_public_is_short_and_plain(client):
     qs, _ = plan(client, "incident", "public")
     assert "Process" not in qs and "DrugInvolvementFactors" not in qs and "PatientCount" not in qs
-    assert qs["PhysicalHarm"]["text"] == "How badly were you, or the person, physically hurt?"
+    assert qs["PhysicalHarm"]["text"] == "How badly were you, or the person, hurt?"
     labels = {c["code"]: c["label"] for c in qs["PhysicalHarm"]["choices"]}
     assert labels["1"] == "They died" and labels["5"] == "Not hurt"
     assert not qs["Organisation"]["mandatory"]  # the public may not know the organisation's name

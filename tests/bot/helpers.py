@@ -36,6 +36,13 @@ def texts(dispatcher: CollectingDispatcher) -> list[str]:
     return [m.get("text") for m in dispatcher.messages]
 
 
+def said(dispatcher: CollectingDispatcher, medium: str) -> list[str]:
+    """What each message says on a medium, rendered from its structured message as the channels do."""
+    from wording.message import structured
+    from wording.render import render
+    return [render(structured(m), medium).text for m in dispatcher.messages]
+
+
 def fake(**kwargs) -> FakeBackend:
     backend = FakeBackend(**kwargs)
     set_client(backend)

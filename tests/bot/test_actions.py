@@ -13,6 +13,7 @@ from actions.report_form import ActionAskAnswer, ValidateReportForm
 from actions.resume_form import ActionListDrafts, ValidateResumeForm
 from actions.start import ActionSessionStart, ActionStartReport
 from tests.bot.helpers import fake, run, texts, tracker, validate
+from wording.message import structured
 
 PUBLIC = "public:rest:conv-1"
 INSULIN = {"field": "PreciseTime", "value": "15:00", "label": "15:00", "confidence": 0.9}
@@ -40,8 +41,8 @@ def test_description_is_saved_at_once_and_analysed():
                       "extraction_ok": None, "opening": None, "session_drafts": ["rec-1"]}
     assert backend.calls[0] == ("create_record", (PUBLIC, "chat"))
     assert backend.records["rec-1"]["answers"]["Description"] == "Pt [NHS number removed] fell at 3pm"
-    assert texts(d) == ["I took an NHS number out of what you wrote, so that nobody can be identified from the "
-                        "report. Everything else is saved. Please don't include details like that."]
+    assert texts(d) == ["I took an NHS number out of what you wrote, so that nobody can be named from it. "
+                        "Everything else is saved. Please don't include details like that."]
 
 
 def test_nothing_understood_skips_the_confirmation():
@@ -129,6 +130,8 @@ def test_submit_gives_the_reference_or_asks_what_is_missing():
                                              {"field": "PhysicalHarm", "patient": 1, "value": "5"}]))
     events, d = run(ActionSubmitReport(), tracker(slots={"record_id": rid}))
     assert texts(d) == ["Thank you. Your report has been sent. Your reference is PSE-2026-000001."]
+    sent = structured(d.messages[0])  # what the channels act on: the phone hangs up, SMS and screens show it
+    assert sent["id"] == "submitted" and sent["ended"] and sent["reference"] == "PSE-2026-000001"
     assert SlotSet("record_id", None) in events
 
 
@@ -260,7 +263,7 @@ def test_a_new_session_with_an_unfinished_draft_offers_to_carry_on():
     events, d = run(ActionSessionStart(), tracker(slots={"record_id": "rec-9",
                                                          "session_started_metadata": {"account_id": 7}}))
     assert SlotSet("record_id", "rec-9") in events
-    assert texts(d) == ["Welcome back. You have a report you haven't finished: say 'carry on' to continue it, "
+    assert texts(d) == ["Welcome back. You have a report you haven't finished. Say 'carry on' to go on with it, "
                         "or tell me about something new."]
 
 

@@ -20,6 +20,8 @@ from channels import sms_render
 from channels.channel_state import ChannelState, MemoryState, SqliteState
 from channels.no_reply import ACTION_FAILED, NO_REPLY
 from channels.twilio_sms import EMPTY, HELP, NOT_UNDERSTOOD, TROUBLE, WELCOME_BACK, TtlStore, TwilioSmsInput
+from wording.message import KEY, message
+from wording.render import sms_choices
 
 TOKEN = "unit-test-auth-token"
 PUBLIC = "https://sms.example.org"  # what Twilio calls; the test client talks to the "internal" host
@@ -356,16 +358,27 @@ def test_a_number_answers_the_last_question_of_a_turn_not_an_earlier_one(make_ph
     assert phone.received[-1].text == "2"
 
 
-def test_short_choices_read_as_one_line_and_options_already_listed_are_not_repeated():
-    assert sms_render.choices(YES_NO) == "Reply 1 for Yes or 2 for No."
-    assert sms_render.choices(YES_NO + [{"title": "I don't know", "payload": "x"}]) == (
+def _choices(buttons: list[dict[str, str]]) -> str:
+    return sms_choices([{"label": b["title"], "payload": b["payload"]} for b in buttons], "public")
+
+
+def test_short_choices_read_as_one_line_and_long_ones_as_a_numbered_list():
+    assert _choices(YES_NO) == "Reply 1 for Yes or 2 for No."
+    assert _choices(YES_NO + [{"title": "I don't know", "payload": "x"}]) == (
         "Reply 1 for Yes, 2 for No or 3 for I don't know.")
-    assert sms_render.choices([{"title": "Yes, submit", "payload": "yes"},
-                               {"title": "Change something", "payload": "no"}]) == "1. Yes, submit\n2. Change something"
-    listed = {"text": "Which draft?\n1. Risk, 2026-11-23: The ramp\n2. Incident, 2026-11-20: A fall",
-              "buttons": [{"title": "Risk, 2026-11-23: The ramp", "payload": "1"},
-                          {"title": "Incident, 2026-11-20: A fall", "payload": "2"}]}
-    assert sms_render.message_text(listed) == listed["text"]
+    assert _choices([{"title": "Yes, submit", "payload": "yes"},
+                     {"title": "Change something", "payload": "no"}]) == "1. Yes, submit\n2. Change something"
+
+
+def test_a_structured_message_is_rendered_from_its_fields_and_its_numbers_pick_its_payloads():
+    drafts = [{"label": "Risk, 2026-11-23: The ramp", "payload": "1"}, {"label": "Incident, 2026-11-20: A fall",
+                                                                          "payload": "2"}]
+    reply = {"text": "Which draft?", "custom": {KEY: message("which_draft", "public", choices=drafts)}}
+    assert sms_render.message_text(reply) == "Which draft?\n1. Risk, 2026-11-23: The ramp\n2. Incident, 2026-11-20: A fall"
+    assert sms_render.payloads(reply) == ["1", "2"]
+    ended = {"text": "x", "custom": {KEY: message("stopped", "public")}}
+    assert sms_render.message_text(ended) == ("OK, I've stopped. What you told me is saved. "
+                                             "To carry on later, text CARRY ON.")
 
 
 # Length: GSM-7 where possible, at most three segments per SMS, in order.

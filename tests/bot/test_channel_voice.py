@@ -19,6 +19,8 @@ from channels.channel_state import MemoryState
 from channels.twilio_voice import TwilioVoiceInput
 from tests.support.ports import listening_socket
 from tests.support.twiml import Heard
+from wording.message import KEY, message, question
+from wording.render import render
 
 TOKEN = "bot-test-twilio-token"
 BASE = "https://voice.example.org/assistant"  # the public URL Twilio calls, behind a proxy with a path
@@ -93,6 +95,12 @@ def call(assistant: Assistant, script, channel: TwilioVoiceInput | None = None, 
     asyncio.run(main())
 
 
+def said(message_id: str, **fields: Any) -> dict[str, Any]:
+    """A reply as the actions send it: the screen text as fallback and the structured message."""
+    structured = message(message_id, "public", **fields)
+    return {"text": render(structured, "screen").text, "custom": {KEY: structured}}
+
+
 GREETING = [{"text": "Hello. I can help you tell the NHS about something that happened."},
             {"text": "Tell me what happened, in your own words."}]
 
@@ -149,8 +157,9 @@ def test_a_call_without_a_call_sid_is_refused():
 
 
 def test_the_answer_is_a_british_english_gather_for_speech_and_keypad_with_hints():
-    assistant = Assistant(GREETING, [{"text": "Here's what I understood:\n• When: 2026-03-10\n• Place: Hospital\n"
-                                              "Is that right?", "buttons": YES_NO}])
+    understood = said("extraction_check", lines=[{"name": "When", "value": "2026-03-10"},
+                                                 {"name": "Place", "value": "Hospital"}])
+    assistant = Assistant(GREETING, [understood])
 
     async def script(post):
         first = await post(CallStatus="ringing")
@@ -165,7 +174,7 @@ def test_the_answer_is_a_british_english_gather_for_speech_and_keypad_with_hints
                               "Tell me what happened, in your own words.")
         confirm = await post(SpeechResult="At the hospital.", Confidence="0.9")
         assert confirm.gather.get("hints") == "Yes, No"
-        assert confirm.text == ("Here's what I understood: When: 10 March 2026. Place: Hospital. Is that right? "
+        assert confirm.text == ("Here's what I understood. When: 10 March 2026. Place: Hospital. Is that right? "
                                 "Say Yes or press 1, say No or press 2.")
         assert confirm.root.find("Hangup") is None
 
@@ -202,8 +211,9 @@ def test_digits_are_the_payload_of_the_choice_read_out_and_long_lists_are_paged(
 
 
 def test_several_keys_pick_several_choices_by_their_numbers_in_the_whole_list():
-    asked = [{"text": "Which service areas were involved? Choose all that apply (for example: 1, 3).",
-              "buttons": SERVICES}]
+    structured = question({"text": "Which service areas were involved?", "multiple": True, "mandatory": True,
+                           "choices": [{"label": s["title"]} for s in SERVICES]}, "public")
+    asked = [{"text": render(structured, "screen").text, "custom": {KEY: structured}}]
     assistant = Assistant(GREETING, asked, asked)
 
     async def script(post):
@@ -218,8 +228,9 @@ def test_several_keys_pick_several_choices_by_their_numbers_in_the_whole_list():
     assert [m.text for m in assistant.heard][2] == "5, 7"  # Ambulance and Care home, on the second page
 
 
-def test_a_numbered_list_in_the_text_is_read_as_choices_and_picked_by_its_number():
-    listed = [{"text": "Which one?\n1. Beacon Surgery\n2. Beacon Hospital"}]
+def test_choices_made_by_the_assistant_are_read_and_picked_by_their_number():
+    listed = [said("which_one", choices=[{"label": "Beacon Surgery", "payload": "1"},
+                                         {"label": "Beacon Hospital", "payload": "2"}])]
     assistant = Assistant(GREETING, listed)
 
     async def script(post):
@@ -318,7 +329,7 @@ def test_the_hang_up_status_callback_ends_the_call_state():
 
 def test_a_submitted_report_reads_the_reference_twice_and_hangs_up():
     channel = TwilioVoiceInput(TOKEN, BASE, state=MemoryState())
-    done = [{"text": "Thank you. Your report has been sent. Your reference is PSE-2026-000042."}]
+    done = [said("submitted", reference="PSE-2026-000042")]
     assistant = Assistant(GREETING, [{"text": "Shall I send it?", "buttons": YES_NO}], done)
 
     async def script(post):
@@ -362,9 +373,7 @@ def test_the_channel_needs_a_token_and_a_public_url(credentials, monkeypatch):
 
 def test_stop_ends_the_call_without_promising_what_a_call_cannot_do():
     channel = TwilioVoiceInput(TOKEN, BASE, state=MemoryState())
-    stopped = [{"text": "OK, I've stopped. What you told me is saved. "
-                        "To carry on later, message me and say 'carry on'."}]
-    assistant = Assistant(GREETING, stopped)
+    assistant = Assistant(GREETING, [said("stopped")])
 
     async def script(post):
         await post(CallStatus="ringing")
@@ -374,6 +383,18 @@ def test_stop_ends_the_call_without_promising_what_a_call_cannot_do():
 
     call(assistant, script, channel)
     assert assistant.heard[-1].text == "Stop"
+
+
+def test_the_words_never_end_a_call_only_the_structured_message_does():
+    # Prose that reads like the end (a reporter's words quoted back, a plain reply) is spoken, not obeyed.
+    assistant = Assistant(GREETING, [{"text": "OK, I've stopped. Your reference is PSE-2026-000042."}])
+
+    async def script(post):
+        await post(CallStatus="ringing")
+        heard = await post(SpeechResult="Stop.")
+        assert not heard.hung_up and heard.gather is not None
+
+    call(assistant, script)
 
 
 def test_the_recap_quoting_the_caller_is_not_mistaken_for_the_end():

@@ -131,3 +131,21 @@ def test_the_systems_own_ids_are_never_redacted():
     assert redact_event({"event": "slot", "name": "account_id", "value": "07700900123"})["value"] == "07700900123"
     said = redact_event({"event": "slot", "name": "answer", "value": "call me on 07700 900123"})["value"]
     assert "07700" not in said  # a reporter's words are still redacted
+
+
+def test_the_structured_message_of_a_reply_is_redacted_like_its_text():
+    # The reporter's words travel as parameters and rows of the structured message (wording/message.py)
+    # as well as in the text: neither may keep an identifier, nor a draft code.
+    from wording.message import KEY, message
+    said = message("recap", "public", lines=[{"name": "What happened", "value": SAID}])
+    coded = message("code_given", "public", params={"code": "123456789012"})
+    tracker = conversation()
+    tracker.update_with_events([BotUttered("Please check", {"custom": {KEY: said}}),
+                                BotUttered("I've saved that", {"custom": {KEY: coded}})], DOMAIN)
+    store = RedactingInMemoryTrackerStore(DOMAIN)
+    asyncio.run(store.save(tracker))
+    kept = store.store["sms-0123456789abcdef"]
+    assert not any(i in kept for i in IDENTIFIERS) and "123456789012" not in kept
+    back = asyncio.run(store.retrieve("sms-0123456789abcdef"))
+    recap = [e for e in back.events if isinstance(e, BotUttered)][-2].data["custom"][KEY]
+    assert recap["id"] == "recap" and "[NHS number removed]" in recap["lines"][0]["value"]

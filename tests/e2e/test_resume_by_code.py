@@ -72,7 +72,7 @@ def test_a_phoned_draft_is_finished_by_sms_with_the_code(system):
             last = texter.text({"integer": "1", "date": "yesterday", "time": "14:30"}.get(q["type"], "paracetamol"))
     else:
         raise AssertionError(texter.sent[-4:])
-    assert "1. Yes, submit" in "\n".join(last), texter.sent[-3:]
+    assert "Reply 1 for Send it" in "\n".join(last), texter.sent[-3:]
     done = texter.text("1")
     record = texter.backend(f"/records/{draft['id']}")
     assert record["status"] == "submitted" and record["reference"] in done[-1]
