@@ -3,7 +3,9 @@ still missing, and which stored answers no longer apply after a change."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from backend.plan import conditions
 from backend.plan.answers import AnswerDoc
@@ -64,6 +66,33 @@ def apply_implied(plan: Plan, event_type: str | None, audience: str, doc: Answer
     for slot in applicable_slots(plan, event_type, audience, doc):
         if not slot.asked and slot.patient is None and slot.question.id not in doc.fields:
             doc.set(slot.question.id, None, slot.question.implied[audience])
+
+
+def apply_defaults(plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc,
+                   known: Mapping[str, Any], normalise: Callable[[Question, Any], Any]) -> list[str]:
+    """Puts the plan's defaults into open questions that now apply, so they are not asked; `known` holds
+    what a source says (the account's organisation and role), `normalise` checks a value as an answer
+    (raising ValueError when it is not one). Returns the fields defaulted."""
+    put: list[str] = []
+    tried: set[str] = set()
+    while True:  # a default can open questions that have defaults of their own
+        before = len(tried)
+        for slot in applicable_slots(plan, event_type, audience, doc):
+            default = slot.question.defaults.get(audience)
+            if default is None or slot.patient is not None or not slot.asked or not is_open(doc, slot) \
+                    or slot.question.id in tried:
+                continue
+            tried.add(slot.question.id)
+            value = default.value if default.source is None else known.get(default.source)
+            if value is None:
+                continue
+            try:
+                doc.put_default(slot.question.id, normalise(slot.question, value))
+            except ValueError:
+                continue  # what the account holds is no answer now (a code withdrawn): asked instead
+            put.append(slot.question.id)
+        if len(tried) == before:
+            return put
 
 
 def prune(plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc) -> list[tuple[str, int | None]]:

@@ -138,6 +138,8 @@ class SummaryRow(BaseModel):
     label: str = Field(description="A short name for the question, for recaps")
     answer: str = Field(description="The answer in words: labels, not codes; 'Skipped' when left out")
     value: Any = Field(description="The answer as stored")
+    defaulted: bool = Field(False, description="The plan's default, not asked: shown as assumed, changeable")
+    why: str | None = Field(None, description="Why the plan assumes it (defaulted answers only)")
 
 
 class AnswersSummary(BaseModel):
