@@ -263,6 +263,17 @@ def test_a_new_session_with_an_unfinished_draft_offers_to_carry_on():
                         "or tell me about something new."]
 
 
+def test_a_patient_count_the_description_states_is_kept_when_harm_is_found():
+    from actions.describe_form import extraction_items
+
+    harm = {"field": "PhysicalHarm", "value": "4", "label": "Low harm", "confidence": 0.8}
+    count = {"field": "PatientCount", "value": 3, "label": "3", "confidence": 0.9}
+    items = {i["field"]: i for i in extraction_items({"suggestions": [harm, count]}, None, staff=True)}
+    assert items["PatientCount"]["value"] == 3  # was overwritten with 1 whenever harm was found
+    alone = {i["field"]: i for i in extraction_items({"suggestions": [harm]}, None, staff=True)}
+    assert alone["PatientCount"]["value"] == 1  # harm to "a patient": one patient, shown to confirm
+
+
 def test_a_hint_that_names_no_event_type_leaves_the_classifier_alone():
     from actions.describe_form import extraction_items
 
