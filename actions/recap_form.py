@@ -29,13 +29,23 @@ class ActionAskRecapOk(Action):
         return "action_ask_recap_ok"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
         try:
-            summary = await get_client().summary(act_as(tracker), tracker.get_slot("record_id"))
+            summary = await client.summary(who, record)
+            offered = (await client.next_question(who, record)).get("offered") or []
         except BackendUnavailable:
             dispatcher.utter_message(text=messages.BACKEND_DOWN)
             return []
         # Short names and no skipped questions: the recap must fit a text message or a spoken turn.
-        lines = [f"- {row['label']}: {_short(row['answer'])}" for row in summary["answers"] if row["answer"] != "Skipped"]
+        shown = [row for row in summary["answers"] if row["answer"] != "Skipped"]
+        lines = [f"- {row['label']}: {_short(row['answer'])}" for row in shown if not row.get("defaulted")]
+        # What the plan assumed (organisation, role, anonymity, sharing): one line, changed by one reply.
+        assumed = "; ".join(f"{row['label']}: {_short(row['answer'])}" for row in shown if row.get("defaulted"))
+        if assumed:
+            lines.append(words(tracker, "- Assumed: {items}", "- I've assumed: {items}").format(items=assumed))
+        if offered:  # optional questions not asked one by one (the plan's `chat: offer`)
+            names = ", ".join(o["label"].lower() for o in offered)
+            lines.append(words(tracker, "You can also add: {names}.", "You can also tell me: {names}.").format(names=names))
         dispatcher.utter_message(
             text="\n".join([words(tracker, "Check your answers:", "Please check what you've told me:"), *lines,
                             words(tracker, "Submit it now? (Or say what to change.)",

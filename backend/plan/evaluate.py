@@ -121,9 +121,21 @@ def next_slot(
     plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc, core_only: bool = False
 ) -> Slot | None:
     for slot in applicable_slots(plan, event_type, audience, doc):
-        if slot.asked and is_open(doc, slot) and (slot.question.core or not core_only):
+        if slot.asked and is_open(doc, slot) and (not core_only or in_chat(slot, audience)):
             return slot
     return None
+
+
+def in_chat(slot: Slot, audience: str) -> bool:
+    """The assistant asks it one turn of its own: mandatory, or optional with `chat: ask`."""
+    q = slot.question
+    return q.core and (audience in slot.step.mandatory_for or q.chat == "ask")
+
+
+def offered_slots(plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc) -> list[Slot]:
+    """Open optional questions the assistant does not ask but offers at check your answers."""
+    return [s for s in applicable_slots(plan, event_type, audience, doc)
+            if s.asked and s.question.core and is_open(doc, s) and not in_chat(s, audience)]
 
 
 def missing_mandatory(plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc) -> list[Slot]:

@@ -18,6 +18,7 @@ from backend.taxonomy import FieldDef, Taxonomy, get_taxonomy
 PLAN_PATH = Path(__file__).resolve().parent / "question_plan.yaml"
 AUDIENCES = ("staff", "public")
 FORMATS = ("date",)
+CHAT_MODES = ("ask", "offer")
 # Where a default can come from besides a fixed value: what the reporter's account already says.
 DEFAULT_SOURCES = ("account.organisation", "account.reporter_role")
 
@@ -55,6 +56,9 @@ class Question:
     # ("Share for national learning: Yes" for DataSharingOptOut = false): label, "true", "false".
     recap: Mapping[str, str] = dataclass_field(default_factory=dict)
     defaults: Mapping[str, Default] = dataclass_field(default_factory=dict)  # by audience
+    # How the assistant treats it when it is optional: "ask" one turn of its own, or "offer" it at check
+    # your answers ("you can also add ..."), where one reply adds it. Mandatory questions are always asked.
+    chat: str = "offer"
 
     def asks(self, audience: str) -> bool:
         return audience in self.audiences
@@ -88,7 +92,7 @@ class Plan:
         return self.event_types[event_type]
 
 
-def _question(qid: str, raw: Mapping[str, Any], tax: Taxonomy) -> Question:
+def _question(qid: str, raw: Mapping[str, Any], tax: Taxonomy, default_chat: str = "offer") -> Question:
     if qid not in tax.fields:
         raise ValueError(f"plan question {qid!r} is not a taxonomy or project field")
     fdef = tax.field(qid)
@@ -126,7 +130,10 @@ def _question(qid: str, raw: Mapping[str, Any], tax: Taxonomy) -> Question:
         aliases=tuple(raw.get("aliases", ())),
         recap={str(k).lower(): str(v) for k, v in (raw.get("recap") or {}).items()},
         defaults={aud: _default(qid, aud, body) for aud, body in (raw.get("default") or {}).items()},
+        chat=str(raw.get("chat", default_chat)),
     )
+    if q.chat not in CHAT_MODES:
+        raise ValueError(f"{qid}: chat must be one of {CHAT_MODES}")
     if set(q.implied) & set(audiences):
         raise ValueError(f"{qid}: a value is implied for an audience that is asked")
     if set(q.defaults) - set(audiences):
@@ -173,7 +180,8 @@ def _check_defaults(plan_questions: Mapping[str, Question], tax: Taxonomy) -> No
 def load_plan(path: Path = PLAN_PATH, tax: Taxonomy | None = None) -> Plan:
     tax = tax or get_taxonomy()
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    questions = {qid: _question(qid, body, tax) for qid, body in raw["questions"].items()}
+    default_chat = raw.get("optional_in_chat", "offer")
+    questions = {qid: _question(qid, body, tax, default_chat) for qid, body in raw["questions"].items()}
     _check_conditions(questions, tax)
     _check_defaults(questions, tax)
     seen: dict[str, str] = {}

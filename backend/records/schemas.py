@@ -115,10 +115,19 @@ class ChangeResult(BaseModel):
     next_question: QuestionOut | None
 
 
+class Offered(BaseModel):
+    field: str
+    patient: int | None
+    label: str = Field(description="A short name, for a recap's 'you can also add'")
+    text: str
+
+
 class NextQuestion(BaseModel):
     question: QuestionOut | None
     missing_mandatory: int
     ready_to_submit: bool
+    offered: list[Offered] | None = Field(
+        None, description="core_only: open optional questions the assistant offers at check your answers, not asks")
 
 
 class Missing(BaseModel):

@@ -169,11 +169,15 @@ def next_question(plan: Plan, tax: Taxonomy, record: EventRecord, core_only: boo
     slot = evaluate.next_slot(plan, record.event_type, record.audience, doc, core_only)
     missing = evaluate.missing_mandatory(plan, record.event_type, record.audience, doc)
     count = evaluate.patient_count(plan, doc)
-    return {
+    out = {
         "question": present.question_view(slot, tax, record.audience, count) if slot else None,
         "missing_mandatory": len(missing),
         "ready_to_submit": record.status == "draft" and not missing,
     }
+    if core_only:  # what the assistant offers at check your answers rather than asking (the plan's `chat`)
+        out["offered"] = [present.offered_view(s, record.audience, count)
+                          for s in evaluate.offered_slots(plan, record.event_type, record.audience, doc)]
+    return out
 
 
 def missing_list(plan: Plan, record: EventRecord, doc: AnswerDoc) -> list[dict[str, Any]]:
