@@ -23,6 +23,7 @@ FIELD_NAMES = {
     "Organisation": ("Organisation", "Where"), "ServiceArea": ("Service", "Service"),
     "LocationWithinService": ("Location", "Place"), "InvolvedAgents": ("Involved", "Involved"),
     "DrugsInvolved": ("Medicines", "Medicines"), "PhysicalHarm": ("Harm", "Harm"), "PatientCount": ("Patients", "People"),
+    "PsychologicalHarm": ("Psychological harm", "Upset"), "DrugInvolvementFactors": ("Medicine problem", "Medicine problem"),
 }
 
 

@@ -34,10 +34,11 @@ def tally(name: str, channel: str, *reporters: Any) -> None:
     if os.environ.get("E2E_TRANSCRIPTS"):  # to see where the turns go: pytest -s with E2E_TRANSCRIPTS=1
         print(f"\n=== {name}")
         for r in reporters:
-            for said, replies in r.transcript:
+            for said, replies in getattr(r, "transcript", None) or getattr(r, "sent", []):
                 print(f">>> {said}")
-                for reply in replies:
-                    print("    " + (reply.get("text") or "").replace("\n", "\n    "))
+                for reply in replies if isinstance(replies, list) else [replies]:
+                    text = reply.get("text") or "" if isinstance(reply, dict) else str(reply)
+                    print("    " + text.replace("\n", "\n    "))
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.e2e.reporter import TURNS, Reporter, tally
+from tests.e2e.reporter import Reporter, tally
 from tests.e2e.system import http
 
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
@@ -61,8 +61,8 @@ def report(reporter: Reporter, first: str, replies: dict[str, str], confirm: str
 def test_staff_incident_from_one_message(staff):
     role_on_account(staff)
     record = report(staff, "yesterday 3pm on ward 7 a patient got 10 units of insulin instead of 1, needed glucose, fine now", {
-        "ServiceArea": "1", "DrugInvolvementFactors": "1", "Process": "6", "SafetyChallenges": "None of the above",
-        "PatientCount": "1", "PsychologicalHarm:1": "1",
+        # All the rest is read from the message and confirmed in one reply, or assumed (shown at the recap).
+        "ServiceArea": "1", "Process": "6", "SafetyChallenges": "None of the above",
     })
     assert record["event_type"] == "incident" and record["channel"] == "chat"
     assert record["answers"] == {
@@ -122,7 +122,6 @@ def test_public_poor_outcome(public):
         "EventType": "2", "IncidentOccurredToday": "no", "ApproximateDate": "last week",
         "ServiceArea": "Hospital care", "LocationWithinService": "Hospital", "PhysicalHarm:1": "Needed more treatment",
         "PsychologicalHarm:1": "A little", "StrengthOfAssociation:1": "It might have", "ReporterType": "2",
-        "IsAnonymous": "yes", "DataSharingOptOut": "no",
     })
     assert record["event_type"] == "poor_outcome" and record["audience"] == "public"
     when = record["answers"]["fields"]["ApproximateDate"]  # "last week", resolved by the backend's date parser
@@ -136,29 +135,30 @@ def test_public_poor_outcome(public):
             "DataSharingOptOut": False,
         },
         "patients": [{"PhysicalHarm": "4", "PsychologicalHarm": "3", "StrengthOfAssociation": "4"}],  # low: "a bad infection", confirmed
-        "skipped": ["AgeBracket:1", "InvolvedAgents", "LevelOfConcern", "Organisation", "PreciseTime"],
+        "skipped": ["Organisation"],
+        "defaulted": ["DataSharingOptOut", "IsAnonymous"],  # the plan's, shown at the recap (issue 14)
     }
-    TURNS["public poor outcome"] = public.turns
+    tally("public poor outcome", "REST", public)
 
 
 def test_public_risk(public):
     record = report(public, "The ramp outside Beacon Surgery is broken and someone in a wheelchair is going to fall", {
         "EventType": "Something could cause harm in the future", "Organisation": "Beacon Surgery",
-        "ServiceArea": "GP", "RiskImminent": "no", "ReporterType": "I am the patient", "IsAnonymous": "no",
-        "ReporterContact": "skip", "DataSharingOptOut": "no",
+        "ServiceArea": "GP", "RiskImminent": "no", "ReporterType": "I am the patient",
     }, change_at_recap="change the service to care home")
     assert record["event_type"] == "risk"
     assert record["answers"] == {
         "fields": {
             "Description": "The ramp outside Beacon Surgery is broken and someone in a wheelchair is going to fall",
             "EventType": "risk", "Organisation": ["G81019"], "ServiceArea": ["12"], "RiskImminent": "n",
-            "ReporterType": "1", "IsAnonymous": False, "DataSharingOptOut": False,
+            "ReporterType": "1", "IsAnonymous": True, "DataSharingOptOut": False,
         },
         "patients": [],
-        "skipped": ["LevelOfConcern", "ReporterContact"],
+        "skipped": [],
+        "defaulted": ["DataSharingOptOut", "IsAnonymous"],
     }
     assert record["organisation_ods"] == "G81019"  # so the surgery sees it
-    TURNS["public risk"] = public.turns
+    tally("public risk (one change at the recap)", "REST", public)
 
 
 def test_a_conversation_broken_off_is_resumed_in_a_new_one(system, staff_token):
@@ -184,7 +184,7 @@ def test_a_conversation_broken_off_is_resumed_in_a_new_one(system, staff_token):
     }))
     assert "check" in recap.lower()
     assert "PSE-" in second.text(second.say("yes"))
-    TURNS["staff incident resumed in a new conversation"] = first.turns + second.turns
+    tally("staff incident resumed in a new conversation", "REST", first, second)
     assert first.backend("GET", f"/records/{record_id}", **act)["status"] == "submitted"
 
 
