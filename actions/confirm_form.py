@@ -126,6 +126,17 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
         if reading["act"] == "answer" and reading.get("confidence", 0) >= 0.9:
             fixes["EventType"] = {"field": "EventType", "value": reading["value"], "label": reading["label"],
                                   "confidence": reading["confidence"]}
+        # "yes, but the harm was moderate": the interpreter's reading of a correction, against what was understood.
+        understood = tracker.get_slot("extraction") or []
+        kind = next((i["value"] for i in understood if i["field"] == "EventType"), None)
+        try:
+            found = await get_client().interpret_correction(act_as(tracker), text, fixes.get("EventType", {}).get(
+                "value") or kind or "incident", audience(tracker), [i["field"] for i in understood])
+        except (BackendUnavailable, BackendRejected):
+            found = {"act": "ask_field"}
+        if found["act"] == "change" and found["field"] not in fixes and found["field"] != "Description":
+            fixes[found["field"]] = {"field": found["field"], "value": found["value"],
+                                     "label": found.get("label") or str(found["value"]), "confidence": 0.9}
         if not fixes:
             return None
         kept = [i for i in tracker.get_slot("extraction") or [] if i["field"] not in fixes]

@@ -202,6 +202,19 @@ def test_a_correction_replaces_what_was_understood_and_asks_again():
     assert "analyse" in [c[0] for c in backend.calls] and texts(d) == []
 
 
+def test_yes_with_a_correction_the_analysis_misses_saves_the_interpreters_reading():
+    backend = fake(analysis=[])  # the narrative analysis finds nothing in "change the harm to low"
+    rid = asyncio.run(backend.create_record("public:rest:x", "chat", answers=[{"field": "Description", "value": "x"}]))
+    slots = {"record_id": rid["record"]["id"], "extraction": [
+        {"field": "PhysicalHarm", "value": "3", "label": "Moderate", "confidence": 0.7}]}
+    result, d = validate(ValidateConfirmForm(), "extraction_ok", "yes but change the harm to low",
+                         tracker(slots=slots, intent="affirm"))
+    assert result["extraction_ok"] == "yes"
+    assert "interpret_correction" in [c[0] for c in backend.calls]
+    record = asyncio.run(backend.record("public:rest:x", rid["record"]["id"]))
+    assert record["answers"]["patients"] == [{"PhysicalHarm": "4"}]  # the correction, not what was understood
+
+
 def test_present_danger_is_caught_even_if_the_nlu_misses_it():
     from actions.safety import danger_now
 
