@@ -21,7 +21,7 @@ FIELD_NAMES = {
     "EventType": ("Type", "What it is about"), "IncidentOccurredToday": ("Today", "Today"),
     "ApproximateDate": ("Date", "When"), "PreciseTime": ("Time", "Time"), "EstimatedTime": ("Time", "Time"),
     "Organisation": ("Organisation", "Where"), "ServiceArea": ("Service", "Service"),
-    "LocationWithinService": ("Location", "Place"), "InvolvedAgents": ("Involved", "Involved"),
+    "LocationWithinService": ("Location", "Place"), "IdentifiedLocationOther": ("Ward or unit", "Ward or room"), "InvolvedAgents": ("Involved", "Involved"),
     "DrugsInvolved": ("Medicines", "Medicines"), "PhysicalHarm": ("Harm", "Harm"), "PatientCount": ("Patients", "People"),
     "PsychologicalHarm": ("Psychological harm", "Upset"), "DrugInvolvementFactors": ("Medicine problem", "Medicine problem"),
 }

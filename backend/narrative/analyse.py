@@ -20,6 +20,7 @@ from backend.narrative.medicine_problem import find_medicine_problem
 from backend.narrative.organisations import OrgMatch, match_organisations
 from backend.narrative.patients import find_patient_count
 from backend.narrative.store import NarrativeModel
+from backend.narrative.units import find_unit
 from backend.plan import Plan
 from backend.plan.present import label_of
 from backend.taxonomy import Taxonomy
@@ -121,6 +122,9 @@ def analyse(text: str, audience: str, reported_at: datetime | None, *, model: Na
     calm = find_psychological_harm(text, blocked)
     if calm is not None:
         items.append(Suggestion("PsychologicalHarm", calm.value, calm.confidence, calm.spans))
+    unit = find_unit(text, blocked)
+    if unit is not None:
+        items.append(Suggestion("IdentifiedLocationOther", unit.value, unit.confidence, [(unit.span, unit.value)]))
     problem = find_medicine_problem(text, blocked)
     if problem is not None and any(s.field == "InvolvedAgents" and "4" in s.value for s in items):
         items.append(Suggestion("DrugInvolvementFactors", [problem.value], problem.confidence,

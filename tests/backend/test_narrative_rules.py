@@ -19,6 +19,7 @@ from backend.narrative.lexicon import load_lexicon
 from backend.narrative.medicine_problem import find_medicine_problem
 from backend.narrative.patients import find_patient_count
 from backend.narrative.patterns import add_entity_ruler
+from backend.narrative.units import find_unit
 
 THURSDAY = datetime(2026, 3, 19, 10, 0)  # London time, as analyse passes it
 
@@ -211,4 +212,16 @@ def test_a_stated_wrong_amount_is_too_much_or_too_little(text: str, expected: st
 ])
 def test_well_again_with_no_distress_reads_as_no_psychological_harm(text: str, expected: str | None) -> None:
     found = find_psychological_harm(text, [])
+    assert (found.value if found else None) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("yesterday 3pm on ward 7 a patient got insulin", "ward 7"),
+    ("found on the floor in Bay 3b overnight", "Bay 3b"),
+    ("was brought into resus at 2am", "resus"),
+    ("the ward was very busy", None),
+    ("in the room a nurse said", None),
+])
+def test_the_ward_or_unit_is_kept_as_written(text: str, expected: str | None) -> None:
+    found = find_unit(text, [])
     assert (found.value if found else None) == expected

@@ -69,8 +69,8 @@ def test_staff_incident_from_one_message(staff):
         "fields": {
             "Description": "yesterday 3pm on ward 7 a patient got 10 units of insulin instead of 1, needed glucose, fine now",
             "EventType": "incident", "ReporterType": "3", "IncidentOccurredToday": "n", "ApproximateDate": YESTERDAY,
-            "PreciseTime": "15:00", "ServiceArea": ["1"], "LocationWithinService": "4", "InvolvedAgents": ["4"],
-            "DrugsInvolved": ["insulin"], "PatientCount": 1, "DrugInvolvementFactors": ["1"],
+            "PreciseTime": "15:00", "ServiceArea": ["1"], "LocationWithinService": "4", "IdentifiedLocationOther": "ward 7",
+            "InvolvedAgents": ["4"], "DrugsInvolved": ["insulin"], "PatientCount": 1, "DrugInvolvementFactors": ["1"],
             "Process": "6", "SafetyChallenges": ["6"], **STAFF_DEFAULTS,
         },
         "patients": [{"PhysicalHarm": "4", "PsychologicalHarm": "4"}],  # low harm, from "needed glucose", confirmed
