@@ -85,6 +85,14 @@ class ValidateRecapForm(DangerCheck, FormValidationAction):
         words_said = len(text.split())
         if said is True and words_said <= 4:
             return {"recap_ok": "yes"}
+        if said is None and intent != "correct":
+            try:
+                added = await _offered_answer(text, dispatcher, tracker)
+            except BackendUnavailable:
+                dispatcher.utter_message(text=messages.BACKEND_DOWN)
+                return {"recap_ok": None}
+            if added:
+                return {"recap_ok": None}  # the recap is shown again, with it
         if intent == "correct" or words_said > 2:
             changed = await correct(dispatcher, tracker)  # the recap is shown again, with the change
             return {"recap_ok": None, **(changed or {})}
@@ -93,6 +101,38 @@ class ValidateRecapForm(DangerCheck, FormValidationAction):
         else:
             dispatcher.utter_message(text="Please say yes to send it, or tell me what to change.")
         return {"recap_ok": None}
+
+
+# Offered questions a reply can answer without naming them: their answers are choices, bands or numbers,
+# which the interpreter reads with a confidence; free-text ones would take any words, so they are named.
+READ_UNNAMED = ("code", "integer", "boolean")
+SURE = 0.85
+
+
+async def _offered_answer(text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """'She's 52' at check your answers: the answer to exactly one optional question offered there
+    ("you can also add: age, ..."), saved; False when the reply answers none of them, or more than one."""
+    client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
+    offered = [o for o in (await client.next_question(who, record)).get("offered") or []
+               if o.get("type") in READ_UNNAMED]
+    found = []
+    for o in offered:
+        try:
+            reading = await client.interpret_reply(who, o["field"], text, audience(tracker), False)
+        except BackendRejected:
+            continue
+        if reading["act"] == "answer" and reading.get("confidence", 0) >= SURE and reading["value"] is not None:
+            found.append((o, reading))
+    if len(found) != 1:
+        return False
+    o, reading = found[0]
+    try:
+        await client.answer(who, record, [{"field": o["field"], "patient": o.get("patient"), "value": reading["value"]}])
+    except BackendRejected:
+        return False
+    dispatcher.utter_message(text=words(tracker, *messages.ALSO_SAVED).format(
+        items=f"{o['label']}: {reading.get('label') or reading['value']}"))
+    return True
 
 
 class ActionSubmitReport(Action):

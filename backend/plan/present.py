@@ -62,4 +62,5 @@ def offered_view(slot: Slot, audience: str, patient_count: int) -> dict[str, Any
     q = slot.question
     name = q.aliases[0] if q.aliases else q.text(audience, slot.patient, patient_count)
     return {"field": q.id, "patient": slot.patient, "label": name,
-            "text": q.text(audience, slot.patient, patient_count)}
+            "text": q.text(audience, slot.patient, patient_count),
+            "type": "date" if q.format == "date" else q.field.type.lower()}

@@ -120,6 +120,7 @@ class Offered(BaseModel):
     patient: int | None
     label: str = Field(description="A short name, for a recap's 'you can also add'")
     text: str
+    type: str
 
 
 class NextQuestion(BaseModel):
