@@ -126,7 +126,8 @@ def analyse(text: str, audience: str, reported_at: datetime | None, *, model: Na
     if unit is not None:
         items.append(Suggestion("IdentifiedLocationOther", unit.value, unit.confidence, [(unit.span, unit.value)]))
     problem = find_medicine_problem(text, blocked)
-    if problem is not None and any(s.field == "InvolvedAgents" and "4" in s.value for s in items):
+    if problem is not None and any(s.field == "InvolvedAgents" and isinstance(s.value, list) and "4" in s.value
+                                   for s in items):
         items.append(Suggestion("DrugInvolvementFactors", [problem.value], problem.confidence,
                                 [(problem.span, problem.value)]))
     count = find_patient_count(text, blocked)

@@ -169,7 +169,7 @@ def next_question(plan: Plan, tax: Taxonomy, record: EventRecord, core_only: boo
     slot = evaluate.next_slot(plan, record.event_type, record.audience, doc, core_only)
     missing = evaluate.missing_mandatory(plan, record.event_type, record.audience, doc)
     count = evaluate.patient_count(plan, doc)
-    out = {
+    out: dict[str, Any] = {
         "question": present.question_view(slot, tax, record.audience, count) if slot else None,
         "missing_mandatory": len(missing),
         "ready_to_submit": record.status == "draft" and not missing,
