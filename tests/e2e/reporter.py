@@ -41,6 +41,18 @@ def tally(name: str, channel: str, *reporters: Any) -> None:
                     print("    " + text.replace("\n", "\n    "))
 
 
+NURSE = "5"  # ReporterRole: nurse or midwife
+
+
+def role_on_account(reporter: Reporter, code: str | None = NURSE) -> None:
+    """The condition of a staff report after the first: the account holds the reporter's role, as a submitted
+    report leaves it (test_reports.py, test_the_first_report_asks_the_role_and_keeps_it); set here by the call the person
+    would make themselves (PUT /me/reporter-role, their own token)."""
+    status, me = http("PUT", f"{reporter.system.backend}/api/v1/me/reporter-role", {"reporter_role": code},
+                      {"Authorization": f"Bearer {reporter.staff_token}"})
+    assert status == 200 and me["reporter_role"] == code, me
+
+
 @dataclass
 class Reporter:
     system: System

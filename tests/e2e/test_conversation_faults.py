@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.e2e.reporter import Reporter
+from tests.e2e.reporter import Reporter, role_on_account
 from tests.e2e.system import http
 
 FIRST = "last night about 9pm on ward 12 a patient was given 20 units of insulin instead of 2, needed glucose, ok now"
@@ -174,10 +174,11 @@ def test_ordinary_answers_raise_no_999_alarm_and_are_saved(staff):
             staff.say({"PsychologicalHarm": "none", "ReporterRole": "staff nurse"}.get(q["field"]) or _default(q))
         seen.add(q["field"])
     assert "PatientCount" in seen, [(said, staff.text(r)[:80]) for said, r in staff.transcript]
-    # The age is offered at check your answers (optional: not asked on its own); said there, it is saved.
+    # The ages are offered at check your answers (optional: not asked on their own). With two patients,
+    # "she's 52" could be either: no alarm, and not put on one of them by guess.
     out = staff.text(staff.say("She's 52"))
     assert DANGER_SAID not in out.lower(), out
-    assert _record(staff, act, rid)["answers"]["patients"][0]["AgeBracket"] == "10", out
+    assert all("AgeBracket" not in p for p in _record(staff, act, rid)["answers"]["patients"]), out
 
 
 def _default(q: dict) -> str:
@@ -186,6 +187,7 @@ def _default(q: dict) -> str:
 
 
 def test_replies_in_peoples_words_are_understood_and_confirmed_values_not_asked_again(staff):
+    role_on_account(staff, None)  # a first report: the role is asked (its words are the point here)
     act, rid = _started(staff)
     staff.say("yes")
     confirmed = _record(staff, act, rid)["answers"]

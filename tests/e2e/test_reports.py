@@ -6,23 +6,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.e2e.reporter import Reporter, tally
+from tests.e2e.reporter import NURSE, Reporter, role_on_account, tally
 from tests.e2e.system import http
 
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
-NURSE = "5"  # ReporterRole: nurse or midwife
 # What the plan assumes for the e2e nurse, unasked and shown at check your answers (issue 14).
 STAFF_DEFAULTS = {"Organisation": ["G81019"], "ReporterRole": NURSE, "IsAnonymous": False, "DataSharingOptOut": False}
 ROLE_ON_ACCOUNT = "role on the account"
-
-
-def role_on_account(reporter: Reporter, code: str | None = NURSE) -> None:
-    """The condition of a staff report after the first: the account holds the reporter's role, as a submitted
-    report leaves it (test_the_first_report_asks_the_role_and_keeps_it); set here by the call the person
-    would make themselves (PUT /me/reporter-role, their own token)."""
-    status, me = http("PUT", f"{reporter.system.backend}/api/v1/me/reporter-role", {"reporter_role": code},
-                      {"Authorization": f"Bearer {reporter.staff_token}"})
-    assert status == 200 and me["reporter_role"] == code, me
 
 
 def _identity(reporter: Reporter) -> dict:
