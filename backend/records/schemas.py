@@ -127,8 +127,9 @@ class NextQuestion(BaseModel):
     question: QuestionOut | None
     missing_mandatory: int
     ready_to_submit: bool
-    offered: list[Offered] | None = Field(
-        None, description="core_only: open optional questions the assistant offers at check your answers, not asks")
+    offered: list[Offered] = Field(
+        default_factory=list,
+        description="core_only: open optional questions the assistant offers at check your answers, not asks")
 
 
 class Missing(BaseModel):

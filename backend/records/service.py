@@ -174,9 +174,9 @@ def next_question(plan: Plan, tax: Taxonomy, record: EventRecord, core_only: boo
         "missing_mandatory": len(missing),
         "ready_to_submit": record.status == "draft" and not missing,
     }
-    if core_only:  # what the assistant offers at check your answers rather than asking (the plan's `chat`)
-        out["offered"] = [present.offered_view(s, record.audience, count)
-                          for s in evaluate.offered_slots(plan, record.event_type, record.audience, doc)]
+    # What the assistant offers at check your answers rather than asking (the plan's `chat`); the web asks all.
+    out["offered"] = [present.offered_view(s, record.audience, count)
+                      for s in evaluate.offered_slots(plan, record.event_type, record.audience, doc)] if core_only else []
     return out
 
 

@@ -241,8 +241,9 @@ def test_next_question_follows_the_plan(client, staff):
     answer(client, staff, rid, {"field": "ServiceArea", "value": ["17"]}, {"field": "LocationWithinService", "value": "11"})
     full = client.get(f"{API}/records/{rid}/next-question", headers=staff).json()
     core = client.get(f"{API}/records/{rid}/next-question", params={"core_only": True}, headers=staff).json()
-    assert full["question"]["field"] == "ResponsibleSpecialty" and not full["question"]["core"]
-    assert core["question"]["field"] == "InvolvedAgents"  # the assistant leaves web-only questions out
+    assert full["question"]["field"] == "IdentifiedLocationOther"  # the ward or unit: the web asks it
+    assert core["question"]["field"] == "InvolvedAgents"  # the assistant leaves web-only and optional ones out
+    assert core["offered"][0]["field"] == "IdentifiedLocationOther"  # offered at check your answers instead
     assert core["missing_mandatory"] > 0 and not core["ready_to_submit"]
 
 

@@ -18,7 +18,7 @@ def test_each_event_type_can_be_filled_and_submitted(client, people, event_type,
     record = client.get(f"{API}/records/{rid}", headers=headers).json()
     assert set(record["answers"]["defaulted"]) >= {"IsAnonymous", "DataSharingOptOut"}
     nq = client.get(f"{API}/records/{rid}/next-question", headers=headers).json()
-    assert nq == {"question": None, "missing_mandatory": 0, "ready_to_submit": True}
+    assert nq == {"question": None, "missing_mandatory": 0, "ready_to_submit": True, "offered": []}
     r = client.post(f"{API}/records/{rid}/submit", headers=headers)
     assert r.status_code == 200, r.text
     body = r.json()
