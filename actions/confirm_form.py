@@ -15,15 +15,9 @@ from actions.conversation import act_as, audience, latest_intent
 from actions.interpret import yes_or_no
 from actions.safety import DangerCheck
 from actions.say import listing, say
+from wording.catalogue import entry
 
 NONE_RIGHT = re.compile(r"\b(none of (it|that|them)|all wrong|it'?s all wrong|start again|ask me( instead)?|nothing is right)\b", re.I)
-FIELD_NAMES = {
-    "EventType": ("Type", "What it is about"), "IncidentOccurredToday": ("Today", "Today"),
-    "ApproximateDate": ("Date", "When"), "PreciseTime": ("Time", "Time"), "EstimatedTime": ("Time", "Time"),
-    "Organisation": ("Organisation", "Where"), "ServiceArea": ("Service", "Service"),
-    "LocationWithinService": ("Location", "Place"), "InvolvedAgents": ("Involved", "Involved"),
-    "DrugsInvolved": ("Medicines", "Medicines"), "PhysicalHarm": ("Harm", "Harm"), "PatientCount": ("Patients", "People"),
-}
 
 
 def as_answer(item: dict[str, Any]) -> dict[str, Any]:
@@ -60,7 +54,7 @@ class ActionAskExtractionOk(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         items = tracker.get_slot("extraction") or []
         public = audience(tracker) == "public"
-        lines = [{"name": FIELD_NAMES.get(i['field'], (i['field'], i['field']))[1 if public else 0], "value": i['label']}
+        lines = [{"name": entry("field_name").get(i['field'], [i['field'], i['field']])[1 if public else 0], "value": i['label']}
                  for i in items]
         listing(dispatcher, tracker, "extraction_check", lines)
         return []
@@ -121,6 +115,17 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
         if reading["act"] == "answer" and reading.get("confidence", 0) >= 0.9:
             fixes["EventType"] = {"field": "EventType", "value": reading["value"], "label": reading["label"],
                                   "confidence": reading["confidence"]}
+        # "yes, but the harm was moderate": the interpreter's reading of a correction, against what was understood.
+        understood = tracker.get_slot("extraction") or []
+        kind = next((i["value"] for i in understood if i["field"] == "EventType"), None)
+        try:
+            found = await get_client().interpret_correction(act_as(tracker), text, fixes.get("EventType", {}).get(
+                "value") or kind or "incident", audience(tracker), [i["field"] for i in understood])
+        except (BackendUnavailable, BackendRejected):
+            found = {"act": "ask_field"}
+        if found["act"] == "change" and found["field"] not in fixes and found["field"] != "Description":
+            fixes[found["field"]] = {"field": found["field"], "value": found["value"],
+                                     "label": found.get("label") or str(found["value"]), "confidence": 0.9}
         if not fixes:
             return None
         kept = [i for i in tracker.get_slot("extraction") or [] if i["field"] not in fixes]

@@ -125,6 +125,8 @@ def restore_items(answers: dict[str, Any]) -> list[dict[str, Any]]:
     """A deleted draft's answers as answer items, the patient count before what depends on it."""
     fields = dict(answers.get("fields") or {})
     fields.pop("EventType", None)
+    for assumed in answers.get("defaulted") or []:  # the plan's defaults: put in again by the backend, as assumed
+        fields.pop(assumed, None)
     items = [{"field": f, "value": v} for f, v in fields.items()]
     items.sort(key=lambda i: i["field"] != "PatientCount")
     for n, patient in enumerate(answers.get("patients") or [], 1):

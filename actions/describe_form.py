@@ -54,8 +54,9 @@ def extraction_items(analysis: dict[str, Any], hint: str | None, staff: bool) ->
     named = next((c for c in items.get("EventType", {}).get("candidates", []) if c["value"] == hint), None)
     if named:
         items["EventType"] = {"field": "EventType", "value": hint, "label": named["label"], "confidence": 1.0}
-    if staff and "PhysicalHarm" in items:
+    if staff and "PhysicalHarm" in items and "PatientCount" not in items:
         # Harm is recorded per patient, so harm to "a patient" means one patient: shown, so confirmed too.
+        # A count the description states ("two patients") stands.
         items["PatientCount"] = {"field": "PatientCount", "value": 1, "label": "1", "confidence": 0.8}
     return list(items.values())
 

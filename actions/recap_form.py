@@ -17,6 +17,7 @@ from actions.interpret import yes_or_no
 from actions.safety import DangerCheck
 from actions.say import listing, say, utter
 from actions.start import reset_report
+from wording.catalogue import wording
 from wording.message import message
 
 MAX_ANSWER = 80
@@ -31,14 +32,24 @@ class ActionAskRecapOk(Action):
         return "action_ask_recap_ok"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
         try:
-            summary = await get_client().summary(act_as(tracker), tracker.get_slot("record_id"))
+            summary = await client.summary(who, record)
+            offered = (await client.next_question(who, record)).get("offered") or []
         except BackendUnavailable:
             say(dispatcher, tracker, "backend_down")
             return []
         # Short names and no skipped questions: the recap must fit a text message or a spoken turn.
-        lines = [{"name": row["label"], "value": _short(row["answer"])}
-                 for row in summary["answers"] if row["answer"] != "Skipped"]
+        shown = [row for row in summary["answers"] if row["answer"] != "Skipped"]
+        lines = [{"name": row["label"], "value": _short(row["answer"])} for row in shown if not row.get("defaulted")]
+        who_for = audience(tracker)
+        # What the plan assumed (organisation, role, anonymity, sharing): one line, changed by one reply.
+        assumed = "; ".join(f"{row['label']}: {_short(row['answer'])}" for row in shown if row.get("defaulted"))
+        if assumed:
+            lines.append({"name": wording("recap_assumed", who_for, "screen"), "value": assumed})
+        if offered:  # optional questions not asked one by one (the plan's `chat: offer`)
+            lines.append({"name": wording("recap_offered", who_for, "screen"),
+                          "value": ", ".join(o["label"].lower() for o in offered)})
         listing(dispatcher, tracker, "recap", lines)
         return []
 
@@ -73,6 +84,14 @@ class ValidateRecapForm(DangerCheck, FormValidationAction):
         words_said = len(text.split())
         if said is True and words_said <= 4:
             return {"recap_ok": "yes"}
+        if said is None and intent != "correct":
+            try:
+                added = await _offered_answer(text, dispatcher, tracker)
+            except BackendUnavailable:
+                say(dispatcher, tracker, "backend_down")
+                return {"recap_ok": None}
+            if added:
+                return {"recap_ok": None}  # the recap is shown again, with it
         if intent == "correct" or words_said > 2:
             changed = await correct(dispatcher, tracker)  # the recap is shown again, with the change
             return {"recap_ok": None, **(changed or {})}
@@ -81,6 +100,37 @@ class ValidateRecapForm(DangerCheck, FormValidationAction):
         else:
             say(dispatcher, tracker, "recap_say_yes")
         return {"recap_ok": None}
+
+
+# Offered questions a reply can answer without naming them: their answers are choices, bands or numbers,
+# which the interpreter reads with a confidence; free-text ones would take any words, so they are named.
+READ_UNNAMED = ("code", "integer", "boolean")
+SURE = 0.85
+
+
+async def _offered_answer(text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """'She's 52' at check your answers: the answer to exactly one optional question offered there
+    ("you can also add: age, ..."), saved; False when the reply answers none of them, or more than one."""
+    client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
+    offered = [o for o in (await client.next_question(who, record)).get("offered") or []
+               if o.get("type") in READ_UNNAMED]
+    found = []
+    for o in offered:
+        try:
+            reading = await client.interpret_reply(who, o["field"], text, audience(tracker), False)
+        except BackendRejected:
+            continue
+        if reading["act"] == "answer" and reading.get("confidence", 0) >= SURE and reading["value"] is not None:
+            found.append((o, reading))
+    if len(found) != 1:
+        return False
+    o, reading = found[0]
+    try:
+        await client.answer(who, record, [{"field": o["field"], "patient": o.get("patient"), "value": reading["value"]}])
+    except BackendRejected:
+        return False
+    say(dispatcher, tracker, "also_saved", items=f"{o['label']}: {reading.get('label') or reading['value']}")
+    return True
 
 
 class ActionSubmitReport(Action):

@@ -60,6 +60,9 @@ class Account(Base):
     # password, deactivation, role change) ends them all at once, before they expire.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The LFPSE ReporterRole code (staff group) of this person's last submitted report, or set by them:
+    # the question plan's default for their next report, so it is asked once, not every time.
+    reporter_role: Mapped[str | None] = mapped_column(String(8))
 
     organisation: Mapped[Organisation | None] = relationship()
 

@@ -17,6 +17,7 @@ from backend.accounts.schemas import (
     OrganisationIn,
     OrganisationOut,
     PasswordChange,
+    ReporterRoleChange,
     RoleChange,
     Token,
 )
@@ -32,7 +33,7 @@ Db = Annotated[Session, Depends(get_db)]
 
 def _out(a: Account) -> AccountOut:
     return AccountOut(id=a.id, email=a.email, display_name=a.display_name, organisation_ods=a.organisation_ods,
-                      role=a.role_enum, active=a.active)
+                      role=a.role_enum, active=a.active, reporter_role=a.reporter_role)
 
 
 @router.post("/auth/token", response_model=Token, summary="Sign in with e-mail and password")
@@ -74,6 +75,14 @@ def me(who: IdentifiedPrincipal, db: Db) -> AccountOut:
 def change_password(body: PasswordChange, who: Annotated[Principal, Depends(require_staff)], db: Db) -> None:
     service.change_password(db, service.visible_account(db, who, who.account_id or 0), body.current_password,
                             body.new_password)
+
+
+@router.put("/me/reporter-role", response_model=AccountOut,
+            summary="Set or clear my staff group (ReporterRole), which every report then assumes until changed")
+def set_reporter_role(body: ReporterRoleChange, who: Annotated[Principal, Depends(require_staff)], db: Db,
+                      request: Request) -> AccountOut:
+    account = service.visible_account(db, who, who.account_id or 0)
+    return _out(service.set_reporter_role(db, who, account, request.app.state.taxonomy, body.reporter_role))
 
 
 @router.get("/organisations", response_model=list[OrganisationOut])

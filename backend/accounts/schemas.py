@@ -51,6 +51,12 @@ class AccountOut(BaseModel):
     organisation_ods: str | None
     role: Role
     active: bool
+    reporter_role: str | None = None  # LFPSE ReporterRole code: asked once, then the default of every report
+
+
+class ReporterRoleChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reporter_role: str | None  # a ReporterRole code, or null to be asked again at the next report
 
 
 class RoleChange(BaseModel):

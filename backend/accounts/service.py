@@ -76,6 +76,24 @@ def set_active(db: Session, who: Principal, account: Account, active: bool) -> A
     return account
 
 
+def keep_reporter_role(db: Session, who: Principal, account: Account, code: str | None) -> None:
+    """Puts the staff group on the account (audited) when it differs; the caller commits."""
+    if account.reporter_role != code:
+        audit.record(db, who, "account", str(account.id), "change", "reporter_role", old=account.reporter_role, new=code)
+        account.reporter_role = code
+
+
+def set_reporter_role(db: Session, who: Principal, account: Account, tax: Taxonomy, code: str | None) -> Account:
+    """The account's own staff group, assumed by the plan for every report until changed."""
+    codes = tax.values_required("ReporterRole")
+    if code is not None and code not in codes:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            f"reporter_role must be a ReporterRole code: {', '.join(c.code for c in codes.codes)}")
+    keep_reporter_role(db, who, account, code)
+    db.commit()
+    return account
+
+
 def email_on_organisation_domain(email: str, org: Organisation | None) -> bool:
     return org is not None and email.rpartition("@")[2].lower() in org.domains
 

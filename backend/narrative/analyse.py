@@ -15,10 +15,12 @@ from backend.identifiers import find_identifiers
 from backend.narrative import rules, training
 from backend.narrative.dates import Span, find_date, find_time, local_now
 from backend.narrative.extract import Suggestion, suggestions
-from backend.narrative.harm import find_harm
+from backend.narrative.harm import find_harm, find_psychological_harm
+from backend.narrative.medicine_problem import find_medicine_problem
 from backend.narrative.organisations import OrgMatch, match_organisations
 from backend.narrative.patients import find_patient_count
 from backend.narrative.store import NarrativeModel
+from backend.narrative.units import find_unit
 from backend.plan import Plan
 from backend.plan.present import label_of
 from backend.taxonomy import Taxonomy
@@ -117,6 +119,17 @@ def analyse(text: str, audience: str, reported_at: datetime | None, *, model: Na
     harm = find_harm(text, blocked)
     if harm is not None:
         items.append(Suggestion("PhysicalHarm", harm.value, harm.confidence, harm.spans))
+    calm = find_psychological_harm(text, blocked)
+    if calm is not None:
+        items.append(Suggestion("PsychologicalHarm", calm.value, calm.confidence, calm.spans))
+    unit = find_unit(text, blocked)
+    if unit is not None:
+        items.append(Suggestion("IdentifiedLocationOther", unit.value, unit.confidence, [(unit.span, unit.value)]))
+    problem = find_medicine_problem(text, blocked)
+    if problem is not None and any(s.field == "InvolvedAgents" and isinstance(s.value, list) and "4" in s.value
+                                   for s in items):
+        items.append(Suggestion("DrugInvolvementFactors", [problem.value], problem.confidence,
+                                [(problem.span, problem.value)]))
     count = find_patient_count(text, blocked)
     if count is not None:
         items.append(Suggestion("PatientCount", count.value, count.confidence, [(count.span, str(count.value))]))

@@ -170,3 +170,24 @@ def find_harm(text: str, blocked: list[tuple[int, int]]) -> HarmFound | None:
     spans = sorted(((span, code) for code, span in found if code == value), key=lambda s: s[0].start)
     confidence = 0.8 if len({c for c, _ in found}) == 1 else 0.6  # mixed cues: the reporter confirms
     return HarmFound(value, confidence, spans)
+
+
+# The patient said to be well again, with no word of distress: no psychological harm, for the reporter to
+# confirm (LFPSE asks both kinds of harm; "fine now" answers both).
+_WELL_AGAIN = re.compile(r"\b(?:(?:is|was|he'?s|she'?s|they'?re|all) (?:fine|ok|okay|well) now|fine now|ok now"
+                         r"|back to (?:normal|(?:her|his|their) usual self)|full recovery|fully recovered"
+                         r"|none the worse)\b", re.I)
+_DISTRESS = re.compile(r"\b(?:upset|distress\w*|anxious|anxiety|scared|frightened|afraid|traumati\w*|crying|in tears"
+                       r"|shaken|panic\w*|angry|worried|nightmares?|depress\w*)\b", re.I)
+
+
+def find_psychological_harm(text: str, blocked: list[tuple[int, int]]) -> HarmFound | None:
+    """No psychological harm where the narrative says the patient is well again and nothing of distress."""
+    if _DISTRESS.search(text):
+        return None
+    for m in _WELL_AGAIN.finditer(text):
+        if any(m.start() < end and start < m.end() for start, end in blocked):
+            continue
+        span = Span(m.start(), m.end(), m.group(0))
+        return HarmFound("4", 0.6, [(span, "4")])
+    return None

@@ -3,7 +3,8 @@
 Stored as one JSON document on the record:
     {"fields": {"EventType": "incident", ...},
      "patients": [{"PhysicalHarm": "4", ...}, ...],     # patient 1 first
-     "skipped": ["PreciseTime", "AgeBracket:2"]}
+     "skipped": ["PreciseTime", "AgeBracket:2"],
+     "defaulted": ["IsAnonymous"]}                      # only when some are: values the plan put in unasked
 """
 
 from __future__ import annotations
@@ -22,18 +23,24 @@ class AnswerDoc:
     fields: dict[str, Any] = field(default_factory=dict)
     patients: list[dict[str, Any]] = field(default_factory=list)
     skipped: set[str] = field(default_factory=set)
+    # Record-level fields whose value is the plan's default, not the reporter's answer (shown as assumed).
+    defaulted: set[str] = field(default_factory=set)
 
     @classmethod
     def from_json(cls, data: dict | None) -> AnswerDoc:
         data = copy.deepcopy(data or {})
-        return cls(data.get("fields", {}), data.get("patients", []), set(data.get("skipped", [])))
+        return cls(data.get("fields", {}), data.get("patients", []), set(data.get("skipped", [])),
+                   set(data.get("defaulted", [])))
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "fields": copy.deepcopy(self.fields),
             "patients": copy.deepcopy(self.patients),
             "skipped": sorted(self.skipped),
         }
+        if self.defaulted:
+            out["defaulted"] = sorted(self.defaulted)
+        return out
 
     def copy(self) -> AnswerDoc:
         return AnswerDoc.from_json(self.to_json())
@@ -50,6 +57,7 @@ class AnswerDoc:
 
     def set(self, name: str, patient: int | None, value: Any) -> None:
         self.skipped.discard(slot_key(name, patient))
+        self.defaulted.discard(slot_key(name, patient))  # said by the reporter now
         if patient is None:
             self.fields[name] = value
             return
@@ -59,10 +67,15 @@ class AnswerDoc:
 
     def clear(self, name: str, patient: int | None) -> None:
         self.skipped.discard(slot_key(name, patient))
+        self.defaulted.discard(slot_key(name, patient))
         if patient is None:
             self.fields.pop(name, None)
         elif patient <= len(self.patients):
             self.patients[patient - 1].pop(name, None)
+
+    def put_default(self, name: str, value: Any) -> None:
+        self.set(name, None, value)
+        self.defaulted.add(name)
 
     def skip(self, name: str, patient: int | None) -> None:
         self.clear(name, patient)

@@ -3,7 +3,9 @@ still missing, and which stored answers no longer apply after a change."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from backend.plan import conditions
 from backend.plan.answers import AnswerDoc
@@ -66,6 +68,33 @@ def apply_implied(plan: Plan, event_type: str | None, audience: str, doc: Answer
             doc.set(slot.question.id, None, slot.question.implied[audience])
 
 
+def apply_defaults(plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc,
+                   known: Mapping[str, Any], normalise: Callable[[Question, Any], Any]) -> list[str]:
+    """Puts the plan's defaults into open questions that now apply, so they are not asked; `known` holds
+    what a source says (the account's organisation and role), `normalise` checks a value as an answer
+    (raising ValueError when it is not one). Returns the fields defaulted."""
+    put: list[str] = []
+    tried: set[str] = set()
+    while True:  # a default can open questions that have defaults of their own
+        before = len(tried)
+        for slot in applicable_slots(plan, event_type, audience, doc):
+            default = slot.question.defaults.get(audience)
+            if default is None or slot.patient is not None or not slot.asked or not is_open(doc, slot) \
+                    or slot.question.id in tried:
+                continue
+            tried.add(slot.question.id)
+            value = default.value if default.source is None else known.get(default.source)
+            if value is None:
+                continue
+            try:
+                doc.put_default(slot.question.id, normalise(slot.question, value))
+            except ValueError:
+                continue  # what the account holds is no answer now (a code withdrawn): asked instead
+            put.append(slot.question.id)
+        if len(tried) == before:
+            return put
+
+
 def prune(plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc) -> list[tuple[str, int | None]]:
     """Removes answers (and skips) to questions that no longer apply; returns what was removed.
 
@@ -92,9 +121,21 @@ def next_slot(
     plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc, core_only: bool = False
 ) -> Slot | None:
     for slot in applicable_slots(plan, event_type, audience, doc):
-        if slot.asked and is_open(doc, slot) and (slot.question.core or not core_only):
+        if slot.asked and is_open(doc, slot) and (not core_only or in_chat(slot, audience)):
             return slot
     return None
+
+
+def in_chat(slot: Slot, audience: str) -> bool:
+    """The assistant asks it one turn of its own: mandatory, or optional with `chat: ask`."""
+    q = slot.question
+    return q.core and (audience in slot.step.mandatory_for or q.chat == "ask")
+
+
+def offered_slots(plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc) -> list[Slot]:
+    """Open optional questions the assistant does not ask but offers at check your answers."""
+    return [s for s in applicable_slots(plan, event_type, audience, doc)
+            if s.asked and s.question.core and is_open(doc, s) and not in_chat(s, audience)]
 
 
 def missing_mandatory(plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc) -> list[Slot]:

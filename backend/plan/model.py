@@ -18,6 +18,19 @@ from backend.taxonomy import FieldDef, Taxonomy, get_taxonomy
 PLAN_PATH = Path(__file__).resolve().parent / "question_plan.yaml"
 AUDIENCES = ("staff", "public")
 FORMATS = ("date",)
+CHAT_MODES = ("ask", "offer")
+# Where a default can come from besides a fixed value: what the reporter's account already says.
+DEFAULT_SOURCES = ("account.organisation", "account.reporter_role")
+
+
+@dataclass(frozen=True)
+class Default:
+    """A value put in without asking, for one audience: fixed, or read from the reporter's account.
+    Shown at check your answers as assumed, with its reason, and changed there like any answer."""
+
+    why: str
+    value: Any = None
+    source: str | None = None  # one of DEFAULT_SOURCES; None: `value`
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,10 @@ class Question:
     # Per medium (wording/render.py): shorter public labels over SMS; media that take the answer in words.
     sms_labels: Mapping[str, str] = dataclass_field(default_factory=dict)
     answer_in_words: tuple[str, ...] = ()
+    defaults: Mapping[str, Default] = dataclass_field(default_factory=dict)  # by audience
+    # How the assistant treats it when it is optional: "ask" one turn of its own, or "offer" it at check
+    # your answers ("you can also add ..."), where one reply adds it. Mandatory questions are always asked.
+    chat: str = "offer"
 
     def asks(self, audience: str) -> bool:
         return audience in self.audiences
@@ -78,7 +95,7 @@ class Plan:
         return self.event_types[event_type]
 
 
-def _question(qid: str, raw: Mapping[str, Any], tax: Taxonomy) -> Question:
+def _question(qid: str, raw: Mapping[str, Any], tax: Taxonomy, default_chat: str = "offer") -> Question:
     if qid not in tax.fields:
         raise ValueError(f"plan question {qid!r} is not a taxonomy or project field")
     fdef = tax.field(qid)
@@ -119,10 +136,26 @@ def _question(qid: str, raw: Mapping[str, Any], tax: Taxonomy) -> Question:
         recap={str(k).lower(): str(v) for k, v in (raw.get("recap") or {}).items()},
         sms_labels=dict(raw.get("sms_labels", {})),
         answer_in_words=tuple(raw.get("answer_in_words", ())),
+        defaults={aud: _default(qid, aud, body) for aud, body in (raw.get("default") or {}).items()},
+        chat=str(raw.get("chat", default_chat)),
     )
+    if q.chat not in CHAT_MODES:
+        raise ValueError(f"{qid}: chat must be one of {CHAT_MODES}")
     if set(q.implied) & set(audiences):
         raise ValueError(f"{qid}: a value is implied for an audience that is asked")
+    if set(q.defaults) - set(audiences):
+        raise ValueError(f"{qid}: a default for an audience that is not asked")
     return q
+
+
+def _default(qid: str, audience: str, raw: Mapping[str, Any]) -> Default:
+    if not raw.get("why"):
+        raise ValueError(f"{qid}: the default for {audience} needs its reason (why)")
+    if ("value" in raw) == ("from" in raw):
+        raise ValueError(f"{qid}: a default has either a value or a source (from), not both")
+    if raw.get("from") not in (None, *DEFAULT_SOURCES):
+        raise ValueError(f"{qid}: unknown default source {raw['from']!r}")
+    return Default(why=str(raw["why"]), value=raw.get("value"), source=raw.get("from"))
 
 
 def _check_conditions(plan_questions: Mapping[str, Question], tax: Taxonomy) -> None:
@@ -137,11 +170,27 @@ def _check_conditions(plan_questions: Mapping[str, Question], tax: Taxonomy) -> 
                     raise ValueError(f"{q.id}: condition code {code!r} not in {fname}'s list")
 
 
+def _check_defaults(plan_questions: Mapping[str, Question], tax: Taxonomy) -> None:
+    from backend.plan.validation import AnswerError, validate_answer  # validation imports this module
+
+    for q in plan_questions.values():
+        for audience, default in q.defaults.items():
+            if q.per_patient:
+                raise ValueError(f"{q.id}: per-patient questions have no defaults")
+            if default.source is None:
+                try:
+                    validate_answer(q, tax, default.value)
+                except AnswerError as exc:
+                    raise ValueError(f"{q.id}: the default for {audience} {exc.message}") from None
+
+
 def load_plan(path: Path = PLAN_PATH, tax: Taxonomy | None = None) -> Plan:
     tax = tax or get_taxonomy()
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    questions = {qid: _question(qid, body, tax) for qid, body in raw["questions"].items()}
+    default_chat = raw.get("optional_in_chat", "offer")
+    questions = {qid: _question(qid, body, tax, default_chat) for qid, body in raw["questions"].items()}
     _check_conditions(questions, tax)
+    _check_defaults(questions, tax)
     seen: dict[str, str] = {}
     for q in questions.values():
         for alias in q.aliases:

@@ -58,3 +58,12 @@ def question_view(slot: Slot, tax: Taxonomy, audience: str, patient_count: int) 
         "core": q.core,
         "answer_in_words": list(q.answer_in_words),
     }
+
+
+def offered_view(slot: Slot, audience: str, patient_count: int) -> dict[str, Any]:
+    """An optional question offered at check your answers: its short name and its wording."""
+    q = slot.question
+    name = q.aliases[0] if q.aliases else q.text(audience, slot.patient, patient_count)
+    return {"field": q.id, "patient": slot.patient, "label": name,
+            "text": q.text(audience, slot.patient, patient_count),
+            "type": "date" if q.format == "date" else q.field.type.lower()}

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 
 from backend.plan import present
-from backend.plan.model import Plan
+from backend.plan.model import Default, Plan
 from backend.taxonomy import Taxonomy
 
 router = APIRouter(prefix="/plan", tags=["question plan"])
@@ -24,6 +24,7 @@ class PlanQuestion(BaseModel):
     when: dict[str, Any] | None
     choices: list[dict[str, Any]] | None
     why: str | None
+    default: dict[str, Any] | None = None  # put in unasked: {"value"} or {"from"}, and "why"
 
 
 class PlanOut(BaseModel):
@@ -31,6 +32,13 @@ class PlanOut(BaseModel):
     audience: Literal["staff", "public"]
     version: int
     questions: list[PlanQuestion]
+
+
+def _default(default: Default | None) -> dict[str, Any] | None:
+    if default is None:
+        return None
+    given = {"from": default.source} if default.source else {"value": default.value}
+    return {**given, "why": default.why}
 
 
 @router.get("/{event_type}", response_model=PlanOut, summary="The questions an event type asks an audience, in order")
@@ -52,5 +60,6 @@ def plan_for(
             "type": "date" if q.format == "date" else q.field.type.lower(), "multiple": q.field.multiple,
             "mandatory": audience in step.mandatory_for, "per_patient": q.per_patient, "core": q.core,
             "when": q.when, "choices": present.choices(q, tax, audience), "why": step.why,
+            "default": _default(q.defaults.get(audience)),
         })
     return {"event_type": event_type, "audience": audience, "version": plan.version, "questions": out}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ class BatchRejected(ValueError):
 class Change:
     field: str
     patient: int | None
-    action: str  # answer, skip, remove
+    action: str  # answer, skip, remove, default (put in by the plan, unasked)
     old: Any
     new: Any
 
@@ -64,8 +65,10 @@ def diff(before: AnswerDoc, after: AnswerDoc) -> list[Change]:
 
 
 def apply_batch(
-    plan: Plan, tax: Taxonomy, event_type: str | None, audience: str, doc: AnswerDoc, items: list[AnswerItem]
+    plan: Plan, tax: Taxonomy, event_type: str | None, audience: str, doc: AnswerDoc, items: list[AnswerItem],
+    known: Mapping[str, Any] | None = None,
 ) -> Outcome:
+    """`known`: what the reporter's account says, for the plan's defaults; None (an amendment) puts in none."""
     work = doc.copy()
     errors: list[dict] = []
     findings: list[dict] = []
@@ -101,6 +104,8 @@ def apply_batch(
         raise BatchRejected(errors)
 
     evaluate.apply_implied(plan, event_type, audience, work)
+    if known is not None:
+        evaluate.apply_defaults(plan, event_type, audience, work, known, lambda q, v: validate_answer(q, tax, v))
     live = {s.key: s for s in evaluate.applicable_slots(plan, event_type, audience, work)}
     for item in items:
         slot = live.get((item.field, item.patient))
@@ -115,4 +120,9 @@ def apply_batch(
     if errors:
         raise BatchRejected(errors)
     evaluate.prune(plan, event_type, audience, work)
-    return Outcome(event_type, work, diff(doc, work), findings)
+    changes = [Change(c.field, c.patient, "default", c.old, c.new)
+               if c.patient is None and c.field in work.defaulted and c.action == "answer" else c
+               for c in diff(doc, work)]
+    if doc.defaulted != work.defaulted and not changes:  # a default said again by the reporter: now theirs
+        changes = [Change(name, None, "answer", doc.get(name), work.get(name)) for name in doc.defaulted - work.defaulted]
+    return Outcome(event_type, work, changes, findings)

@@ -116,10 +116,21 @@ class ChangeResult(BaseModel):
     next_question: QuestionOut | None
 
 
+class Offered(BaseModel):
+    field: str
+    patient: int | None
+    label: str = Field(description="A short name, for a recap's 'you can also add'")
+    text: str
+    type: str
+
+
 class NextQuestion(BaseModel):
     question: QuestionOut | None
     missing_mandatory: int
     ready_to_submit: bool
+    offered: list[Offered] = Field(
+        default_factory=list,
+        description="core_only: open optional questions the assistant offers at check your answers, not asks")
 
 
 class Missing(BaseModel):
@@ -139,6 +150,8 @@ class SummaryRow(BaseModel):
     label: str = Field(description="A short name for the question, for recaps")
     answer: str = Field(description="The answer in words: labels, not codes; 'Skipped' when left out")
     value: Any = Field(description="The answer as stored")
+    defaulted: bool = Field(False, description="The plan's default, not asked: shown as assumed, changeable")
+    why: str | None = Field(None, description="Why the plan assumes it (defaulted answers only)")
 
 
 class AnswersSummary(BaseModel):

@@ -13,6 +13,8 @@ from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from backend.accounts import service as accounts
+from backend.accounts.models import Account
 from backend.audit import service as audit
 from backend.auth import permissions
 from backend.auth.principal import Principal
@@ -53,9 +55,19 @@ def _reject(exc: BatchRejected) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, {"message": "Some answers were not accepted", "errors": exc.errors})
 
 
-def _apply(plan: Plan, tax: Taxonomy, record: EventRecord, items: list[AnswerItem]) -> Outcome:
+def known_for(db: Session, who: Principal) -> dict[str, Any]:
+    """What the reporter's account says, for the plan's defaults (`from:` in question_plan.yaml)."""
+    account = db.get(Account, who.account_id) if who.account_id else None
+    if account is None:
+        return {}
+    return {"account.organisation": account.organisation_ods, "account.reporter_role": account.reporter_role}
+
+
+def _apply(plan: Plan, tax: Taxonomy, record: EventRecord, items: list[AnswerItem],
+           known: dict[str, Any] | None = None) -> Outcome:
     try:
-        return apply_batch(plan, tax, record.event_type, record.audience, AnswerDoc.from_json(record.answers), items)
+        return apply_batch(plan, tax, record.event_type, record.audience, AnswerDoc.from_json(record.answers), items,
+                           known)
     except BatchRejected as exc:
         raise _reject(exc) from None
 
@@ -122,7 +134,7 @@ def create(db: Session, who: Principal, plan: Plan, tax: Taxonomy, event_type: s
         owner_account_id=who.account_id, public_key_hash=who.public_key_hash if who.is_public else None,
         organisation_ods=who.organisation_ods, answers={}, created_at=_now(),
     )
-    outcome = _apply(plan, tax, record, items)
+    outcome = _apply(plan, tax, record, items, known_for(db, who))
     db.add(record)
     db.flush()
     audit.record(db, who, "record", record.public_id, "create", new={"channel": channel})
@@ -144,7 +156,7 @@ def answer(db: Session, who: Principal, plan: Plan, tax: Taxonomy, record: Event
         if not permissions.can_edit_draft(who, record):
             raise HTTPException(status.HTTP_403_FORBIDDEN, "Only the author can change a draft")
         _check_revision(record, expected_revision)
-        outcome = _apply(plan, tax, record, items)
+        outcome = _apply(plan, tax, record, items, known_for(db, who))
         if outcome.changes:  # the same answer twice changes nothing, not even the audit trail
             _store(db, who, record, outcome)
         return outcome
@@ -157,11 +169,15 @@ def next_question(plan: Plan, tax: Taxonomy, record: EventRecord, core_only: boo
     slot = evaluate.next_slot(plan, record.event_type, record.audience, doc, core_only)
     missing = evaluate.missing_mandatory(plan, record.event_type, record.audience, doc)
     count = evaluate.patient_count(plan, doc)
-    return {
+    out: dict[str, Any] = {
         "question": present.question_view(slot, tax, record.audience, count) if slot else None,
         "missing_mandatory": len(missing),
         "ready_to_submit": record.status == "draft" and not missing,
     }
+    # What the assistant offers at check your answers rather than asking (the plan's `chat`); the web asks all.
+    out["offered"] = [present.offered_view(s, record.audience, count)
+                      for s in evaluate.offered_slots(plan, record.event_type, record.audience, doc)] if core_only else []
+    return out
 
 
 def missing_list(plan: Plan, record: EventRecord, doc: AnswerDoc) -> list[dict[str, Any]]:
@@ -179,6 +195,15 @@ def _snapshot(db: Session, who: Principal, record: EventRecord, reason: str | No
     ))
 
 
+def _remember_reporter_role(db: Session, who: Principal, record: EventRecord) -> None:
+    """A member of staff's role in this report becomes their account's, so the next report assumes it
+    (the plan's default for ReporterRole); changed at any report's check-your-answers."""
+    role = AnswerDoc.from_json(record.answers).get("ReporterRole")
+    account = db.get(Account, who.account_id) if who.account_id and record.owner_account_id == who.account_id else None
+    if account is not None and isinstance(role, str):
+        accounts.keep_reporter_role(db, who, account, role)
+
+
 def submit(db: Session, who: Principal, plan: Plan, record: EventRecord) -> EventRecord:
     def change() -> EventRecord:  # checked again on the fresh record if an answer lands meanwhile
         if record.status != "draft":
@@ -189,6 +214,7 @@ def submit(db: Session, who: Principal, plan: Plan, record: EventRecord) -> Even
         if missing:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                                 {"message": "Some questions still need an answer", "missing": missing})
+        _remember_reporter_role(db, who, record)
         record.submitted_at = record.updated_at = _now()
         record.status, record.version = "submitted", 1
         record.reference = f"PSE-{record.submitted_at:%Y}-{record.id:06d}"

@@ -33,12 +33,15 @@ def summarise(plan: Plan, tax: Taxonomy, record: EventRecord) -> list[dict[str, 
         if value is None and not skipped:
             continue
         short = slot.question.aliases[0].capitalize() if slot.question.aliases else None
+        default = slot.question.defaults.get(record.audience) if name in doc.defaulted and patient is None else None
+        # A value the plan assumed, not the reporter's answer: said so, with the plan's reason.
+        assumed = {"defaulted": True, "why": default.why} if default else {"defaulted": False}
         recap = slot.question.recap  # a yes/no shown positively ("Share for national learning: Yes")
         if recap and isinstance(value, bool) and not skipped:
             rows.append({"field": name, "patient": patient, "question": slot.question.text(record.audience, patient, count),
-                         "label": recap["label"], "answer": recap[str(value).lower()], "value": value})
+                         "label": recap["label"], "answer": recap[str(value).lower()], "value": value, **assumed})
             continue
-        rows.append({
+        rows.append({**assumed,
             "field": name, "patient": patient,
             "question": slot.question.text(record.audience, patient, count),
             # A short name for recaps where every character counts (SMS, speech).

@@ -19,6 +19,10 @@ def draft(client, staff):
     return new_draft(client, staff)["record"]
 
 
+# What the plan assumes for this member of staff, unasked: their account's organisation, not anonymous, shared.
+DEFAULTS = {"Organisation": ["G81019"], "IsAnonymous": False, "DataSharingOptOut": False}
+
+
 def fields(client, headers, rid):
     return client.get(f"{API}/records/{rid}", headers=headers).json()["answers"]
 
@@ -42,7 +46,10 @@ def test_every_field_type_is_stored_normalised(client, staff, draft):
     assert r.json()["detail"]["errors"] == [
         {"field": "Organisation", "message": "'g81019' is not one of the allowed codes", "allowed": "a code from the ods-codes-5 list"}
     ]
-    assert fields(client, staff, rid)["fields"] == {"EventType": "incident", "ReporterType": "3"}  # nothing half-written
+    # Nothing half-written: only what the plan implies or assumes (issue 14's defaults, marked as such).
+    stored = fields(client, staff, rid)
+    assert stored["fields"] == {"EventType": "incident", "ReporterType": "3", **DEFAULTS}
+    assert stored["defaulted"] == sorted(DEFAULTS)
 
     r = answer(
         client, staff, rid,
@@ -63,8 +70,9 @@ def test_every_field_type_is_stored_normalised(client, staff, draft):
         "EventType": "incident", "ReporterType": "3", "Description": "Insulin given at ten times the dose.",
         "IncidentOccurredToday": "n", "ApproximateDate": YESTERDAY, "PreciseTime": "15:00",
         "InvolvedAgents": ["4", "3"], "DrugsInvolved": ["insulin", "glucose"], "PatientCount": 2,
-        "IsAnonymous": False, "Organisation": ["G81019"],
+        "IsAnonymous": False, "Organisation": ["G81019"], "DataSharingOptOut": False,
     }
+    assert stored["defaulted"] == ["DataSharingOptOut"]  # the two said again are the reporter's answers now
     assert stored["patients"] == [{}, {"PhysicalHarm": "3"}]
     assert r.json()["record"]["event_date"] == YESTERDAY
 
@@ -148,6 +156,7 @@ def test_changing_the_event_type_keeps_only_what_the_new_type_asks(client, staff
     assert r.json()["record"]["event_type"] == "risk"
     assert r.json()["record"]["answers"]["fields"] == {
         "EventType": "risk", "Description": "Broken bed rail", "ServiceArea": ["1"], "ReporterType": "3", "RiskImminent": "n",
+        **DEFAULTS,
     }
 
 
@@ -227,14 +236,14 @@ def test_next_question_follows_the_plan(client, staff):
     answer(client, staff, rid, {"field": "ApproximateDate", "value": YESTERDAY}, {"field": "PreciseTime", "skip": True},
            {"field": "EstimatedTime", "value": "1"})
     q = client.get(f"{API}/records/{rid}/next-question", headers=staff).json()["question"]
-    assert q["field"] == "Organisation" and q["choices"] is None
-    assert q["search"] == "/api/v1/taxonomy/code-systems/ods-codes-5?q="
-    answer(client, staff, rid, {"field": "Organisation", "value": ["G81019"]}, {"field": "ServiceArea", "value": ["17"]},
-           {"field": "LocationWithinService", "value": "11"})
+    assert q["field"] == "ServiceArea"  # the organisation is the account's, assumed (and shown at the recap)
+    assert fields(client, staff, rid)["defaulted"] == sorted(DEFAULTS)
+    answer(client, staff, rid, {"field": "ServiceArea", "value": ["17"]}, {"field": "LocationWithinService", "value": "11"})
     full = client.get(f"{API}/records/{rid}/next-question", headers=staff).json()
     core = client.get(f"{API}/records/{rid}/next-question", params={"core_only": True}, headers=staff).json()
-    assert full["question"]["field"] == "ResponsibleSpecialty" and not full["question"]["core"]
-    assert core["question"]["field"] == "InvolvedAgents"  # the assistant leaves web-only questions out
+    assert full["question"]["field"] == "IdentifiedLocationOther"  # the ward or unit: the web asks it
+    assert core["question"]["field"] == "InvolvedAgents"  # the assistant leaves web-only and optional ones out
+    assert core["offered"][0]["field"] == "IdentifiedLocationOther"  # offered at check your answers instead
     assert core["missing_mandatory"] > 0 and not core["ready_to_submit"]
 
 

@@ -13,9 +13,12 @@ def test_each_event_type_can_be_filled_and_submitted(client, people, event_type,
     headers = people.headers(who)
     rid = new_draft(client, headers, event_type, answers=[{"field": "Description", "value": "What happened, in words."}])["record"]["id"]
     asked = fill(client, headers, rid)
-    assert asked and {q["field"] for q in asked} >= {"IsAnonymous", "DataSharingOptOut"}
+    # Anonymity and data sharing are the plan's stated defaults, not asked (issue 14): shown as assumed.
+    assert asked and not {q["field"] for q in asked} & {"IsAnonymous", "DataSharingOptOut"}
+    record = client.get(f"{API}/records/{rid}", headers=headers).json()
+    assert set(record["answers"]["defaulted"]) >= {"IsAnonymous", "DataSharingOptOut"}
     nq = client.get(f"{API}/records/{rid}/next-question", headers=headers).json()
-    assert nq == {"question": None, "missing_mandatory": 0, "ready_to_submit": True}
+    assert nq == {"question": None, "missing_mandatory": 0, "ready_to_submit": True, "offered": []}
     r = client.post(f"{API}/records/{rid}/submit", headers=headers)
     assert r.status_code == 200, r.text
     body = r.json()
@@ -54,7 +57,9 @@ def test_submission_lists_what_is_missing_and_writes_nothing(client, people):
     r = client.post(f"{API}/records/{rid}/submit", headers=h)
     assert r.status_code == 422
     missing = [m["field"] for m in r.json()["detail"]["missing"]]
-    assert missing == ["Organisation", "ServiceArea", "RiskTheme", "RiskImminent", "ReporterRole", "IsAnonymous", "DataSharingOptOut"]
+    # The organisation (from the account), anonymity and sharing are the plan's defaults; the role is not on
+    # this account yet (no earlier report), so it is still missing.
+    assert missing == ["ServiceArea", "RiskTheme", "RiskImminent", "ReporterRole"]
     record = client.get(f"{API}/records/{rid}", headers=h).json()
     assert record["status"] == "draft" and record["reference"] is None
 
@@ -148,8 +153,11 @@ def test_summary_reads_in_labels_and_plan_order(client, people):
     assert [(r["field"], r["answer"]) for r in rows] == [
         ("Description", "My mum fell"), ("EventType", "Something went wrong with care"),
         ("IncidentOccurredToday", "Yes"), ("PreciseTime", "Skipped"),
-        ("PhysicalHarm", "A little (low harm)"), ("IsAnonymous", "Yes"),
+        ("PhysicalHarm", "A little (low harm)"), ("IsAnonymous", "Yes"), ("DataSharingOptOut", "Yes"),
     ]
+    # Anonymity was said (the same as the default: now the reporter's); sharing is assumed, with the plan's reason.
+    assert [r["field"] for r in rows if r["defaulted"]] == ["DataSharingOptOut"]
+    assert "unless the reporter opts out" in rows[-1]["why"]
     assert rows[4]["question"] == "How badly were you, or the person, hurt?"
     assert [r["label"] for r in rows][:3] == ["Description", "Event type", "Today"] and rows[4]["label"] == "Harm"
 

@@ -101,6 +101,11 @@ def test_insulin_example_through_the_api(client, people) -> None:
     assert got["LocationWithinService"]["value"] == "4"
     assert got["PhysicalHarm"]["value"] in ("4", "5")
     assert got["PhysicalHarm"]["evidence"]["text"] in ("needed glucose", "fine now")
+    # Issue 14: what the first message also says, offered in the one confirmation instead of asked later.
+    assert got["DrugInvolvementFactors"]["value"] == ["1"]  # "10 units of insulin instead of 1": too much
+    assert got["DrugInvolvementFactors"]["evidence"]["text"] == "10 units of insulin instead of 1"
+    assert got["PsychologicalHarm"]["value"] == "4" and got["PsychologicalHarm"]["evidence"]["text"] == "fine now"
+    assert got["IdentifiedLocationOther"]["value"] == "ward 7"  # the ward, kept as said (LFPSE LocationDetails)
     assert all(0 <= s["confidence"] <= 1 for s in body["suggestions"])
     assert_evidence_points_at(INSULIN, body)
     assert body["identifiers"] == []

@@ -14,10 +14,12 @@ import spacy
 
 from backend.narrative.dates import find_date, find_time
 from backend.narrative.extract import suggestions
-from backend.narrative.harm import find_harm
+from backend.narrative.harm import find_harm, find_psychological_harm
 from backend.narrative.lexicon import load_lexicon
+from backend.narrative.medicine_problem import find_medicine_problem
 from backend.narrative.patients import find_patient_count
 from backend.narrative.patterns import add_entity_ruler
+from backend.narrative.units import find_unit
 
 THURSDAY = datetime(2026, 3, 19, 10, 0)  # London time, as analyse passes it
 
@@ -247,3 +249,38 @@ def test_several_agents_in_one_message(ruler) -> None:
 def test_patient_count(text, count) -> None:
     found = find_patient_count(text, [])
     assert (found.value if found else None) == count
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("gave 10 units of insulin instead of 1", "1"),
+    ("she was given 2.5mg rather than the prescribed 5mg", "2"),
+    ("two tablets of co-codamol instead of one", None),  # amounts in words: not read
+    ("5mg instead of 5mg", None),
+    ("insulin was given instead of heparin", None),  # a wrong medicine, not a wrong amount
+])
+def test_a_stated_wrong_amount_is_too_much_or_too_little(text: str, expected: str | None) -> None:
+    found = find_medicine_problem(text, [])
+    assert (found.value if found else None) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("needed glucose, fine now", "4"),
+    ("had a fall but is back to normal", "4"),
+    ("fine now but very upset about it", None),  # distress: the level is the reporter's to say
+    ("she was anxious all night", None),
+])
+def test_well_again_with_no_distress_reads_as_no_psychological_harm(text: str, expected: str | None) -> None:
+    found = find_psychological_harm(text, [])
+    assert (found.value if found else None) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("yesterday 3pm on ward 7 a patient got insulin", "ward 7"),
+    ("found on the floor in Bay 3b overnight", "Bay 3b"),
+    ("was brought into resus at 2am", "resus"),
+    ("the ward was very busy", None),
+    ("in the room a nurse said", None),
+])
+def test_the_ward_or_unit_is_kept_as_written(text: str, expected: str | None) -> None:
+    found = find_unit(text, [])
+    assert (found.value if found else None) == expected

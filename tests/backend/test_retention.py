@@ -16,7 +16,9 @@ from tests.backend.reporting import API, answer, new_draft
 
 WORDS = "Mrs Example's insulin was given twice by mistake"  # what the reporter asked to have deleted
 KEPT = "A pump alarm was silenced on ward 9"
-FIELDS = ["Description", "EventType", "PatientCount", "ReporterType"]  # ReporterType: implied for staff
+ANSWERED = ["Description", "EventType", "PatientCount", "ReporterType"]  # ReporterType: implied for staff
+ASSUMED = ["DataSharingOptOut", "IsAnonymous", "Organisation"]  # the plan's defaults (issue 14), audited as such
+FIELDS = sorted(ANSWERED + ASSUMED)
 
 
 def audit_json(db, record_id: str) -> str:
@@ -57,7 +59,8 @@ def test_purge_removes_deleted_drafts_words_after_the_retention_period_only(clie
     # Who did what to which field, and when, is still there.
     rows = json.loads(trail)
     assert [r[0] for r in rows][0] == "create" and rows[-1] == ["delete", None, {"fields": FIELDS}, None]
-    assert {r[1] for r in rows if r[0] == "answer"} == set(FIELDS)
+    assert {r[1] for r in rows if r[0] == "answer"} == set(ANSWERED)
+    assert {r[1] for r in rows if r[0] == "default"} == set(ASSUMED)
     assert all(r[2] is None and r[3] is None for r in rows[:-1])
     assert KEPT in audit_json(db, kept)  # a draft its reporter kept is never touched
     assert client.get(f"{API}/records/{kept}", headers=people.headers("std_a")).json()["answers"]["fields"][

@@ -205,6 +205,19 @@ def test_a_correction_replaces_what_was_understood_and_asks_again():
     assert "analyse" in [c[0] for c in backend.calls] and texts(d) == []
 
 
+def test_yes_with_a_correction_the_analysis_misses_saves_the_interpreters_reading():
+    backend = fake(analysis=[])  # the narrative analysis finds nothing in "change the harm to low"
+    rid = asyncio.run(backend.create_record("public:rest:x", "chat", answers=[{"field": "Description", "value": "x"}]))
+    slots = {"record_id": rid["record"]["id"], "extraction": [
+        {"field": "PhysicalHarm", "value": "3", "label": "Moderate", "confidence": 0.7}]}
+    result, d = validate(ValidateConfirmForm(), "extraction_ok", "yes but change the harm to low",
+                         tracker(slots=slots, intent="affirm"))
+    assert result["extraction_ok"] == "yes"
+    assert "interpret_correction" in [c[0] for c in backend.calls]
+    record = asyncio.run(backend.record("public:rest:x", rid["record"]["id"]))
+    assert record["answers"]["patients"] == [{"PhysicalHarm": "4"}]  # the correction, not what was understood
+
+
 def test_present_danger_is_caught_even_if_the_nlu_misses_it():
     from actions.safety import danger_now
 
@@ -265,6 +278,17 @@ def test_a_new_session_with_an_unfinished_draft_offers_to_carry_on():
     assert SlotSet("record_id", "rec-9") in events
     assert texts(d) == ["Welcome back. You have a report you haven't finished. Say 'carry on' to go on with it, "
                         "or tell me about something new."]
+
+
+def test_a_patient_count_the_description_states_is_kept_when_harm_is_found():
+    from actions.describe_form import extraction_items
+
+    harm = {"field": "PhysicalHarm", "value": "4", "label": "Low harm", "confidence": 0.8}
+    count = {"field": "PatientCount", "value": 3, "label": "3", "confidence": 0.9}
+    items = {i["field"]: i for i in extraction_items({"suggestions": [harm, count]}, None, staff=True)}
+    assert items["PatientCount"]["value"] == 3  # was overwritten with 1 whenever harm was found
+    alone = {i["field"]: i for i in extraction_items({"suggestions": [harm]}, None, staff=True)}
+    assert alone["PatientCount"]["value"] == 1  # harm to "a patient": one patient, shown to confirm
 
 
 def test_a_hint_that_names_no_event_type_leaves_the_classifier_alone():

@@ -378,7 +378,7 @@ def test_a_structured_message_is_rendered_from_its_fields_and_its_numbers_pick_i
     assert sms_render.payloads(reply) == ["1", "2"]
     ended = {"text": "x", "custom": {KEY: message("stopped", "public")}}
     assert sms_render.message_text(ended) == ("OK, I've stopped. What you told me is saved. "
-                                             "To carry on later, text CARRY ON.")
+                                             "To carry on, text CARRY ON or your draft code.")
 
 
 # Length: GSM-7 where possible, at most three segments per SMS, in order.

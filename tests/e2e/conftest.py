@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from backend.accounts.models import Account, Organisation, Role
 from backend.auth.passwords import hash_password
 from backend.database.migrate import upgrade_to_head
-from tests.e2e.reporter import TURNS, Reporter
+from tests.e2e.reporter import TURNS, Reporter, Tally
 from tests.e2e.system import System, http
 from tests.e2e.teams_env import teams_microsoft  # noqa: F401  (fake Microsoft endpoints for the Teams channel)
 
@@ -62,5 +62,10 @@ def public(system, request) -> Reporter:
 def pytest_terminal_summary(terminalreporter):
     if TURNS:
         terminalreporter.section("reporter turns per end-to-end report")
-        for name, turns in TURNS.items():
-            terminalreporter.write_line(f"{name}: {turns}")
+        width = max(len(name) for name in TURNS)
+        terminalreporter.write_line(f"{'report':<{width}}  {'channel':<8} {'turns':>5} {'typed':>6}")
+        for name, t in TURNS.items():
+            if isinstance(t, Tally):
+                terminalreporter.write_line(f"{name:<{width}}  {t.channel:<8} {t.turns:>5} {t.typed:>6}")
+            else:
+                terminalreporter.write_line(f"{name:<{width}}  {'':<8} {t:>5} {'':>6}")

@@ -6,14 +6,51 @@ number, 'skip', or their own words."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from tests.e2e.system import System, http
 
-# Reporter turns per completed report, printed at the end of the run (see conftest.py).
-TURNS: dict[str, int] = {}
+
+@dataclass(frozen=True)
+class Tally:
+    """One completed report: the channel, the reporter's messages and the characters they typed."""
+
+    channel: str
+    turns: int
+    typed: int
+
+
+# Reporter turns per completed report, printed at the end of the run as a table (see conftest.py); a bare
+# number is a report whose test counts only turns.
+TURNS: dict[str, Tally | int] = {}
+
+
+def tally(name: str, channel: str, *reporters: Any) -> None:
+    """Counts a completed report's turns and typed characters (over every conversation it took)."""
+    TURNS[name] = Tally(channel, sum(r.turns for r in reporters), sum(r.typed for r in reporters))
+    if os.environ.get("E2E_TRANSCRIPTS"):  # to see where the turns go: pytest -s with E2E_TRANSCRIPTS=1
+        print(f"\n=== {name}")
+        for r in reporters:
+            for said, replies in getattr(r, "transcript", None) or getattr(r, "sent", []):
+                print(f">>> {said}")
+                for reply in replies if isinstance(replies, list) else [replies]:
+                    text = reply.get("text") or "" if isinstance(reply, dict) else str(reply)
+                    print("    " + text.replace("\n", "\n    "))
+
+
+NURSE = "5"  # ReporterRole: nurse or midwife
+
+
+def role_on_account(reporter: Reporter, code: str | None = NURSE) -> None:
+    """The condition of a staff report after the first: the account holds the reporter's role, as a submitted
+    report leaves it (test_reports.py, test_the_first_report_asks_the_role_and_keeps_it); set here by the call the person
+    would make themselves (PUT /me/reporter-role, their own token)."""
+    status, me = http("PUT", f"{reporter.system.backend}/api/v1/me/reporter-role", {"reporter_role": code},
+                      {"Authorization": f"Bearer {reporter.staff_token}"})
+    assert status == 200 and me["reporter_role"] == code, me
 
 
 @dataclass
@@ -22,6 +59,7 @@ class Reporter:
     sender: str
     staff_token: str | None = None
     turns: int = 0
+    typed: int = 0  # characters the reporter typed
     transcript: list[tuple[str, list[dict]]] = field(default_factory=list)
 
     def say(self, text: str) -> list[dict]:
@@ -31,6 +69,7 @@ class Reporter:
         status, replies = http("POST", self.system.webhook, body, {"Authorization": f"Bearer {self.system.rest_token}"})
         assert status == 200, replies
         self.turns += 1
+        self.typed += len(text)
         self.transcript.append((text, replies))
         return replies
 

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from backend.identities.models import ExternalIdentity
-from tests.e2e.reporter import TURNS, Reporter
+from tests.e2e.reporter import TURNS, Reporter, role_on_account
 from tests.e2e.system import http
 from tests.e2e.teams_env import APP_ID, TeamsMicrosoft
 
@@ -127,8 +127,10 @@ def test_a_teams_user_without_a_staff_account_is_told_how_to_get_one(system, tea
     assert links(system, locum.aad_object_id) == []
 
 
-def test_a_nurse_is_linked_on_first_use_and_reports_in_teams(system, nurse, nurse_account):
+def test_a_nurse_is_linked_on_first_use_and_reports_in_teams(system, nurse, nurse_account, staff_token):
     assert links(system, NURSE_OID) == []  # refused activities (above) linked nothing
+    # The condition: the account already holds the nurse's role (an earlier report left it), so it is assumed.
+    role_on_account(Reporter(system, "role", staff_token=staff_token))
     out = nurse.text(nurse.say("Today the district nurses at Beacon Surgery spotted early sepsis in a housebound "
                                "patient and got her admitted within the hour. Brilliant teamwork."))
     [link] = links(system, NURSE_OID)
@@ -157,7 +159,8 @@ def test_a_nurse_is_linked_on_first_use_and_reports_in_teams(system, nurse, nurs
     assert cards and all(b["type"] in ("imBack", "openUrl") for a in cards for c in a["attachments"]
                          for b in c["content"].get("buttons", []))
     assert all(a["replyToId"] and a["conversation"]["id"] == nurse.sender for a in nurse.activities)
-    TURNS["staff good care in Teams"] = nurse.turns
+    assert "ReporterRole" in record["answers"]["defaulted"]  # assumed, shown at check your answers
+    TURNS["staff good care in Teams (role on the account)"] = nurse.turns
 
 
 def test_a_draft_started_in_one_teams_chat_is_resumed_in_another(system, teams_microsoft, nurse, nurse_account):

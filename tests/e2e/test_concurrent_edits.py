@@ -109,9 +109,10 @@ def replay(trail: list[dict]) -> dict[str, tuple[str, object]]:
     """The end state the audit trail describes: each field's last change, in the order they were committed."""
     state = {}
     for e in trail:  # ids in commit order: SQLite takes its write lock before the row is added
-        if e["action"] in ("answer", "skip", "remove") and e["field"]:
+        if e["action"] in ("answer", "skip", "remove", "default") and e["field"]:
             key = e["field"] if e["patient"] is None else f"{e['field']}:{e['patient']}"
-            state[key] = (e["action"], e["new_value"])
+            # A default (the plan's, unasked: issue 14) is stored as an answer is.
+            state[key] = ("answer" if e["action"] == "default" else e["action"], e["new_value"])
     return state
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.e2e.reporter import Reporter
+from tests.e2e.reporter import Reporter, role_on_account
 from tests.e2e.system import http
 
 FIRST = "last night about 9pm on ward 12 a patient was given 20 units of insulin instead of 2, needed glucose, ok now"
@@ -168,16 +168,17 @@ def test_ordinary_answers_raise_no_999_alarm_and_are_saved(staff):
             out = staff.text(staff.say("?? no one's in danger, just put 2"))
             assert DANGER_SAID not in out.lower(), out
             assert _fields(staff, act, rid)["PatientCount"] == 2
-        elif q["field"] == "AgeBracket":
-            out = staff.text(staff.say("She's 52"))
-            assert DANGER_SAID not in out.lower(), out
-            assert _record(staff, act, rid)["answers"]["patients"][q["patient"] - 1]["AgeBracket"] == "10"
         elif q["field"] == "Organisation":
             staff.say("Beacon Surgery")
         else:
             staff.say({"PsychologicalHarm": "none", "ReporterRole": "staff nurse"}.get(q["field"]) or _default(q))
         seen.add(q["field"])
-    assert {"AgeBracket", "PatientCount"} <= seen, [(said, staff.text(r)[:80]) for said, r in staff.transcript]
+    assert "PatientCount" in seen, [(said, staff.text(r)[:80]) for said, r in staff.transcript]
+    # The ages are offered at check your answers (optional: not asked on their own). With two patients,
+    # "she's 52" could be either: no alarm, and not put on one of them by guess.
+    out = staff.text(staff.say("She's 52"))
+    assert DANGER_SAID not in out.lower(), out
+    assert all("AgeBracket" not in p for p in _record(staff, act, rid)["answers"]["patients"]), out
 
 
 def _default(q: dict) -> str:
@@ -186,6 +187,7 @@ def _default(q: dict) -> str:
 
 
 def test_replies_in_peoples_words_are_understood_and_confirmed_values_not_asked_again(staff):
+    role_on_account(staff, None)  # a first report: the role is asked (its words are the point here)
     act, rid = _started(staff)
     staff.say("yes")
     confirmed = _record(staff, act, rid)["answers"]
@@ -210,11 +212,14 @@ def test_replies_in_peoples_words_are_understood_and_confirmed_values_not_asked_
         assert "didn't understand" not in out, (q["field"], out)
         assert _record(staff, act, rid)["answers"] != before, (q["field"], out)
     assert "PatientCount" not in asked and "PhysicalHarm" not in asked, asked
+    # Optional questions are offered at check your answers; an age said there is saved as its band.
+    out = staff.text(staff.say("he's 72"))
+    assert "72" not in out or "didn't understand" not in out, out
     record = _record(staff, act, rid)["answers"]
-    assert record["fields"]["ServiceArea"] == ["1"] and record["fields"]["DrugUsedTooMuch"] == ["1"]
+    assert record["fields"]["ServiceArea"] == ["1"] and record["fields"]["DrugInvolvementFactors"] == ["1"]
     assert record["fields"]["Process"] == "6" and record["fields"]["SafetyChallenges"] == ["6"]
     assert record["fields"]["ReporterRole"] == "5"
-    assert record["patients"][0]["PsychologicalHarm"] == "4" and record["patients"][0]["AgeBracket"] == "11"
+    assert record["patients"][0]["PsychologicalHarm"] == "4" and record["patients"][0]["AgeBracket"] == "11", out
     # At check-your-answers, any answer can be changed in words.
     out = staff.text(staff.say("change the concern to not very concerned"))
     assert _fields(staff, act, rid)["LevelOfConcern"] == "3" and "Not very concerned" in out, out

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.e2e.reporter import TURNS, Reporter
+from tests.e2e.reporter import NURSE, Reporter, role_on_account, tally
 from tests.e2e.system import http
 
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
+# What the plan assumes for the e2e nurse, unasked and shown at check your answers (issue 14).
+STAFF_DEFAULTS = {"Organisation": ["G81019"], "ReporterRole": NURSE, "IsAnonymous": False, "DataSharingOptOut": False}
+ROLE_ON_ACCOUNT = "role on the account"
 
 
 def _identity(reporter: Reporter) -> dict:
@@ -46,46 +49,61 @@ def report(reporter: Reporter, first: str, replies: dict[str, str], confirm: str
 
 
 def test_staff_incident_from_one_message(staff):
+    role_on_account(staff)
     record = report(staff, "yesterday 3pm on ward 7 a patient got 10 units of insulin instead of 1, needed glucose, fine now", {
-        "Organisation": "Beacon Surgery", "ServiceArea": "1", "DrugInvolvementFactors": "1", "DrugUsedTooMuch": "1",
-        "Process": "6", "SafetyChallenges": "None of the above", "PatientCount": "1", "PsychologicalHarm:1": "1",
-        "ReporterRole": "Nurse or midwife", "IsAnonymous": "no", "DataSharingOptOut": "no",
+        # All the rest is read from the message and confirmed in one reply, or assumed (shown at the recap).
+        "ServiceArea": "1", "Process": "6", "SafetyChallenges": "None of the above",
     })
     assert record["event_type"] == "incident" and record["channel"] == "chat"
     assert record["answers"] == {
         "fields": {
             "Description": "yesterday 3pm on ward 7 a patient got 10 units of insulin instead of 1, needed glucose, fine now",
             "EventType": "incident", "ReporterType": "3", "IncidentOccurredToday": "n", "ApproximateDate": YESTERDAY,
-            "PreciseTime": "15:00", "ServiceArea": ["1"], "LocationWithinService": "4", "InvolvedAgents": ["4"],
-            "DrugsInvolved": ["insulin"], "PatientCount": 1, "Organisation": ["G81019"], "DrugInvolvementFactors": ["1"],
-            "DrugUsedTooMuch": ["1"], "Process": "6", "SafetyChallenges": ["6"], "ReporterRole": "5",
-            "IsAnonymous": False, "DataSharingOptOut": False,
+            "PreciseTime": "15:00", "ServiceArea": ["1"], "LocationWithinService": "4", "IdentifiedLocationOther": "ward 7",
+            "InvolvedAgents": ["4"], "DrugsInvolved": ["insulin"], "PatientCount": 1, "DrugInvolvementFactors": ["1"],
+            "Process": "6", "SafetyChallenges": ["6"], **STAFF_DEFAULTS,
         },
         "patients": [{"PhysicalHarm": "4", "PsychologicalHarm": "4"}],  # low harm, from "needed glucose", confirmed
-        "skipped": ["AgeBracket:1", "ImmediateActions", "LevelOfConcern"],
+        "skipped": [],
+        "defaulted": sorted(STAFF_DEFAULTS),
     }
-    TURNS["staff incident"] = staff.turns
+    tally(f"staff incident from one message ({ROLE_ON_ACCOUNT})", "REST", staff)
 
 
 def test_staff_good_care(staff):
+    role_on_account(staff)
     record = report(staff, "Today the district nurses at Beacon Surgery spotted early sepsis in a housebound patient "
                            "and got her admitted within the hour. Brilliant teamwork.", {
-        "EventType": "Good care", "Organisation": "Beacon Surgery", "HowFutureOccurrence": "Share the sepsis checklist at the team meeting",
-        "ReporterRole": "Nurse or midwife", "IsAnonymous": "no", "DataSharingOptOut": "no",
+        "EventType": "Good care", "HowFutureOccurrence": "Share the sepsis checklist at the team meeting",
     })
     assert record["event_type"] == "good_care"
     assert record["answers"] == {
         "fields": {
             "Description": "Today the district nurses at Beacon Surgery spotted early sepsis in a housebound patient "
                            "and got her admitted within the hour. Brilliant teamwork.",
-            "EventType": "good_care", "ReporterType": "3", "IncidentOccurredToday": "y", "Organisation": ["G81019"],
+            "EventType": "good_care", "ReporterType": "3", "IncidentOccurredToday": "y",
             "ServiceArea": ["7", "17"], "HowFutureOccurrence": "Share the sepsis checklist at the team meeting",
-            "ReporterRole": "5", "IsAnonymous": False, "DataSharingOptOut": False,
+            **STAFF_DEFAULTS,
         },
         "patients": [],
-        "skipped": ["StrengthsOfCare"],
+        "skipped": [],
+        "defaulted": sorted(set(STAFF_DEFAULTS) - {"Organisation"}),  # named in the story, so confirmed
     }
-    TURNS["staff good care"] = staff.turns
+    tally(f"staff good care ({ROLE_ON_ACCOUNT})", "REST", staff)
+
+
+def test_the_first_report_asks_the_role_and_keeps_it(system, staff_token):
+    """A first report asks the reporter's role; once submitted, the account holds it for the next."""
+    staff = Reporter(system, "staff-first-report", staff_token=staff_token)
+    role_on_account(staff, None)  # as a new account: no report yet
+    record = report(staff, "Today the reception team at Beacon Surgery saw that a frail patient in the waiting room "
+                           "looked unwell and got a GP to see her straight away. Great teamwork.", {
+        "EventType": "Good care", "HowFutureOccurrence": "Keep the double check", "ReporterRole": "Nurse or midwife",
+    })
+    assert record["answers"]["fields"]["ReporterRole"] == NURSE and "ReporterRole" not in record["answers"]["defaulted"]
+    status, me = http("GET", f"{system.backend}/api/v1/me", headers={"Authorization": f"Bearer {staff_token}"})
+    assert me["reporter_role"] == NURSE
+    tally("staff good care (first report: role asked)", "REST", staff)
 
 
 def test_public_poor_outcome(public):
@@ -94,7 +112,6 @@ def test_public_poor_outcome(public):
         "EventType": "2", "IncidentOccurredToday": "no", "ApproximateDate": "last week",
         "ServiceArea": "Hospital care", "LocationWithinService": "Hospital", "PhysicalHarm:1": "Needed more treatment",
         "PsychologicalHarm:1": "A little", "StrengthOfAssociation:1": "It might have", "ReporterType": "2",
-        "IsAnonymous": "yes", "DataSharingOptOut": "no",
     })
     assert record["event_type"] == "poor_outcome" and record["audience"] == "public"
     when = record["answers"]["fields"]["ApproximateDate"]  # "last week", resolved by the backend's date parser
@@ -108,29 +125,30 @@ def test_public_poor_outcome(public):
             "DataSharingOptOut": False,
         },
         "patients": [{"PhysicalHarm": "4", "PsychologicalHarm": "3", "StrengthOfAssociation": "4"}],  # low: "a bad infection", confirmed
-        "skipped": ["AgeBracket:1", "InvolvedAgents", "LevelOfConcern", "Organisation", "PreciseTime"],
+        "skipped": ["Organisation"],
+        "defaulted": ["DataSharingOptOut", "IsAnonymous"],  # the plan's, shown at the recap (issue 14)
     }
-    TURNS["public poor outcome"] = public.turns
+    tally("public poor outcome", "REST", public)
 
 
 def test_public_risk(public):
     record = report(public, "The ramp outside Beacon Surgery is broken and someone in a wheelchair is going to fall", {
         "EventType": "Something could cause harm in the future", "Organisation": "Beacon Surgery",
-        "ServiceArea": "GP", "RiskImminent": "no", "ReporterType": "I am the patient", "IsAnonymous": "no",
-        "ReporterContact": "skip", "DataSharingOptOut": "no",
+        "ServiceArea": "GP", "RiskImminent": "no", "ReporterType": "I am the patient",
     }, change_at_recap="change the service to care home")
     assert record["event_type"] == "risk"
     assert record["answers"] == {
         "fields": {
             "Description": "The ramp outside Beacon Surgery is broken and someone in a wheelchair is going to fall",
             "EventType": "risk", "Organisation": ["G81019"], "ServiceArea": ["12"], "RiskImminent": "n",
-            "ReporterType": "1", "IsAnonymous": False, "DataSharingOptOut": False,
+            "ReporterType": "1", "IsAnonymous": True, "DataSharingOptOut": False,
         },
         "patients": [],
-        "skipped": ["LevelOfConcern", "ReporterContact"],
+        "skipped": [],
+        "defaulted": ["DataSharingOptOut", "IsAnonymous"],
     }
     assert record["organisation_ods"] == "G81019"  # so the surgery sees it
-    TURNS["public risk"] = public.turns
+    tally("public risk (one change at the recap)", "REST", public)
 
 
 def test_a_conversation_broken_off_is_resumed_in_a_new_one(system, staff_token):
@@ -156,7 +174,7 @@ def test_a_conversation_broken_off_is_resumed_in_a_new_one(system, staff_token):
     }))
     assert "check" in recap.lower()
     assert "PSE-" in second.text(second.say("yes"))
-    TURNS["staff incident resumed in a new conversation"] = first.turns + second.turns
+    tally("staff incident resumed in a new conversation", "REST", first, second)
     assert first.backend("GET", f"/records/{record_id}", **act)["status"] == "submitted"
 
 
