@@ -11,7 +11,7 @@
 # Everything is built in a temporary directory (also Rasa's working directory, so its .rasa/cache
 # lands there); only the split, the reports and the summary are kept, in var/nlu-eval/ (git-ignored;
 # var/nlu-eval-NAME/ for CONFIG=NAME.yml).
-# DIET is trained without a fixed seed in config.yml, so figures can move slightly between runs.
+# config.yml fixes DIET's random seed, so the same data and config give the same figures.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -109,6 +109,10 @@ if gold_examples:
     print(f"entity values right: {right}/{len(gold_examples)} annotated examples "
           f"({right / len(gold_examples):.3f}); spurious entities in {spurious} unannotated ones")
 
+print("per intent:          precision  recall  F1     support")
+for name, row in sorted(intents.items()):
+    if name not in averages:
+        print(f"  {name:<18} {row['precision']:.3f}      {row['recall']:.3f}   {row['f1-score']:.3f}  {row['support']}")
 weak = sorted((v["f1-score"], k) for k, v in intents.items() if k not in averages and v["f1-score"] < 1)
 if weak:
     print("intents below F1 1.0: " + ", ".join(f"{k} {f:.2f}" for f, k in weak))

@@ -49,6 +49,10 @@ ACTS = (  # checked in order, before the reply is read as an answer
                         r"who (will|can|gets to)? ?(see|read|know)|is (it|this) (anonymous|confidential|private)|"
                         r"i don'?t understand|don'?t get (it|the question)|what is .* for\??$|explain)\b")),
 )
+# "both", "all of them", "all of the above", "it was both", "all of those really" (multiple choice only).
+ALL_OR_BOTH = re.compile(r"^(?:(?:it was|they were|its|it's|i think|probably|well)\s+)?(?P<word>both|all)"
+                         r"(?:\s+(?:of\s+)?(?:them|those|these|the above|above|of the above|really|i think|tbh|please))*$")
+BOTH_LEAD = re.compile(r"^(?:it was |they were )?both\s+(?:of\s+)?(?=\S)")
 APPROX = re.compile(r"\b(about|around|roughly|approx\w*|ish|maybe|i think|think|probably|nearer|near|between|"
                     r"mid|early|late|sometime|some time)\b")
 
@@ -168,6 +172,21 @@ def _numbers_pick(text: str, choices: list[dict[str, Any]]) -> list[dict[str, An
     return None
 
 
+def _substantive(choices: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The choices that name something: not "none of these", "I don't know" or "Other"."""
+    empty = {id(c) for c in (_role_choice("none", choices), _role_choice("unknown", choices)) if c}
+    return [c for c in choices if id(c) not in empty and norm(c["label"]) not in ("other", "something else")]
+
+
+def _all_or_both(t: str, choices: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """A reply naming every choice at once: "all of them", or "both" where exactly two are there to name."""
+    m = ALL_OR_BOTH.match(t)
+    if not m:
+        return None
+    named = _substantive(choices)
+    return named if m["word"] != "both" or len(named) == 2 else None
+
+
 def pick(fld: str, text: str, choices: list[dict[str, Any]], multiple: bool) -> tuple[list[dict[str, Any]], float]:
     """The choice(s) a reply names, with a confidence; ([], 0) when unsure."""
     t = norm(text)
@@ -175,6 +194,10 @@ def pick(fld: str, text: str, choices: list[dict[str, Any]], multiple: bool) -> 
     if by_number and (multiple or len(by_number) == 1):
         return by_number, 0.99
     if multiple:
+        every = _all_or_both(t, choices)
+        if every:
+            return every, 0.95
+        t = BOTH_LEAD.sub("", t)  # "both medicines and devices": the two are named after it
         parts = [p for p in re.split(r"\s*(?:,|;|\band\b|&|\+|/|\balso\b)\s*", t) if p.strip()]
         if len(parts) > 1:
             found = [pick(fld, p, choices, False) for p in parts]

@@ -3,10 +3,15 @@ question, a correction read against the record's answered questions, nothing sto
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
+
+from backend.interpret.reply import read
 
 REPLY, CORRECTION = "/api/v1/interpret/reply", "/api/v1/interpret/correction"
 WHEN = "2026-11-26T14:00:00"  # a Thursday, London time
+NOW = datetime.fromisoformat(WHEN)
 
 
 def _reply(client, people, field: str, text: str, audience: str = "staff", **extra) -> dict:
@@ -37,6 +42,30 @@ def _reply(client, people, field: str, text: str, audience: str = "staff", **ext
 def test_a_reply_in_peoples_words_is_the_right_answer(client, people, field, text, audience, value):
     got = _reply(client, people, field, text, audience)
     assert (got["act"], got["value"]) == ("answer", value)
+
+
+@pytest.mark.parametrize(("field", "text", "audience", "value"), [
+    ("InvolvedProcesses", "1 and 3", "staff", ["1", "3"]),
+    ("InvolvedProcesses", "prescribing and dispensing", "staff", ["1", "2"]),
+    ("InvolvedProcesses", "both prescribing and giving it", "staff", ["1", "3"]),
+    ("InvolvedAgents", "both medicines and devices", "public", ["4", "3"]),
+    # every choice that names something; never "None of these" or "I don't know" with them
+    ("InvolvedAgents", "all of the above", "staff", ["4", "3", "9", "13", "14", "11", "12", "8"]),
+    ("InvolvedProcesses", "all of them", "staff", ["1", "2", "3"]),
+])
+def test_a_reply_naming_several_choices_picks_each(client, people, field, text, audience, value):
+    got = _reply(client, people, field, text, audience)
+    assert (got["act"], got["value"]) == ("answer", value)
+
+
+def test_both_picks_the_two_choices_only_when_there_are_two():
+    two = {"field": "Demo", "type": "code", "multiple": True, "choices": [
+        {"code": "a", "label": "Day staff"}, {"code": "b", "label": "Night staff"},
+        {"code": "u", "label": "I don't know"}]}
+    assert read(two, "both of them", NOW).value == ["a", "b"]
+    assert read(two, "it was both", NOW).value == ["a", "b"]
+    three = {**two, "choices": [*two["choices"], {"code": "c", "label": "Agency staff"}]}
+    assert read(three, "both", NOW).act == "none"  # which two is not guessed: the question is asked again
 
 
 def test_a_no_with_a_day_answers_today_and_the_date(client, people):

@@ -145,3 +145,16 @@ def test_taking_ages_gets_how_many_questions_are_left():
                          tracker(slots={"record_id": rid, "question": question}))
     assert result == {"answer": None} and "about 1 more question," in texts(d)[0]
     assert "PhysicalHarm:1" not in backend.records[rid]["answers"]
+
+
+def test_a_question_at_check_your_answers_gets_an_answer_and_changes_nothing():
+    backend = fake()
+    rid = _draft(backend, PreciseTime="15:00")
+    before = dict(backend.records[rid]["answers"])
+    result, d = validate(ValidateRecapForm(), "recap_ok", "what does moderate harm mean here?",
+                         tracker(slots={"record_id": rid}, text="what does moderate harm mean here?", intent="ask_help",
+                                 active_loop="recap_form"))
+    assert result == {"recap_ok": None}  # not submitted; the recap is asked again
+    assert "Moderate: significant but not permanent harm." in texts(d)[0]
+    assert "What would you like to change?" not in " ".join(texts(d))
+    assert backend.records[rid]["answers"] == before and backend.records[rid]["status"] == "draft"
