@@ -97,7 +97,7 @@ _TIME_PATTERNS = (
     (re.compile(r"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)\b(?!:)"), 0.85),
     (re.compile(
         r"\b(?:at|around|about|approx(?:imately)?)\s+(?P<h>[01]\d|2[0-3]|[1-9](?=[.:]))[.:]?(?P<m>[0-5]\d)"
-        r"(?:\s*(?:hrs|hours|h)\b)?(?![.\d])",
+        r"(?:\s*(?:hrs|hours|h)\b)?(?![.\d])(?!\s*[ap]\.?m\b)",  # "about 4.30pm": the am/pm pattern reads it
         re.I,
     ), 0.8),
     (re.compile(r"\b(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s*(?:hrs|hours|h)\b", re.I), 0.85),

@@ -116,6 +116,13 @@ def test_times_with_a_dot_and_24_hour_times() -> None:
     assert find_time("given 2100 and again 0200", []).value == "02:00"  # a bare 2100 could be a dose
 
 
+def test_a_dotted_time_after_about_keeps_its_pm() -> None:
+    # "about 4.30pm" was read by the "about HH.MM" pattern, which starts earlier, as 04:30.
+    for said in ("about 4.30pm", "at 4.30 pm", "around 4.30 p.m."):
+        assert find_time(said, []).value == "16:30", said
+    assert find_time("about 16.30", []).value == "16:30"
+
+
 
 # --- harm --------------------------------------------------------------------
 
