@@ -25,7 +25,9 @@ if [ ! -f "$model" ]; then
   while kill -0 "$trainer" 2>/dev/null; do
     for _ in $(seq 15); do kill -0 "$trainer" 2>/dev/null && sleep 1; done
     kill -0 "$trainer" 2>/dev/null || break
-    step=$(grep -ao "Starting to train component '[A-Za-z]*'" "$log" | tail -n 1 | cut -d"'" -f2)
+    # `|| true`: before the first component starts grep finds nothing, and with pipefail and -e an
+    # empty match would end this script (and its trap the training) on a busy machine.
+    step=$(grep -ao "Starting to train component '[A-Za-z]*'" "$log" | tail -n 1 | cut -d"'" -f2 || true)
     epoch=$(grep -aoE "Epochs: +[0-9]+%\|[^|]*\| *[0-9]+/[0-9]+" "$log" | tail -n 1 | grep -oE "[0-9]+/[0-9]+$" || true)
     echo "  training: ${step:-reading the data}${epoch:+, epoch $epoch} ($(( $(date +%s) - start )) s)" >&2
   done
