@@ -51,7 +51,7 @@ class FakeBackend:
     async def answer(self, act_as: str, record_id: str, answers: list[dict]) -> dict:
         self._check("answer", act_as, record_id, copy.deepcopy(answers))
         record = self.records[record_id]
-        known = {q["field"] for q in PLAN} | {"EventType", "ApproximateDate"}
+        known = {q["field"] for q in PLAN} | {"EventType", "ApproximateDate", "Organisation", "OrganisationOther"}
         bad = [a for a in answers if a["field"] not in known]
         if bad:
             raise BackendRejected(422, {"errors": [{"field": bad[0]["field"], "message": "is not a question in the plan"}]})

@@ -17,7 +17,7 @@ from actions.backend_client import BackendRejected, BackendUnavailable, get_clie
 from actions.conversation import act_as, audience, latest_intent, latest_text
 from actions.description import add_to_description, looks_like_story
 from actions.digressions import apply_pending, correct, explain
-from actions.interpret import Interpretation, match_choice
+from actions.interpret import Interpretation, match_choice, yes_or_no
 from actions.resolve import resolve
 from actions.safety import DangerCheck
 from actions.say import ask, choose, say
@@ -160,8 +160,11 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
                       tracker: Tracker) -> dict[str, Any]:
         found = await resolve(get_client(), act_as(tracker), question, text, Interpretation())
         if found.problem == "candidates":
-            choose(dispatcher, tracker, "which_one", [{"label": c["label"], "payload": str(i)}
-                                                      for i, c in enumerate(found.value, 1)])
+            if len(found.value) == 1:
+                say(dispatcher, tracker, "did_you_mean", name=found.value[0]["label"])
+            else:
+                choose(dispatcher, tracker, "which_one", [{"label": c["label"], "payload": str(i)}
+                                                          for i, c in enumerate(found.value, 1)])
             return {"answer": None, "question": {**question, "candidates": found.value, "searched": text}}
         if found.problem and not question.get("mandatory") and question["field"] == "Organisation":
             return await self._keep_name(text, dispatcher, tracker)
@@ -183,6 +186,17 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
                          tracker: Tracker) -> dict[str, Any]:
         listed = {**question, "choices": question["candidates"], "candidates": None, "search": None}
         picked = match_choice(text, listed["choices"])
+        said = yes_or_no(text, latest_intent(tracker)) if len(listed["choices"]) == 1 else None
+        if said is True and not picked:  # "yes, that's the one" to a single name offered
+            picked = listed["choices"][0]
+        rest = _after_no(text) if said is False else ""
+        if rest:  # "no, the one on the high street": searched again with the new words
+            return await self._search({**question, "candidates": None}, rest, dispatcher, tracker)
+        if said is False and not question.get("mandatory") and question["field"] == "Organisation":
+            return await self._keep_name(question["searched"], dispatcher, tracker)
+        if said is False:
+            say(dispatcher, tracker, "name_not_found")
+            return {"answer": None, "question": {**question, "candidates": None}}
         if not picked and question.get("searched") and not question.get("mandatory") \
                 and question["field"] == "Organisation":
             return await self._keep_name(question["searched"], dispatcher, tracker)  # none of those
@@ -227,6 +241,16 @@ async def answer_if_it_is_one(dispatcher: CollectingDispatcher, tracker: Tracker
     except (BackendUnavailable, BackendRejected):
         return None
     return [*(SlotSet(k, v) for k, v in slots.items()), FollowupAction("report_form")]
+
+
+NOT_A_NAME = {"no", "nope", "nah", "not", "that", "one", "thats", "that's", "wrong", "thanks", "thank", "you", "it",
+              "its", "it's", "isnt", "isn't", "the", "is", "sorry", "mate"}
+
+
+def _after_no(text: str) -> str:
+    """What follows the "no" in a reply to "did you mean ...?", when it could be a name."""
+    words = text.replace(",", " ").split()[1:]
+    return " ".join(words) if any(w.casefold().strip(".!?") not in NOT_A_NAME for w in words) else ""
 
 
 def _with_intent(reading: dict[str, Any], question: dict[str, Any], intent: str | None) -> dict[str, Any]:

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from actions.interpret import Interpretation
 
 MAX_CANDIDATES = 5
+# Words that do not make a name: "the surgery at Beacon" names BEACON SURGERY as well as "beacon surgery".
+FILLER = {"the", "a", "an", "at", "in", "of", "on", "and", "it", "was", "my", "our", "from", "to", "its", "it's"}
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9']+", text.casefold().replace("&", " and "))) - FILLER
+
+
+def _bare(text: str) -> str:
+    """The reply without its leading filler words, for a second search."""
+    words = re.findall(r"[a-z0-9'&]+", text.casefold())
+    while words and words[0] in FILLER | {"i", "think", "called", "name", "is", "was", "were", "they", "we"}:
+        words.pop(0)
+    return " ".join(words)
+
+
+def names_it(text: str, code: str, display: str) -> bool:
+    """Whether a reply names this organisation outright: its code, or every word of its name. A single
+    search hit is not enough ("a little" is inside "DR A LITTLER"): anything less is offered to confirm."""
+    name = _words(display)
+    return text.strip().casefold() == code.casefold() or bool(name) and name <= _words(text)
 
 
 async def resolve(client, who: str, question: dict[str, Any], text: str, found: Interpretation) -> Interpretation:
@@ -22,7 +44,10 @@ async def resolve(client, who: str, question: dict[str, Any], text: str, found: 
     if question.get("search"):
         system = question["search"].split("/code-systems/")[1].split("?")[0]
         hits = (await client.search_codes(who, system, text, MAX_CANDIDATES))["codes"]
-        if len(hits) == 1:
+        bare = _bare(text)
+        if not hits and bare and bare != text.strip().casefold():  # "it was the beacon surgery"
+            hits = (await client.search_codes(who, system, bare, MAX_CANDIDATES))["codes"]
+        if len(hits) == 1 and names_it(text, hits[0]["code"], hits[0]["display"]):
             return Interpretation(value=[hits[0]["code"]] if question["multiple"] else hits[0]["code"])
         if not hits:
             return Interpretation(problem="name_not_found")

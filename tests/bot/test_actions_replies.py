@@ -7,9 +7,11 @@ from datetime import datetime, timedelta, timezone
 
 from rasa_sdk.events import FollowupAction
 
+from actions.backend_client import set_client
 from actions.delete import ActionAfterDelete, ActionDeleteDraft, ActionUndoDelete, ValidateDeleteForm
 from actions.describe_form import ValidateDescribeForm
 from actions.digressions import ActionCorrectAnswer
+from actions.fake_backend import FakeBackend
 from actions.recap_form import ValidateRecapForm
 from actions.report_form import ValidateReportForm
 from tests.bot.helpers import fake, run, texts, tracker, validate
@@ -158,3 +160,47 @@ def test_a_question_at_check_your_answers_gets_an_answer_and_changes_nothing():
     assert "Moderate: significant but not permanent harm." in texts(d)[0]
     assert "What would you like to change?" not in " ".join(texts(d))
     assert backend.records[rid]["answers"] == before and backend.records[rid]["status"] == "draft"
+
+
+class _Listed(FakeBackend):
+    """The fake backend with a few organisations, searched as the real endpoint searches (by substring)."""
+    NAMES = {"P81774": "DR A LITTLER", "G81019": "BEACON SURGERY", "B81003": "BEACON MEDICAL"}
+
+    async def search_codes(self, act_as: str, system: str, query: str, limit: int = 5) -> dict:
+        hits = [{"code": c, "display": d} for c, d in self.NAMES.items() if query.casefold() in d.casefold()]
+        return {"codes": hits[:limit]}
+
+
+ORGANISATION = {"field": "Organisation", "type": "code", "multiple": False, "mandatory": False,
+                "search": "/api/v1/taxonomy/code-systems/ods-codes?q=", "patient": None}
+
+
+def test_a_name_only_inside_another_is_offered_to_confirm_never_stored_unasked():
+    backend = _Listed()
+    set_client(backend)
+    rid = _draft(backend)
+    t = tracker(slots={"record_id": rid, "question": ORGANISATION})
+    result, d = validate(ValidateReportForm(), "answer", "a little", t)
+    assert "Organisation" not in backend.records[rid]["answers"]  # nothing stored on a guess
+    assert texts(d) == ["Do you mean Dr A Littler?"]
+    offered = result["question"]
+    # "no" keeps the reporter's own words, as a place the list does not know.
+    result, d = validate(ValidateReportForm(), "answer", "no", tracker(slots={"record_id": rid, "question": offered}))
+    answers = backend.records[rid]["answers"]
+    assert answers.get("OrganisationOther") == "a little" and answers["Organisation"] == "SKIPPED"
+    # "yes" takes it; "no, <another name>" searches again with the new words.
+    rid = _draft(backend)
+    validate(ValidateReportForm(), "answer", "yes that's them", tracker(slots={"record_id": rid, "question": offered}))
+    assert backend.records[rid]["answers"]["Organisation"] == "P81774"
+    rid = _draft(backend)
+    validate(ValidateReportForm(), "answer", "no, beacon surgery", tracker(slots={"record_id": rid, "question": offered}))
+    assert backend.records[rid]["answers"]["Organisation"] == "G81019"
+
+
+def test_a_name_said_in_full_is_stored_at_once():
+    backend = _Listed()
+    set_client(backend)
+    rid = _draft(backend)
+    result, d = validate(ValidateReportForm(), "answer", "it was the beacon surgery",
+                         tracker(slots={"record_id": rid, "question": ORGANISATION}))
+    assert backend.records[rid]["answers"]["Organisation"] == "G81019"
