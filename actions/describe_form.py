@@ -20,9 +20,10 @@ from actions.say import say
 
 MIN_DESCRIPTION = 3
 # "hi i need to report something about my mums care home": a greeting and a request to report, not yet
-# what happened. What it says beyond the request is kept and put before the description.
+# what happened. When it says more than the request, its words (without the greeting) start the description.
+GREETING = r"^\W*(?:(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))\b\W*(?:there\W*)?)?"
 OPENING = re.compile(
-    r"^\W*(?:(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))\b\W*(?:there\W*)?)?"
+    GREETING +
     r"(?:(?:i|we)\s*(?:'d|would|'m|am|need|want|wanna|have|had|was)?\s*(?:like|need|want|wanting|trying|going|hoping)?\s*"
     r"(?:to\s+)?(?:report|tell (?:you|someone|the nhs)(?: about)?|complain(?: about)?|raise|make a (?:complaint|report)|"
     r"let (?:you|someone) know(?: about)?|record|log|flag)\b)\W*"
@@ -32,14 +33,15 @@ OPENING_REST_WORDS = 6
 
 
 def opening_of(text: str) -> str | None:
-    """The rest of an opening message ("my mums care home"), or None when the message tells what happened."""
+    """An opening message without its greeting ("i need to report something about my mums care home"),
+    "" when it says nothing beyond the greeting and the request, or None when it tells what happened."""
     m = OPENING.match(text.strip())
     if not m:
         return None
     rest = m.group("rest").strip(" .,!")
     if len(rest.split()) >= OPENING_REST_WORDS or re.search(r"\d", rest):
         return None
-    return rest
+    return re.sub(GREETING, "", text.strip(), flags=re.I).strip() if rest else ""
 
 
 def extraction_items(analysis: dict[str, Any], hint: str | None, staff: bool) -> list[dict[str, Any]]:
@@ -89,7 +91,7 @@ class ValidateDescribeForm(DangerCheck, FormValidationAction):
             say(dispatcher, tracker, "opening_kept")
             return {"description": None, "opening": rest or None}
         if tracker.get_slot("opening"):
-            text = f"About {tracker.get_slot('opening')}: {text}"
+            text = f"{tracker.get_slot('opening')}\n\n{text}"  # the reporter's words, nothing added
         if len(text) < MIN_DESCRIPTION:
             say(dispatcher, tracker, "more_detail")
             return {"description": None}

@@ -94,12 +94,14 @@ def test_a_greeting_and_a_request_to_report_is_not_the_description():
     backend = fake()
     result, d = validate(ValidateDescribeForm(), "description", "hi i need to report something about my mums care home",
                          tracker())
-    assert result == {"description": None, "opening": "my mums care home"} and backend.records == {}
+    opening = "i need to report something about my mums care home"  # the greeting goes, nothing is added
+    assert result == {"description": None, "opening": opening} and backend.records == {}
     result, d = validate(ValidateDescribeForm(), "description", "she was left without her tablets for two days",
-                         tracker(slots={"opening": "my mums care home"}))
+                         tracker(slots={"opening": opening}))
     rid = result["record_id"]
-    assert backend.records[rid]["answers"]["Description"] == \
-        "About my mums care home: she was left without her tablets for two days"
+    assert backend.records[rid]["answers"]["Description"] == f"{opening}\n\nshe was left without her tablets for two days"
+    result, d = validate(ValidateDescribeForm(), "description", "Hello, I want to report something", tracker())
+    assert result == {"description": None, "opening": None}
 
 
 def test_a_correction_says_what_changed_or_asks_for_the_new_wording():

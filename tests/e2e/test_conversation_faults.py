@@ -126,13 +126,14 @@ def test_a_greeting_is_not_the_story_and_the_story_told_at_a_choice_is_kept(publ
     public.text(public.say(story))
     [draft] = _drafts(public, act)
     rid = draft["id"]
-    assert _fields(public, act, rid)["Description"] == f"About my dads nursing home: {story}"
+    opening = "i want to report something about my dads nursing home"  # without the greeting; nothing added
+    assert _fields(public, act, rid)["Description"] == f"{opening}\n\n{story}"
     public.say("yes")
     q = public.current_question(rid, act)
     more = "the night staff told my sister they were short staffed and nobody checked him until the morning"
     out = public.text(public.say(more))
     assert "added" in out.lower(), out
-    assert _fields(public, act, rid)["Description"] == f"About my dads nursing home: {story}\n\n{more}"
+    assert _fields(public, act, rid)["Description"] == f"{opening}\n\n{story}\n\n{more}"
     now = public.current_question(rid, act)
     # asked again, unless the analysis of the added words answered it
     assert now["field"] == q["field"] or q["field"] in _fields(public, act, rid), (q, now)
