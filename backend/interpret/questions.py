@@ -22,7 +22,7 @@ def question_for(plan: Plan, tax: Taxonomy, field: str, audience: str, mandatory
     return {"field": q.id, "type": "date" if q.format == "date" else q.field.type.lower(), "multiple": q.field.multiple,
             "mandatory": mandatory, "choices": present.choices(q, tax, audience), "help": q.help_text(audience),
             "unknown_code": codes.unknown_code if codes is not None else None,
-            "aliases": list(q.aliases), "per_patient": q.per_patient}
+            "aliases": list(q.aliases), "per_patient": q.per_patient, "yes_means": q.yes_means}
 
 
 def plan_questions(plan: Plan, tax: Taxonomy, event_type: str, audience: str) -> list[dict[str, Any]]:

@@ -365,8 +365,9 @@ def _yes_no(question: dict[str, Any], text: str, t: str, now: datetime) -> Readi
         if any(_phrase_in(p, t) for p in paraphrases()["_any"]["unknown"]):
             return _unknown(question)
         return Reading("none")
-    if question["type"] == "boolean":
-        return Reading("answer", said, 0.95, label="Yes" if said else "No", others=others)
+    if question["type"] == "boolean":  # a question asked as its field's opposite stores the opposite
+        value = said if question.get("yes_means", True) else not said
+        return Reading("answer", value, 0.95, label="Yes" if said else "No", others=others)
     code = "y" if said else "n"
     match = next((c for c in choices if str(c["code"]) == code), None)
     return Reading("answer", code, 0.95, label=match["label"] if match else code, others=others)

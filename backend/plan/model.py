@@ -55,6 +55,9 @@ class Question:
     # How a yes/no answer reads in a recap where the question is worded as its opposite
     # ("Share for national learning: Yes" for DataSharingOptOut = false): label, "true", "false".
     recap: Mapping[str, str] = dataclass_field(default_factory=dict)
+    # False when a yes/no question is asked as the field's opposite ("Can we share it?" for DataSharingOptOut):
+    # a "yes" then stores false, on the web form and in the chat alike.
+    yes_means: bool = True
     # Per medium (wording/render.py): shorter public labels over SMS; media that take the answer in words.
     sms_labels: Mapping[str, str] = dataclass_field(default_factory=dict)
     answer_in_words: tuple[str, ...] = ()
@@ -134,6 +137,7 @@ def _question(qid: str, raw: Mapping[str, Any], tax: Taxonomy, default_chat: str
         public_labels=dict(raw.get("public_labels", {})),
         aliases=tuple(raw.get("aliases", ())),
         recap={str(k).lower(): str(v) for k, v in (raw.get("recap") or {}).items()},
+        yes_means=bool(raw.get("yes_means", True)),
         sms_labels=dict(raw.get("sms_labels", {})),
         answer_in_words=tuple(raw.get("answer_in_words", ())),
         defaults={aud: _default(qid, aud, body) for aud, body in (raw.get("default") or {}).items()},

@@ -13,7 +13,7 @@ LARGE_LIST = 250  # longer lists (the ODS organisations) are searched, not liste
 
 def choices(q: Question, tax: Taxonomy, audience: str) -> list[dict[str, Any]] | None:
     if q.field.type == "Boolean":
-        return [{"code": True, "label": "Yes"}, {"code": False, "label": "No"}]
+        return [{"code": q.yes_means, "label": "Yes"}, {"code": not q.yes_means, "label": "No"}]
     codes = tax.values_for(q.id)
     if codes is None or len(codes.codes) > LARGE_LIST:
         return None
@@ -57,6 +57,7 @@ def question_view(slot: Slot, tax: Taxonomy, audience: str, patient_count: int) 
         "max_length": q.max_length if q.field.type == "String" else None,
         "core": q.core,
         "answer_in_words": list(q.answer_in_words),
+        "yes_means": q.yes_means,
     }
 
 

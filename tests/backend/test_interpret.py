@@ -131,3 +131,21 @@ def test_weeks_back_are_an_approximate_date(text, days_back):
 
     now = datetime(2026, 12, 3, 15, 0)  # a Thursday
     assert date_of(text, now) == ((now - timedelta(days=days_back)).date(), True)
+
+
+@pytest.mark.parametrize(("text", "opted_out", "label"), [
+    ("yes", False, "Yes"), ("yeah thats fine", False, "Yes"), ("no", True, "No"), ("no thanks", True, "No")])
+def test_sharing_is_asked_positively_so_yes_shares(client, people, text, opted_out, label):
+    """'Can we share yours?' answered yes stores no opt-out, as the recap shows it (issue 12)."""
+    reading = _reply(client, people, "DataSharingOptOut", text, "public")
+    assert (reading["value"], reading["label"]) == (opted_out, label)
+
+
+def test_the_sharing_question_and_its_choices_read_positively(client, people):
+    from backend.plan.model import load_plan
+    from backend.plan.present import choices
+    from backend.taxonomy.registry import load_taxonomy
+    plan, tax = load_plan(), load_taxonomy()
+    q = plan.questions["DataSharingOptOut"]
+    assert "opt out" not in q.text("public").lower() and "share" in q.text("public").lower()
+    assert choices(q, tax, "public") == [{"code": False, "label": "Yes"}, {"code": True, "label": "No"}]

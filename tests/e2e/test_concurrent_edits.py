@@ -26,7 +26,7 @@ REPLIES = {  # the same reply to the same question, in every conversation
     "DrugInvolvementFactors": "2", "DrugInsufficientDetails": "6", "Process": "6",
     "SafetyChallenges": "None of the above", "PatientCount": "1", "PhysicalHarm:1": "No physical harm",
     "PsychologicalHarm:1": "No psychological harm", "ReporterRole": "Nurse or midwife", "IsAnonymous": "no",
-    "DataSharingOptOut": "no",
+    "DataSharingOptOut": "yes",
 }
 WEB_ONLY = ("ResponsibleSpecialty", "InvolvedPersonsActions", "DetectionPoint", "DutyOfCandour", "NeverEvent",
             "CqcNotify", "LocalAuthoritySafeguarding")

@@ -197,7 +197,7 @@ def test_replies_in_peoples_words_are_understood_and_confirmed_values_not_asked_
     replies = {"Organisation": "Beacon Surgery", "ServiceArea": "hospital", "DrugInvolvementFactors": "too much given",
                "DrugUsedTooMuch": "1 - dose too high", "Process": "giving the insulin", "SafetyChallenges": "none of them",
                "PsychologicalHarm": "none", "AgeBracket": "72", "ReporterRole": "I'm a staff nurse",
-               "IsAnonymous": "no thanks", "DataSharingOptOut": "no", "LevelOfConcern": "very concerned"}
+               "IsAnonymous": "no thanks", "DataSharingOptOut": "yes", "LevelOfConcern": "very concerned"}
     for _ in range(40):
         q = staff.current_question(rid, act)
         if q is None:

@@ -112,7 +112,7 @@ def test_public_report_with_the_tracker_in_postgres_and_the_lock_in_redis(prod):
         "EventType": "2", "IncidentOccurredToday": "no", "ApproximateDate": "last week",
         "ServiceArea": "Hospital care", "LocationWithinService": "Hospital", "PhysicalHarm:1": "Needed more treatment",
         "PsychologicalHarm:1": "A little", "StrengthOfAssociation:1": "It might have", "ReporterType": "2",
-        "IsAnonymous": "yes", "DataSharingOptOut": "no",
+        "IsAnonymous": "yes", "DataSharingOptOut": "yes",
     }, around_first_turn=redis_commands)
     assert record["event_type"] == "poor_outcome" and record["audience"] == "public"
     assert record["answers"]["fields"]["Description"] == first
@@ -147,7 +147,7 @@ def test_staff_report_moves_between_two_rasa_servers_every_turn(prod, prod_staff
     record = complete_report(staff, first, {
         "Organisation": "Beacon Surgery", "ServiceArea": "1", "DrugInvolvementFactors": "1", "DrugUsedTooMuch": "1",
         "Process": "6", "SafetyChallenges": "None of the above", "PatientCount": "1", "PsychologicalHarm:1": "1",
-        "ReporterRole": "Nurse or midwife", "IsAnonymous": "no", "DataSharingOptOut": "no",
+        "ReporterRole": "Nurse or midwife", "IsAnonymous": "no", "DataSharingOptOut": "yes",
     })
     assert staff.turns >= 4
     assert record["event_type"] == "incident" and record["audience"] == "staff" and record["channel"] == "chat"

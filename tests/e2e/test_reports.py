@@ -170,7 +170,7 @@ def test_a_conversation_broken_off_is_resumed_in_a_new_one(system, staff_token):
         "InvolvedAgents": "Medications", "DrugsInvolved": "amoxicillin", "DrugInvolvementFactors": "2",
         "DrugInsufficientDetails": "6", "Process": "6", "SafetyChallenges": "None of the above", "PatientCount": "1",
         "PhysicalHarm:1": "No physical harm", "PsychologicalHarm:1": "No psychological harm",
-        "ReporterRole": "Nurse or midwife", "IsAnonymous": "no", "DataSharingOptOut": "no",
+        "ReporterRole": "Nurse or midwife", "IsAnonymous": "no", "DataSharingOptOut": "yes",
     }))
     assert "check" in recap.lower()
     assert "PSE-" in second.text(second.say("yes"))
@@ -198,7 +198,7 @@ def test_a_web_form_draft_is_finished_by_chat_and_a_chat_draft_on_the_web(system
     assert status == 200
     recap = chat.text(chat.answer_questions(record_id, act, {
         "Organisation": "Beacon Surgery", "ServiceArea": "GP", "RiskTheme": "2", "ReporterRole": "Nurse or midwife",
-        "IsAnonymous": "no", "DataSharingOptOut": "no",
+        "IsAnonymous": "no", "DataSharingOptOut": "yes",
     }))
     assert "check" in recap.lower()
     assert "PSE-" in chat.text(chat.say("yes"))

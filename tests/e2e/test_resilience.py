@@ -51,13 +51,13 @@ PUBLIC_REPLIES = {
     "EventType": "2", "IncidentOccurredToday": "no", "ApproximateDate": "last week",
     "ServiceArea": "Hospital care", "LocationWithinService": "Hospital", "PhysicalHarm:1": "Needed more treatment",
     "PsychologicalHarm:1": "A little", "StrengthOfAssociation:1": "It might have", "ReporterType": "2",
-    "IsAnonymous": "yes", "DataSharingOptOut": "no",
+    "IsAnonymous": "yes", "DataSharingOptOut": "yes",
 }
 STAFF_FIRST = "yesterday 3pm on ward {n} a patient got 10 units of insulin instead of 1, needed glucose, fine now"
 STAFF_REPLIES = {
     "Organisation": "Beacon Surgery", "ServiceArea": "1", "DrugInvolvementFactors": "1", "DrugUsedTooMuch": "1",
     "Process": "6", "SafetyChallenges": "None of the above", "PatientCount": "1", "PsychologicalHarm:1": "1",
-    "ReporterRole": "Nurse or midwife", "IsAnonymous": "no", "DataSharingOptOut": "no",
+    "ReporterRole": "Nurse or midwife", "IsAnonymous": "no", "DataSharingOptOut": "yes",
 }
 
 
