@@ -113,6 +113,8 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
                                                    bool(question.get("mandatory")))
             if reading["act"] in ("stop", "delete", "submit", "undo"):
                 return await self._wants(reading["act"], dispatcher, tracker)
+            if reading["act"] == "elsewhere":
+                return await self._elsewhere(reading, dispatcher, tracker)
             reading = _with_intent(reading, question, latest_intent(tracker))
             digression = await self._digression(reading, dispatcher, tracker)
             if digression is not None:
@@ -155,6 +157,21 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
         if also:
             say(dispatcher, tracker, "also_saved", items=", ".join(also))
         return {"answer": None, "question": result.get("next_question"), "question_synced": "next_question" in result}
+
+    @staticmethod
+    async def _elsewhere(reading: dict[str, Any], dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """A reply that answers another question ("im his son" to the medicines question): saved there,
+        and the question showing is asked again."""
+        client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
+        saved = []
+        for other in reading.get("others") or []:
+            try:
+                await client.answer(who, record, [{"field": other["field"], "value": other["value"]}])
+                saved.append(other.get("label") or str(other["value"]))
+            except BackendRejected:
+                continue
+        say(dispatcher, tracker, "also_saved" if saved else "not_understood", items=", ".join(saved))
+        return {"answer": None, "question": None, "question_synced": None}
 
     async def _search(self, question: dict[str, Any], text: str, dispatcher: CollectingDispatcher,
                       tracker: Tracker) -> dict[str, Any]:

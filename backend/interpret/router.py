@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backend.auth.dependencies import AssistantPrincipal
 from backend.interpret.correction import read_correction
+from backend.interpret.elsewhere import answers_elsewhere
 from backend.interpret.questions import UnknownQuestion, plan_questions, question_for
 from backend.interpret.reply import Reading, act_of, as_dict, read
 from backend.narrative.dates import local_now
@@ -36,7 +37,9 @@ class Other(BaseModel):
 
 
 class ReplyReading(BaseModel):
-    act: Literal["answer", "skip", "unknown", "help", "progress", "stop", "delete", "undo", "submit", "none"]
+    # elsewhere: the reply answers another question (in `others`), not this one
+    act: Literal["answer", "skip", "unknown", "help", "progress", "stop", "delete", "undo", "submit", "none",
+                 "elsewhere"]
     value: Any = None
     confidence: float
     approximate: bool
@@ -56,7 +59,12 @@ def interpret_reply(body: ReplyRequest, who: AssistantPrincipal, request: Reques
         question = question_for(*_plan_and_taxonomy(request), body.field, body.audience, body.mandatory)
     except UnknownQuestion as exc:
         raise HTTPException(404, f"No question {exc} in the plan") from exc
-    return as_dict(read(question, body.text, local_now(body.reported_at)))
+    now = local_now(body.reported_at)
+    if question["type"] == "string" and body.field != "Description":
+        other = answers_elsewhere(*_plan_and_taxonomy(request), body.field, body.text, body.audience, now)
+        if other is not None:
+            return as_dict(other)
+    return as_dict(read(question, body.text, now))
 
 
 class CorrectionRequest(BaseModel):

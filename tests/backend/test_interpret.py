@@ -149,3 +149,17 @@ def test_the_sharing_question_and_its_choices_read_positively(client, people):
     q = plan.questions["DataSharingOptOut"]
     assert "opt out" not in q.text("public").lower() and "share" in q.text("public").lower()
     assert choices(q, tax, "public") == [{"code": False, "label": "Yes"}, {"code": True, "label": "No"}]
+
+
+@pytest.mark.parametrize(("field", "text", "audience", "act", "others"), [
+    ("DrugsInvolved", "im his son", "public", "elsewhere", [{"field": "ReporterType", "value": "2"}]),
+    ("DrugsInvolved", "I'm the patient", "public", "elsewhere", [{"field": "ReporterType", "value": "1"}]),
+    ("DrugsInvolved", "amoxicillin and paracetamol", "public", "answer", []),
+    ("DrugsInvolved", "im not sure, some blood thinner i think it was warfarin", "public", "answer", []),
+    ("DrugsInvolved", "im his nurse", "staff", "answer", []),  # staff are not asked who they are
+])
+def test_a_reply_about_the_reporter_is_not_stored_as_a_free_text_answer(client, people, field, text, audience, act,
+                                                                        others):
+    reading = _reply(client, people, field, text, audience, mandatory=False)
+    assert reading["act"] == act
+    assert [{"field": o["field"], "value": o["value"]} for o in reading["others"]] == others

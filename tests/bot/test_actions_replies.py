@@ -206,3 +206,25 @@ def test_a_name_said_in_full_is_stored_at_once():
     result, d = validate(ValidateReportForm(), "answer", "it was the beacon surgery",
                          tracker(slots={"record_id": rid, "question": ORGANISATION}))
     assert backend.records[rid]["answers"]["Organisation"] == "G81019"
+
+
+class _ReadsElsewhere(FakeBackend):
+    """The fake backend, reading "im his son" as the real interpreter does: who the reporter is."""
+
+    async def interpret_reply(self, act_as: str, field: str | None, text: str, audience: str,
+                              mandatory: bool = True) -> dict:
+        if text == "im his son":
+            return {"act": "elsewhere", "value": None, "confidence": 0.95, "approximate": False, "label": None,
+                    "others": [{"field": "PreciseTime", "value": "10:00", "label": "10:00"}]}
+        return await super().interpret_reply(act_as, field, text, audience, mandatory)
+
+
+def test_a_reply_that_answers_another_question_is_saved_there_and_the_question_asked_again():
+    backend = _ReadsElsewhere()
+    set_client(backend)
+    rid = _draft(backend)
+    question = {**asyncio.run(backend.next_question(PUBLIC, rid))["question"], "field": "PhysicalHarm"}
+    result, d = validate(ValidateReportForm(), "answer", "im his son", tracker(slots={"record_id": rid, "question": question}))
+    answers = backend.records[rid]["answers"]
+    assert answers.get("PreciseTime") == "10:00" and "PhysicalHarm:1" not in answers
+    assert texts(d) == ["I've also noted: 10:00."] and result["question_synced"] is None  # asked again
