@@ -228,3 +228,20 @@ def test_the_chat_page_knows_a_signed_in_member_of_staff(client, people):
     assert me.status_code == 200 and me.json()["id"] == people.ids["std_a"]
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] <= 15 * 60  # short-lived: only to open the chat
+
+
+def test_the_sharing_question_is_asked_as_the_check_page_shows_it(client, people):
+    """'Can this record be shared?' Yes stores no opt-out, and the check page shows that question with Yes."""
+    token = sign_in(client, "std_a")
+    record_id, url = start(client, token)
+    post(client, url, token, value="A patient fell in the bay.", action="continue")
+    sharing = f"/records/{record_id}/questions/DataSharingOptOut"
+    page = client.get(sharing).text
+    assert "opt out" not in page.split("<h1")[1].split("</h1>")[0].lower()
+    yes = re.search(r'type="radio" value="([^"]*)"[^>]*>\s*<label[^>]*>Yes</label>', page).group(1)
+    post(client, sharing, token, value=yes, action="continue")
+    record = client.get(f"{API}/records/{record_id}", headers=people.headers("std_a")).json()
+    assert record["answers"]["fields"]["DataSharingOptOut"] is False
+    check = re.sub(r"\s+", " ", client.get(f"/records/{record_id}/check").text)
+    row = re.search(r'key">([^<]*shared[^<]*)</dt> <dd class="nhsuk-summary-list__value">([^<]*)<', check)
+    assert row and "opt out" not in row.group(1).lower() and row.group(2).strip() == "Yes", row and row.groups()
