@@ -18,7 +18,7 @@ MAX_WORDS = 6  # a longer reply is more likely an answer that happens to start w
 
 
 def answers_elsewhere(plan: Plan, tax: Taxonomy, field: str, text: str, audience: str, now: datetime) -> Reading | None:
-    """For a free-text question: the reading of the reply as who the reporter is, when it is plainly that."""
+    """For a free-text or searched question (a medicine, an organisation): the reading of the reply as who the reporter is, when it is plainly that."""
     t = norm(text)
     if field == "ReporterType" or not ABOUT_ME.match(t) or len(t.split()) > MAX_WORDS:
         return None

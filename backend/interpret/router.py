@@ -60,7 +60,8 @@ def interpret_reply(body: ReplyRequest, who: AssistantPrincipal, request: Reques
     except UnknownQuestion as exc:
         raise HTTPException(404, f"No question {exc} in the plan") from exc
     now = local_now(body.reported_at)
-    if question["type"] == "string" and body.field != "Description":
+    free = question["type"] == "string" or (question["choices"] is None and question["type"] == "code")  # or searched
+    if free and body.field != "Description":
         other = answers_elsewhere(*_plan_and_taxonomy(request), body.field, body.text, body.audience, now)
         if other is not None:
             return as_dict(other)

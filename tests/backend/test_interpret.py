@@ -157,6 +157,8 @@ def test_the_sharing_question_and_its_choices_read_positively(client, people):
     ("DrugsInvolved", "amoxicillin and paracetamol", "public", "answer", []),
     ("DrugsInvolved", "im not sure, some blood thinner i think it was warfarin", "public", "answer", []),
     ("DrugsInvolved", "im his nurse", "staff", "answer", []),  # staff are not asked who they are
+    ("Organisation", "im his son", "public", "elsewhere", [{"field": "ReporterType", "value": "2"}]),
+    ("Organisation", "im not sure", "public", "skip", []),
 ])
 def test_a_reply_about_the_reporter_is_not_stored_as_a_free_text_answer(client, people, field, text, audience, act,
                                                                         others):
