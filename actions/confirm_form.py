@@ -17,6 +17,12 @@ from actions.safety import DangerCheck
 from actions.say import listing, say
 from wording.catalogue import entry
 
+# What the analysis of a correction may replace: values in the reporter's own words, numbers, days and
+# times ("no, it was 4pm on ward 9"). A kind of report, service, place, harm or thing involved that was
+# understood changes only when the correction names it (the interpreter's reading below): "he had to go
+# to hospital" is not where it happened, and three words are too few to classify a report by.
+REPLACED_BY_ANALYSIS = {"PreciseTime", "EstimatedTime", "ApproximateDate", "IncidentOccurredToday", "PatientCount",
+                        "IdentifiedLocationOther", "Organisation", "DrugsInvolved"}
 NONE_RIGHT = re.compile(r"\b(none of (it|that|them)|all wrong|it'?s all wrong|start again|ask me( instead)?|nothing is right)\b", re.I)
 
 
@@ -105,8 +111,10 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
             analysis = await get_client().analyse(act_as(tracker), text, audience(tracker))
         except (BackendUnavailable, BackendRejected):
             analysis = {}
+        understood = tracker.get_slot("extraction") or []
+        known = {i["field"] for i in understood}
         fixes = {i["field"]: i for i in analysis.get("suggestions", [])
-                 if i["field"] != "EventType" or i.get("confidence", 0) >= 0.8}
+                 if i["field"] != "EventType" and (i["field"] not in known or i["field"] in REPLACED_BY_ANALYSIS)}
         # "No, it did not go well": the kind of report is corrected in so many words.
         try:
             reading = await get_client().interpret_reply(act_as(tracker), "EventType", text, audience(tracker))
@@ -116,7 +124,6 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
             fixes["EventType"] = {"field": "EventType", "value": reading["value"], "label": reading["label"],
                                   "confidence": reading["confidence"]}
         # "yes, but the harm was moderate": the interpreter's reading of a correction, against what was understood.
-        understood = tracker.get_slot("extraction") or []
         kind = next((i["value"] for i in understood if i["field"] == "EventType"), None)
         try:
             found = await get_client().interpret_correction(act_as(tracker), text, fixes.get("EventType", {}).get(

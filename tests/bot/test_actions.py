@@ -297,3 +297,17 @@ def test_a_hint_that_names_no_event_type_leaves_the_classifier_alone():
     guess = {"field": "EventType", "value": "incident", "label": "Patient safety incident", "confidence": 0.7,
              "candidates": [{"value": "incident", "label": "Patient safety incident"}]}
     assert extraction_items({"suggestions": [guess]}, "wrong", staff=False) == [guess]
+
+
+def test_a_correction_changes_an_understood_kind_service_or_harm_only_when_it_names_it():
+    """'he had to go to hospital' is not where it happened, and 'rosewood care home' is no kind of report:
+    the analysis of a correction adds what was not understood and replaces only words, days and times."""
+    hospital = {"field": "ServiceArea", "value": ["1"], "label": "Hospital", "confidence": 0.9}
+    outcome = {"field": "EventType", "value": "poor_outcome", "label": "Poor outcome", "confidence": 0.95}
+    date = {"field": "ApproximateDate", "value": "2026-11-28", "label": "28 November 2026", "confidence": 0.9}
+    fake(analysis=[hospital, outcome, date])
+    care_home = {"field": "ServiceArea", "value": ["12"], "label": "Care home", "confidence": 0.9}
+    slots = {"record_id": "rec-x", "extraction": [INSULIN, care_home]}
+    result, d = validate(ValidateConfirmForm(), "extraction_ok", "no he had to go to hospital on saturday",
+                         tracker(slots=slots, intent="correct"))
+    assert result == {"extraction_ok": None, "extraction": [INSULIN, care_home, date]}  # the day added, nothing replaced
