@@ -229,6 +229,11 @@ class ActionCorrectAnswer(Action):
                 *([SlotSet("recap_ok", None)] if changed else []), *resume_loop(tracker)]
 
 
+# Words that may mean stop although the interpreter's stop phrases miss them ("bye for now", "tomorrow").
+STOPPISH = re.compile(r"\b(stop|bye|later|pause|quit|exit|leave it|enough|tomorrow|another time|have to go|got to go|"
+                      r"gotta go|can'?t do this|finish|done for now|not now)\b", re.I)
+
+
 class ActionStopReport(Action):
     def name(self) -> str:
         return "action_stop_report"
@@ -238,12 +243,17 @@ class ActionStopReport(Action):
         # left and carries on; only words that say stop end the report.
         if tracker.get_slot("record_id") and tracker.active_loop_name:
             from actions.delete import reply_act
-            from actions.report_form import answer_if_it_is_one, progress
+            from actions.report_form import answer_if_it_is_one, progress, reply_to_question
 
             act = await reply_act(tracker, latest_text(tracker))
             answered = await answer_if_it_is_one(dispatcher, tracker) if act != "stop" else None
             if answered is not None:  # "none", heard as stop, answers the question showing
                 return answered
+            if act not in ("stop", "progress", "help") and not STOPPISH.search(latest_text(tracker)):
+                # No word of stopping ("its called rosewood house", heard as stop): a reply to the question.
+                replied = await reply_to_question(dispatcher, tracker)
+                if replied is not None:
+                    return replied
             if act == "progress":
                 await progress(dispatcher, tracker)
                 return resume_loop(tracker)

@@ -18,7 +18,7 @@ from actions.conversation import act_as, audience, latest_intent, latest_text
 from actions.description import add_to_description, looks_like_story
 from actions.digressions import apply_pending, correct, explain
 from actions.interpret import Interpretation, match_choice, yes_or_no
-from actions.resolve import resolve
+from actions.resolve import name_in, resolve
 from actions.safety import DangerCheck
 from actions.say import ask, choose, say
 
@@ -194,6 +194,7 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
     async def _keep_name(name: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         """A place the list does not know is kept in the reporter's words (LFPSE's OrganisationOther)."""
         client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
+        name = name_in(name)  # "its called rosewood house" -> "rosewood house"
         await client.answer(who, record, [{"field": "Organisation", "skip": True}])
         result = await client.answer(who, record, [{"field": "OrganisationOther", "value": name}])
         say(dispatcher, tracker, "kept_as_written", name=name)
@@ -268,6 +269,15 @@ def _after_no(text: str) -> str:
     """What follows the "no" in a reply to "did you mean ...?", when it could be a name."""
     words = text.replace(",", " ").split()[1:]
     return " ".join(words) if any(w.casefold().strip(".!?") not in NOT_A_NAME for w in words) else ""
+
+
+async def reply_to_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """A reply the NLU took for stop with no word of stopping in it: read as a reply to the question
+    showing, as the form would read it (a name searched, a story kept, or asked again). None outside it."""
+    if tracker.active_loop_name != "report_form" or not tracker.get_slot("question") or not tracker.get_slot("record_id"):
+        return None
+    slots = await ValidateReportForm().validate_answer(latest_text(tracker), dispatcher, tracker, {})
+    return [*(SlotSet(k, v) for k, v in slots.items()), FollowupAction("report_form")]
 
 
 def _with_intent(reading: dict[str, Any], question: dict[str, Any], intent: str | None) -> dict[str, Any]:

@@ -16,10 +16,23 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9']+", text.casefold().replace("&", " and "))) - FILLER
 
 
+# Words before a name in a reply ("its called ...", "i think it was at ..."); articles stay: "The Grange".
+LEAD = {"it", "its", "it's", "was", "is", "called", "name", "named", "i", "think", "they", "we", "were", "at", "in",
+        "from", "my", "our", "place"}
+
+
+def name_in(text: str) -> str:
+    """The reply without its leading filler words ("its called rosewood house" -> "rosewood house"), as typed."""
+    words = text.strip().split()
+    while len(words) > 1 and words[0].casefold().strip(",.:;") in LEAD:
+        words.pop(0)
+    return " ".join(words)
+
+
 def _bare(text: str) -> str:
-    """The reply without its leading filler words, for a second search."""
-    words = re.findall(r"[a-z0-9'&]+", text.casefold())
-    while words and words[0] in FILLER | {"i", "think", "called", "name", "is", "was", "were", "they", "we"}:
+    """The name in the reply, folded and without a leading article, for a second search."""
+    words = re.findall(r"[a-z0-9'&]+", name_in(text).casefold())
+    while words and words[0] in FILLER:
         words.pop(0)
     return " ".join(words)
 

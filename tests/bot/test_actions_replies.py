@@ -5,7 +5,7 @@ description; corrections say what changed or ask."""
 import asyncio
 from datetime import datetime, timedelta, timezone
 
-from rasa_sdk.events import FollowupAction
+from rasa_sdk.events import ActiveLoop, FollowupAction
 
 from actions.backend_client import set_client
 from actions.delete import ActionAfterDelete, ActionDeleteDraft, ActionUndoDelete, ValidateDeleteForm
@@ -228,3 +228,20 @@ def test_a_reply_that_answers_another_question_is_saved_there_and_the_question_a
     answers = backend.records[rid]["answers"]
     assert answers.get("PreciseTime") == "10:00" and "PhysicalHarm:1" not in answers
     assert texts(d) == ["I've also noted: 10:00."] and result["question_synced"] is None  # asked again
+
+
+def test_a_name_heard_as_stop_is_the_reply_to_the_question_but_words_of_stopping_still_stop():
+    from actions.digressions import ActionStopReport
+
+    backend = _Listed()
+    set_client(backend)
+    rid = _draft(backend)
+    t = tracker(slots={"record_id": rid, "question": ORGANISATION}, text="its called rosewood house in harrogate",
+                intent="stop", active_loop="report_form")
+    events, d = run(ActionStopReport(), t)
+    assert backend.records[rid]["answers"]["OrganisationOther"] == "rosewood house in harrogate"
+    assert events[-1] == FollowupAction("report_form") and "kept" in texts(d)[0]
+    t = tracker(slots={"record_id": rid, "question": ORGANISATION}, text="ok bye for now", intent="stop",
+                active_loop="report_form")
+    events, d = run(ActionStopReport(), t)
+    assert events[0] == ActiveLoop(None) and "saved" in texts(d)[0]
