@@ -5,6 +5,7 @@ the form ends when the backend says nothing is left to ask."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -87,6 +88,9 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
             return {"answer": None}
         if reading["act"] in ("answer", "skip", "unknown") or intent.get("name") not in ("correct", "out_of_scope", "abuse"):
             return None
+        question = tracker.get_slot("question") or {}
+        if question.get("search") and not CORRECTING.search(latest_text(tracker)):
+            return None  # a name ("the name is sunnyside lodge", "it was at st marys") is searched, not a digression
         if intent["name"] in ("out_of_scope", "abuse") and intent.get("confidence", 0) >= 0.8:
             say(dispatcher, tracker, "out_of_scope" if intent["name"] == "out_of_scope" else "abuse")
             return {"answer": None}
@@ -261,6 +265,7 @@ async def answer_if_it_is_one(dispatcher: CollectingDispatcher, tracker: Tracker
     return [*(SlotSet(k, v) for k, v in slots.items()), FollowupAction("report_form")]
 
 
+CORRECTING = re.compile(r"\b(change|wrong|not right|i meant|mistake|actually|correct(ion)?)\b", re.I)
 NOT_A_NAME = {"no", "nope", "nah", "not", "that", "one", "thats", "that's", "wrong", "thanks", "thank", "you", "it",
               "its", "it's", "isnt", "isn't", "the", "is", "sorry", "mate"}
 

@@ -16,17 +16,18 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9']+", text.casefold().replace("&", " and "))) - FILLER
 
 
-# Words before a name in a reply ("its called ...", "i think it was at ..."); articles stay: "The Grange".
-LEAD = {"it", "its", "it's", "was", "is", "called", "name", "named", "i", "think", "they", "we", "were", "at", "in",
-        "from", "my", "our", "place"}
+# Words before a name in a reply ("its called ...", "the name is ...", "i think it was at ..."); an article
+# that begins the name stays: "The Grange".
+LEAD = re.compile(r"^(?:(?:the |its |it'?s )?name(?:'s| is| was)?|(?:it'?s|it is|it was|its|they'?re) called|called|"
+                  r"i think|it'?s|it is|it was|its|they are|they were|at|in|from)\b[\s,:]*", re.I)
 
 
 def name_in(text: str) -> str:
-    """The reply without its leading filler words ("its called rosewood house" -> "rosewood house"), as typed."""
-    words = text.strip().split()
-    while len(words) > 1 and words[0].casefold().strip(",.:;") in LEAD:
-        words.pop(0)
-    return " ".join(words)
+    """The reply without the words before the name ("its called rosewood house" -> "rosewood house"), as typed."""
+    name, before = text.strip(), None
+    while name != before:
+        before, name = name, LEAD.sub("", name, count=1).strip()
+    return name or text.strip()
 
 
 def _bare(text: str) -> str:

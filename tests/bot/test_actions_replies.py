@@ -245,3 +245,14 @@ def test_a_name_heard_as_stop_is_the_reply_to_the_question_but_words_of_stopping
                 active_loop="report_form")
     events, d = run(ActionStopReport(), t)
     assert events[0] == ActiveLoop(None) and "saved" in texts(d)[0]
+
+
+def test_a_name_heard_as_out_of_scope_or_a_correction_is_searched():
+    backend = _Listed()
+    set_client(backend)
+    for text, intent in (("the name is sunnyside lodge", "out_of_scope"), ("it was at sunnyside lodge", "correct")):
+        rid = _draft(backend)
+        t = tracker(slots={"record_id": rid, "question": ORGANISATION}, text=text, intent=intent)
+        t.latest_message["intent"]["confidence"] = 1.0
+        validate(ValidateReportForm(), "answer", text, t)
+        assert backend.records[rid]["answers"]["OrganisationOther"] == "sunnyside lodge", text
