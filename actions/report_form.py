@@ -170,7 +170,8 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
         saved = []
         for other in reading.get("others") or []:
             try:
-                await client.answer(who, record, [{"field": other["field"], "value": other["value"]}])
+                await client.answer(who, record, [{"field": other["field"], "value": other["value"],
+                                                   "patient": other.get("patient")}])
                 saved.append(other.get("label") or str(other["value"]))
             except BackendRejected:
                 continue

@@ -14,23 +14,30 @@ from backend.taxonomy import Taxonomy
 
 # "i'm his son", "im the patient", "i am her carer", "i work there": who the reporter is, said outright.
 ABOUT_ME = re.compile(r"^(?:i'?m|i am|am|i was|i work)\b")
+# "shes 87", "he is 4 months old", "aged 91": how old the patient is, said outright.
+AGE = re.compile(r"^(?:(?:s?he'?s|s?he is|they'?re|they are|my \w+ is|aged?)\s+)?(?:about |around |nearly )?\d{1,3}"
+                 r"(?:\s*(?:years?|yrs?|y/?o|months?|weeks?|days?))?(?:\s+old)?$")
 MAX_WORDS = 6  # a longer reply is more likely an answer that happens to start with "I'm"
+READERS = (("ReporterType", ABOUT_ME), ("AgeBracket", AGE))
 
 
 def answers_elsewhere(plan: Plan, tax: Taxonomy, field: str, text: str, audience: str, now: datetime) -> Reading | None:
-    """For a free-text or searched question (a medicine, an organisation): the reading of the reply as who the reporter is, when it is plainly that."""
+    """The reading of a reply as the answer to another question (who the reporter is, the patient's
+    age) when it is plainly that and not the question showing, which stays to be asked again."""
     t = norm(text)
-    if field == "ReporterType" or not ABOUT_ME.match(t) or len(t.split()) > MAX_WORDS:
+    if len(t.split()) > MAX_WORDS:
         return None
-    q = plan.questions.get("ReporterType")
-    if q is None or not q.asks(audience):
-        return None
-    try:
-        question = question_for(plan, tax, "ReporterType", audience)
-    except UnknownQuestion:
-        return None
-    reading = read(question, text, now)
-    if reading.act != "answer" or reading.confidence < 0.9:
-        return None
-    return Reading("elsewhere", None, reading.confidence,
-                   others=[{"field": "ReporterType", "value": reading.value, "label": reading.label}])
+    for other, pattern in READERS:
+        q = plan.questions.get(other)
+        if other == field or not pattern.match(t) or q is None or not q.asks(audience):
+            continue
+        try:
+            question = question_for(plan, tax, other, audience)
+        except UnknownQuestion:
+            continue
+        reading = read(question, text, now)
+        if reading.act == "answer" and reading.confidence >= 0.9:
+            return Reading("elsewhere", None, reading.confidence, others=[{
+                "field": other, "value": reading.value, "label": reading.label,
+                "patient": 1 if q.per_patient else None}])
+    return None

@@ -34,6 +34,7 @@ class Other(BaseModel):
     field: str
     value: Any
     label: str | None = None
+    patient: int | None = None  # for a per-patient question, the patient it is about
 
 
 class ReplyReading(BaseModel):
@@ -60,12 +61,15 @@ def interpret_reply(body: ReplyRequest, who: AssistantPrincipal, request: Reques
     except UnknownQuestion as exc:
         raise HTTPException(404, f"No question {exc} in the plan") from exc
     now = local_now(body.reported_at)
-    free = question["type"] == "string" or (question["choices"] is None and question["type"] == "code")  # or searched
-    if free and body.field != "Description":
+    # A free-text or searched question takes any words, so a reply about something else is caught first;
+    # a question with choices only when the reply is none of them ("shes 87" to how upset they were).
+    free = question["type"] == "string" or (question["choices"] is None and question["type"] == "code")
+    reading = None if free else read(question, body.text, now)
+    if body.field != "Description" and (reading is None or reading.act == "none"):
         other = answers_elsewhere(*_plan_and_taxonomy(request), body.field, body.text, body.audience, now)
         if other is not None:
             return as_dict(other)
-    return as_dict(read(question, body.text, now))
+    return as_dict(reading or read(question, body.text, now))
 
 
 class CorrectionRequest(BaseModel):
