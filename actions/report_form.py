@@ -208,7 +208,7 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
     async def _candidate(self, question: dict[str, Any], text: str, dispatcher: CollectingDispatcher,
                          tracker: Tracker) -> dict[str, Any]:
         listed = {**question, "choices": question["candidates"], "candidates": None, "search": None}
-        picked = match_choice(text, listed["choices"])
+        picked = match_choice(text, listed["choices"]) or _by_ordinal(text, listed["choices"])
         said = yes_or_no(text, latest_intent(tracker)) if len(listed["choices"]) == 1 else None
         if said is True and not picked:  # "yes, that's the one" to a single name offered
             picked = listed["choices"][0]
@@ -220,6 +220,10 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
         if said is False:
             say(dispatcher, tracker, "name_not_found")
             return {"answer": None, "question": {**question, "candidates": None}}
+        if not picked and said is None and _after_no(f"no {text}"):
+            # Not one of those, in other words ("the one in leeds, st james's university hospital"): searched
+            # again with them, and kept as written if the list does not know them either.
+            return await self._search({**question, "candidates": None}, text, dispatcher, tracker)
         if not picked and question.get("searched") and not question.get("mandatory") \
                 and question["field"] == "Organisation":
             return await self._keep_name(question["searched"], dispatcher, tracker)  # none of those
@@ -268,7 +272,16 @@ async def answer_if_it_is_one(dispatcher: CollectingDispatcher, tracker: Tracker
 
 CORRECTING = re.compile(r"\b(change|wrong|not right|i meant|mistake|actually|correct(ion)?)\b", re.I)
 NOT_A_NAME = {"no", "nope", "nah", "not", "that", "one", "thats", "that's", "wrong", "thanks", "thank", "you", "it",
-              "its", "it's", "isnt", "isn't", "the", "is", "sorry", "mate"}
+              "its", "it's", "isnt", "isn't", "the", "is", "sorry", "mate", "none", "of", "those", "them", "these",
+              "neither", "any", "all", "nothing", "there", "theyre", "they're", "listed", "on", "list"}
+ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4,
+            "5th": 4, "last": -1}
+
+
+def _by_ordinal(text: str, choices: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """'the second one', 'the last': a choice by its place in the list."""
+    found = [ORDINALS[w] for w in re.findall(r"[a-z0-9]+", text.casefold()) if w in ORDINALS]
+    return choices[found[0]] if len(found) == 1 and -len(choices) <= found[0] < len(choices) else None
 
 
 def _after_no(text: str) -> str:

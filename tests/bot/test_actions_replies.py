@@ -256,3 +256,20 @@ def test_a_name_heard_as_out_of_scope_or_a_correction_is_searched():
         t.latest_message["intent"]["confidence"] = 1.0
         validate(ValidateReportForm(), "answer", text, t)
         assert backend.records[rid]["answers"]["OrganisationOther"] == "sunnyside lodge", text
+
+
+def test_at_a_list_of_names_other_words_search_again_and_an_ordinal_picks():
+    backend = _Listed()
+    set_client(backend)
+    offered = {**ORGANISATION, "candidates": [{"code": "G81019", "label": "Beacon Surgery"},
+                                              {"code": "B81003", "label": "Beacon Medical"}], "searched": "beacon"}
+    rid = _draft(backend)
+    validate(ValidateReportForm(), "answer", "the second one", tracker(slots={"record_id": rid, "question": offered}))
+    assert backend.records[rid]["answers"]["Organisation"] == "B81003"
+    rid = _draft(backend)
+    validate(ValidateReportForm(), "answer", "it was beacon hospital in leeds",
+             tracker(slots={"record_id": rid, "question": offered}))
+    assert backend.records[rid]["answers"]["OrganisationOther"] == "beacon hospital in leeds"  # the new words, kept
+    rid = _draft(backend)
+    validate(ValidateReportForm(), "answer", "none of those", tracker(slots={"record_id": rid, "question": offered}))
+    assert backend.records[rid]["answers"]["OrganisationOther"] == "beacon"
