@@ -14,9 +14,11 @@ from backend.taxonomy import Taxonomy
 
 # "i'm his son", "im the patient", "i am her carer", "i work there": who the reporter is, said outright.
 ABOUT_ME = re.compile(r"^(?:i'?m|i am|am|i was|i work)\b")
-# "shes 87", "he is 4 months old", "aged 91": how old the patient is, said outright.
-AGE = re.compile(r"^(?:(?:s?he'?s|s?he is|they'?re|they are|my \w+ is|aged?)\s+)?(?:about |around |nearly )?\d{1,3}"
-                 r"(?:\s*(?:years?|yrs?|y/?o|months?|weeks?|days?))?(?:\s+old)?$")
+# "shes 87", "he is 4 months old", "aged 91", "87 years old": how old the patient is, said outright. A bare
+# number is not enough: to a list of choices it is more likely a mistyped choice.
+AGE = re.compile(r"^(?:(?:(?:s?he'?s|s?he is|they'?re|they are|my \w+ is|aged?)\s+(?:about |around |nearly )?\d{1,3}"
+                 r"(?:\s*(?:years?|yrs?|y/?o|months?|weeks?|days?))?)|(?:(?:about |around |nearly )?\d{1,3}\s*"
+                 r"(?:years?|yrs?|y/?o|months?|weeks?|days?)))(?:\s+old)?$")
 MAX_WORDS = 6  # a longer reply is more likely an answer that happens to start with "I'm"
 READERS = (("ReporterType", ABOUT_ME), ("AgeBracket", AGE))
 

@@ -164,6 +164,7 @@ def test_the_sharing_question_and_its_choices_read_positively(client, people):
     ("PsychologicalHarm", "a little", "public", "answer", []),
     ("PatientCount", "2", "staff", "answer", []),  # a number that answers the question showing stays there
     ("AgeBracket", "shes 87", "public", "answer", []),
+    ("ReporterType", "87", "public", "none", []),  # a bare number is not taken for an age
 ])
 def test_a_reply_about_the_reporter_is_not_stored_as_a_free_text_answer(client, people, field, text, audience, act,
                                                                         others):
