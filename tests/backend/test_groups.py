@@ -181,3 +181,15 @@ def test_the_medicine_group_is_one_list_the_problems_first(client, people):
     assert r.status_code == 200, r.text
     fields = r.json()["record"]["answers"]["fields"]
     assert fields["DrugInvolvementFactors"] == ["2"] and fields["DrugInsufficientDetails"] == ["1"]
+
+
+def test_the_plan_api_lists_the_groups_an_event_type_asks(client):
+    r = client.get(f"{API}/plan/incident", params={"audience": "public"})
+    groups = {g["id"]: g for g in r.json()["groups"]}
+    assert groups["Harm"]["text"] == "How badly were you, or the person, hurt or upset?" and groups["Harm"]["why"]
+    assert groups["Anonymity"]["questions"] == ["IsAnonymous", "ReporterContact"]  # WhyAnonymous is staff's
+    assert "MedicineProblem" not in groups  # the public are not asked what went wrong with the medicines
+    staff = {g["id"] for g in client.get(f"{API}/plan/incident", params={"audience": "staff"}).json()["groups"]}
+    assert staff == {"Harm", "MedicineProblem", "WhichDay", "Anonymity"}
+    risk = {g["id"] for g in client.get(f"{API}/plan/risk", params={"audience": "staff"}).json()["groups"]}
+    assert risk == {"Anonymity"}
