@@ -107,3 +107,19 @@ def test_a_reply_that_answers_nothing_of_the_group_is_handled_as_before(backend)
                          tracker(slots={"record_id": rid, "question": question}, sender="conv-g4", intent="ask_help"))
     assert _harm(backend, "conv-g4", rid) == {} and result["answer"] is None
     assert "Low means a little extra care was needed" in " ".join(texts(d))
+
+
+def test_a_reply_the_nlu_took_for_stop_that_answers_the_group_is_saved(backend):
+    """'none' to the harm question reads as stop to the NLU: it answers both harms, and the questions go on."""
+    from rasa_sdk.events import FollowupAction
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.report_form import answer_if_it_is_one
+
+    rid, question = _draft_at_harm(backend, "conv-g5")
+    _client(backend)
+    t = tracker(slots={"record_id": rid, "question": question}, text="none", intent="stop", active_loop="report_form",
+                sender="conv-g5")
+    events = asyncio.run(answer_if_it_is_one(CollectingDispatcher(), t))
+    assert events is not None and events[-1] == FollowupAction("report_form")
+    assert _harm(backend, "conv-g5", rid) == {"PhysicalHarm": "5", "PsychologicalHarm": "4"}
