@@ -119,6 +119,11 @@ class BackendClient:
         body = {"field": field, "text": text, "audience": audience, "mandatory": mandatory}
         return await self._call("POST", "/interpret/reply", act_as, json=body)
 
+    async def interpret_group(self, act_as: str, group: str, text: str, audience: str) -> dict:
+        """One reply to a group of questions asked as one, read into each of its fields."""
+        body = {"group": group, "text": text, "audience": audience}
+        return await self._call("POST", "/interpret/group", act_as, json=body)
+
     async def interpret_correction(self, act_as: str, text: str, event_type: str, audience: str,
                                    answered: list[str]) -> dict:
         body = {"text": text, "event_type": event_type, "audience": audience, "answered": answered}

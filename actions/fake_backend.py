@@ -148,6 +148,11 @@ class FakeBackend:
             return {**reading, "act": "answer", "value": found.value, "label": str(found.value)}
         return reading
 
+    async def interpret_group(self, act_as: str, group: str, text: str, audience: str) -> dict:
+        """The fake's plan has no groups: nothing is read (the real one: tests/bot/test_group_answers.py)."""
+        self._check("interpret_group", act_as, group, text)
+        return {"act": "none", "answers": [], "unclear": [], "confidence": 0.0}
+
     async def interpret_correction(self, act_as: str, text: str, event_type: str, audience: str,
                                    answered: list[str]) -> dict:
         self._check("interpret_correction", act_as, text, answered)

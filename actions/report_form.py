@@ -18,6 +18,7 @@ from actions.backend_client import BackendRejected, BackendUnavailable, get_clie
 from actions.conversation import act_as, audience, latest_intent, latest_text
 from actions.description import add_to_description, looks_like_story
 from actions.digressions import apply_pending, correct, explain
+from actions.group_answer import answer_group
 from actions.interpret import Interpretation, match_choice, yes_or_no
 from actions.resolve import name_in, resolve
 from actions.safety import DangerCheck
@@ -113,6 +114,10 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
                 return {"answer": None, **pending, "question": None, "question_synced": None}
             if question.get("candidates"):
                 return await self._candidate(question, text, dispatcher, tracker)
+            if question.get("group"):  # one reply for several questions: what it settles is saved
+                grouped = await answer_group(question, text, dispatcher, tracker)
+                if grouped is not None:
+                    return grouped
             reading = await client.interpret_reply(who, question["field"], text, audience(tracker),
                                                    bool(question.get("mandatory")))
             if reading["act"] in ("stop", "delete", "submit", "undo"):
@@ -260,6 +265,10 @@ async def answer_if_it_is_one(dispatcher: CollectingDispatcher, tracker: Tracker
             or question.get("candidates"):
         return None
     try:
+        if question.get("group"):
+            grouped = await answer_group(question, latest_text(tracker), dispatcher, tracker)
+            return None if grouped is None else [*(SlotSet(k, v) for k, v in grouped.items()),
+                                                 FollowupAction("report_form")]
         reading = await get_client().interpret_reply(act_as(tracker), question["field"], latest_text(tracker),
                                                      audience(tracker), bool(question.get("mandatory")))
         if reading["act"] not in ("answer", "unknown") or reading["value"] is None:

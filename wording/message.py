@@ -12,6 +12,7 @@ fallback: what is said, never how. Channels render it for their medium (wording/
     multiple    several choices may be picked
     answer_type a plan question's type (date, time, ...), for the hints each medium gives
     optional    a plan question that may be skipped
+    group       the kind of the plan group a question asks as one (together, detail), if any
     ended       the conversation is over (the phone hangs up)
     reference   the submitted record's reference number"""
 
@@ -49,7 +50,8 @@ def question(q: dict[str, Any], audience: str) -> dict[str, Any]:
                for c in q.get("choices") or []]
     return message("question", audience, params={"text": q["text"]}, choices=choices,
                    multiple=bool(q.get("multiple")), answer_type=q.get("type"), optional=not q.get("mandatory"),
-                   field=q.get("field"), answer_in_words=list(q.get("answer_in_words") or []))
+                   field=q.get("field"), answer_in_words=list(q.get("answer_in_words") or []),
+                   group=(q.get("group") or {}).get("kind"))
 
 
 def structured(rasa_message: dict[str, Any]) -> dict[str, Any] | None:

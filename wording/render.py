@@ -86,6 +86,8 @@ def render(message: dict[str, Any], medium: str) -> Rendered:
     if message["id"] == "question":
         if in_words:
             parts.append(say("hint_in_words", audience, medium))
+        if message.get("group") == "together":
+            parts.append(say("hint_together", audience, medium))
         if message.get("multiple") and choices:
             parts.append(say("hint_multiple", audience, medium))
         if message.get("answer_type") in HINTS:

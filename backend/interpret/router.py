@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.auth.dependencies import AssistantPrincipal
+from backend.interpret import group_reply
 from backend.interpret.correction import read_correction
 from backend.interpret.elsewhere import answers_elsewhere
 from backend.interpret.questions import UnknownQuestion, plan_questions, question_for
@@ -98,3 +99,35 @@ def interpret_correction(body: CorrectionRequest, who: AssistantPrincipal, reque
         raise HTTPException(404, f"No event type {exc}") from exc
     found = read_correction(body.text, questions, set(body.answered), local_now(body.reported_at))
     return {"act": found.act, "field": found.field, "patient": found.patient, "value": found.value, "label": found.label}
+
+
+class GroupRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    group: str = Field(description="The plan group asked as one question (the next question's `group.id`)")
+    text: str = Field(min_length=1, max_length=5000)
+    audience: Literal["staff", "public"] = "staff"
+    reported_at: datetime | None = None
+
+
+class GroupAnswer(BaseModel):
+    field: str
+    value: Any
+    label: str | None = None
+
+
+class GroupReplyReading(BaseModel):
+    act: Literal["answer", "skip", "unknown", "help", "progress", "stop", "delete", "undo", "submit", "none"]
+    answers: list[GroupAnswer] = Field(description="A value for each field the reply settles")
+    unclear: list[str] = Field(description="The group's fields the reply leaves open: asked on their own next")
+    confidence: float
+
+
+@router.post("/group", response_model=GroupReplyReading, summary="Read one reply to a group of questions")
+def interpret_group(body: GroupRequest, who: AssistantPrincipal, request: Request) -> dict:
+    plan, tax = _plan_and_taxonomy(request)
+    group = plan.groups.get(body.group)
+    if group is None:
+        raise HTTPException(404, f"No group {body.group!r} in the plan")
+    return group_reply.as_dict(group_reply.read_group(plan, tax, group, body.text, body.audience,
+                                                      local_now(body.reported_at)))

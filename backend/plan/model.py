@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field  # Question has a field named "field"
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from backend.plan import conditions
 from backend.taxonomy import FieldDef, Taxonomy, get_taxonomy
+
+if TYPE_CHECKING:
+    from backend.plan.groups import Group
 
 PLAN_PATH = Path(__file__).resolve().parent / "question_plan.yaml"
 AUDIENCES = ("staff", "public")
@@ -91,6 +94,7 @@ class Plan:
     questions: Mapping[str, Question]
     event_types: Mapping[str, tuple[Step, ...]]  # prelude included
     patient_count_field: str
+    groups: Mapping[str, Group] = dataclass_field(default_factory=dict)  # asked together (groups.py)
 
     def steps(self, event_type: str | None) -> tuple[Step, ...]:
         if event_type is None:
@@ -228,7 +232,10 @@ def load_plan(path: Path = PLAN_PATH, tax: Taxonomy | None = None) -> Plan:
         raise ValueError(f"questions never asked by any event type: {sorted(unused)}")
     if raw["patient_count_field"] not in questions:
         raise ValueError("patient_count_field must be a plan question")
-    return Plan(raw["version"], questions, types, raw["patient_count_field"])
+    from backend.plan.groups import load_groups  # groups check questions and steps built here
+
+    groups = load_groups(raw.get("groups"), questions, types, tax)
+    return Plan(raw["version"], questions, types, raw["patient_count_field"], groups)
 
 
 @lru_cache

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from backend.plan import present
 from backend.plan.model import Default, Plan
@@ -27,11 +27,22 @@ class PlanQuestion(BaseModel):
     default: dict[str, Any] | None = None  # put in unasked: {"value"} or {"from"}, and "why"
 
 
+class PlanGroup(BaseModel):
+    id: str
+    kind: str = Field(description="together, detail or fold (backend/plan/groups.py)")
+    questions: list[str]
+    text: str | None = Field(description="the group's one question for the audience; none: its first question's")
+    when: str | None
+    why: str
+
+
 class PlanOut(BaseModel):
     event_type: str
     audience: Literal["staff", "public"]
     version: int
     questions: list[PlanQuestion]
+    groups: list[PlanGroup] = Field(default_factory=list, description="questions asked together, by the assistant "
+                                    "as one question and by the web form on one page")
 
 
 def _default(default: Default | None) -> dict[str, Any] | None:
@@ -62,4 +73,9 @@ def plan_for(
             "when": q.when, "choices": present.choices(q, tax, audience), "why": step.why,
             "default": _default(q.defaults.get(audience)),
         })
-    return {"event_type": event_type, "audience": audience, "version": plan.version, "questions": out}
+    asked = {q["field"] for q in out}
+    groups = [{"id": g.id, "kind": g.kind, "questions": [q for q in g.questions if q in asked],
+               "text": g.text(audience), "when": g.when, "why": g.why}
+              for g in plan.groups.values() if g.lead in asked]
+    return {"event_type": event_type, "audience": audience, "version": plan.version, "questions": out,
+            "groups": groups}

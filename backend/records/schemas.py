@@ -74,6 +74,9 @@ class QuestionOut(BaseModel):
     max_length: int | None
     core: bool
     answer_in_words: list[str] = Field(default_factory=list, description="media (sms, speech) that ask for the answer in words, not from a list")
+    group: dict[str, Any] | None = Field(
+        None, description="asked as one question with others (the plan's groups): {id, kind, fields}; "
+                          "read the reply with POST /interpret/group")
 
 
 class RecordOut(BaseModel):

@@ -18,7 +18,7 @@ from backend.accounts.models import Account
 from backend.audit import service as audit
 from backend.auth import permissions
 from backend.auth.principal import Principal
-from backend.plan import AnswerDoc, Plan, evaluate, present
+from backend.plan import AnswerDoc, Plan, evaluate, groups, present
 from backend.records import derive
 from backend.records.changes import BatchRejected, Outcome, apply_batch
 from backend.records.models import EventRecord, RecordVersion
@@ -169,8 +169,13 @@ def next_question(plan: Plan, tax: Taxonomy, record: EventRecord, core_only: boo
     slot = evaluate.next_slot(plan, record.event_type, record.audience, doc, core_only)
     missing = evaluate.missing_mandatory(plan, record.event_type, record.audience, doc)
     count = evaluate.patient_count(plan, doc)
+    view = present.question_view(slot, tax, record.audience, count) if slot else None
+    if slot is not None and core_only:  # the assistant asks a group of questions as one (the web: one page)
+        group = groups.for_slot(plan, record.event_type, record.audience, doc, slot,
+                                evaluate.applicable_slots(plan, record.event_type, record.audience, doc))
+        view = groups.view(plan, group, view, tax, record.audience) if group else view
     out: dict[str, Any] = {
-        "question": present.question_view(slot, tax, record.audience, count) if slot else None,
+        "question": view,
         "missing_mandatory": len(missing),
         "ready_to_submit": record.status == "draft" and not missing,
     }

@@ -12,7 +12,7 @@ from backend.plan import AnswerDoc
 from backend.records import service, summary
 from backend.records.models import EventRecord
 from backend.records.schemas import AnswerItem
-from backend.web import form_conflicts, session
+from backend.web import form_conflicts, pages_groups, session
 from backend.web.deps import CurrentUser, Db, WebUser
 from backend.web.form_answers import EMPTY, missing_message, search_codes, value_from
 from backend.web.templating import render
@@ -33,10 +33,7 @@ def _draft(db, user: WebUser, record_id: str) -> EventRecord:
 def _page(request: Request, record: EventRecord, q: dict[str, Any], previous, change: bool, errors: list,
           status_code: int = 200, found: list | None = None, query: str = "", state: dict | None = None):
     types: dict[str | None, str] = dict(event_types(request.app.state.taxonomy))
-    if change or previous is None:
-        back = f"/records/{record.public_id}/check" if change else "/records"
-    else:
-        back = question_url(record.public_id, *previous.key)
+    back = _back(record, previous, change)
     # A page shown again (a search, a mistake to fix) keeps the state it was first rendered from.
     state = state or form_conflicts.page_state(record, q["field"], q["patient"])
     return render(request, "question.html", status_code=status_code, title=q["text"], q=q, record=record,
@@ -44,11 +41,20 @@ def _page(request: Request, record: EventRecord, q: dict[str, Any], previous, ch
                   found=found or [], query=query, state=state)
 
 
+def _back(record: EventRecord, previous, change: bool) -> str:
+    if change or previous is None:
+        return f"/records/{record.public_id}/check" if change else "/records"
+    return question_url(record.public_id, *previous.key)
+
+
 @router.get("/records/{record_id}/questions/{field}")
 def question(request: Request, record_id: str, field: str, user: CurrentUser, db: Db,
              patient: int | None = None, change: bool = False):
     record = _draft(db, user, record_id)
     slot, previous = find_slot(request, record, field, patient)
+    grouped = pages_groups.page_group(request, record, slot)
+    if grouped:  # questions that belong together, on one page (the plan's groups)
+        return pages_groups.show_page(request, record, *grouped, _back(record, previous, change), change)
     return _page(request, record, view(request, record, slot), previous, change, [])
 
 
@@ -57,6 +63,10 @@ async def answer(request: Request, record_id: str, field: str, user: CurrentUser
                  patient: int | None = None, change: bool = False):
     record = _draft(db, user, record_id)
     slot, previous = find_slot(request, record, field, patient)
+    grouped = pages_groups.page_group(request, record, slot)
+    if grouped:
+        return await pages_groups.answer_page(request, record, *grouped, _back(record, previous, change), change,
+                                              _draft, db, user)
     q = view(request, record, slot)
     form = await request.form()
     posted = form_conflicts.posted_state(form)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from backend.plan import groups
 from backend.plan.model import get_plan
 from backend.plan.present import choices
 from backend.taxonomy import get_taxonomy
@@ -54,6 +55,12 @@ def plan_replies() -> dict[str, str]:
                     "multiple": q.field.multiple, "mandatory": "public" in step.mandatory_for,
                     "choices": choices(q, tax, "public"), "answer_in_words": list(q.answer_in_words)}
             out[f"plan {q.id} ({event_type})"] = render(question(view, "public"), "sms").text
+    for group in plan.groups.values():  # a group asked as one question (backend/plan/groups.py)
+        lead = plan.questions[group.lead]
+        if group.text("public") and group.kind != "fold":
+            base = {"field": lead.id, "type": lead.field.type.lower(), "mandatory": True, "choices": None}
+            view = groups.view(plan, group, base, tax, "public")
+            out[f"plan group {group.id}"] = render(question(view, "public"), "sms").text
     return out
 
 

@@ -94,8 +94,11 @@ def test_a_web_form_report_from_event_type_to_reference(client, people):
             assert found.status_code == 200 and "G81019" in found.text
             r = post(client, url, token, value="G81019", action="continue")
         elif 'type="radio"' in page.text or 'type="checkbox"' in page.text:
-            first = re.search(r'name="value" type="(?:radio|checkbox)" value="([^"]*)"', page.text).group(1)
-            r = post(client, url, token, value=first, action="continue")
+            # The first choice of each question on the page (questions asked together share one page).
+            names = dict.fromkeys(re.findall(r'name="(\w+)" type="(?:radio|checkbox)"', page.text))
+            chosen = {n: re.search(rf'name="{n}" type="(?:radio|checkbox)" value="([^"]*)"', page.text).group(1)
+                      for n in names}
+            r = post(client, url, token, **chosen, action="continue")
         elif "date-day" in page.text:
             r = post(client, url, token, **{"date-day": "3", "date-month": "11", "date-year": "2026", "action": "continue"})
         else:

@@ -34,6 +34,9 @@ def public_prompts() -> list[tuple[str, str, str | None]]:
     for q in get_plan().questions.values():
         if q.asks("public"):
             out.append((f"plan {q.id}", q.text("public"), None))
+    for group in get_plan().groups.values():  # a group asked as one question, and its quick answers
+        if group.text("public"):
+            out.append((f"plan group {group.id}", group.text("public"), None))
     return out
 
 

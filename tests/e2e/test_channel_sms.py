@@ -142,7 +142,10 @@ def test_a_public_report_by_sms_from_first_message_to_reference(system):
             break
         wanted = replies.get(q["field"])
         labels = [c["label"] for c in q["choices"] or []]
-        if wanted is None:
+        if q.get("group"):  # the harm in body and mind asked as one (issue 14): one reply in words for both
+            assert q["group"]["id"] == "Harm", q
+            last = texter.text("A little hurt and a little upset")
+        elif wanted is None:
             last = texter.text("skip")
         elif "sms" in (q.get("answer_in_words") or []):  # an age: no list of bands, the age in words
             assert "1. " not in "\n".join(texter.sent[-1][1]), texter.sent[-1]
@@ -164,6 +167,7 @@ def test_a_public_report_by_sms_from_first_message_to_reference(system):
     assert fields["DrugsInvolved"] == ["amlodipine"] and fields["IsAnonymous"] is True
     assert fields["DataSharingOptOut"] is False and fields["ReporterType"] == "2"
     assert record["answers"]["patients"][0]["PhysicalHarm"] == "4"  # low harm
+    assert record["answers"]["patients"][0]["PsychologicalHarm"] == "3"  # a little upset
     assert record["answers"]["defaulted"] == ["DataSharingOptOut", "IsAnonymous"]  # assumed, shown at the recap
     tally("public incident by SMS", "SMS", texter)
 

@@ -102,7 +102,12 @@ def question_book(system, staff_token: str) -> dict[str, tuple[str, bool]]:
     status, plan = http("GET", f"{system.backend}/api/v1/plan/incident?audience=staff",
                         headers={"Authorization": f"Bearer {staff_token}"})
     assert status == 200, plan
-    return {q["text"]: (f"{q['field']}:1" if q["per_patient"] else q["field"], q["mandatory"]) for q in plan["questions"]}
+    book = {q["text"]: (f"{q['field']}:1" if q["per_patient"] else q["field"], q["mandatory"]) for q in plan["questions"]}
+    for group in plan["groups"]:  # asked as one question (the plan's groups): answered as its first question
+        if group["text"]:
+            lead = next(q for q in plan["questions"] if q["field"] == group["questions"][0])
+            book[group["text"]] = (f"{lead['field']}:1" if lead["per_patient"] else lead["field"], lead["mandatory"])
+    return book
 
 
 def replay(trail: list[dict]) -> dict[str, tuple[str, object]]:

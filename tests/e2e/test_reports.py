@@ -169,13 +169,17 @@ def test_a_conversation_broken_off_is_resumed_in_a_new_one(system, staff_token):
         "Organisation": "Beacon Surgery", "ServiceArea": "1", "LocationWithinService": "Hospital",
         "InvolvedAgents": "Medications", "DrugsInvolved": "amoxicillin", "DrugInvolvementFactors": "2",
         "DrugInsufficientDetails": "6", "Process": "6", "SafetyChallenges": "None of the above", "PatientCount": "1",
-        "PhysicalHarm:1": "No physical harm", "PsychologicalHarm:1": "No psychological harm",
+        "PhysicalHarm:1": "No harm",  # asked in body and mind at once (the plan's Harm group): one reply for both
         "ReporterRole": "Nurse or midwife", "IsAnonymous": "no", "DataSharingOptOut": "yes",
     }))
     assert "check" in recap.lower()
     assert "PSE-" in second.text(second.say("yes"))
     tally("staff incident resumed in a new conversation", "REST", first, second)
-    assert first.backend("GET", f"/records/{record_id}", **act)["status"] == "submitted"
+    done = first.backend("GET", f"/records/{record_id}", **act)
+    assert done["status"] == "submitted"
+    assert done["answers"]["patients"] == [{"PhysicalHarm": "5", "PsychologicalHarm": "4"}]
+    asked = " ".join(second.text(replies) for _, replies in second.transcript)
+    assert "in body and in mind" in asked and "psychological harm to" not in asked  # one question for both
 
 
 

@@ -25,8 +25,11 @@ QUESTION = """(() => {
   const kind = main.querySelector('#query') ? 'search' : radios.length ? 'radios' : boxes.length ? 'checkboxes'
     : main.querySelector('#date-day') ? 'date' : main.querySelector('textarea#value') ? 'textarea'
     : input ? (input.inputMode === 'numeric' ? 'number' : 'text') : 'none';
+  // Other questions on the same page (the plan's groups): the first choice of each other set of radios.
+  const others = [...new Set([...main.querySelectorAll('input[type=radio]:not([name=value])')].map((i) => i.name))]
+    .map((name) => pick(`input[type=radio][name="${name}"]`).map((c) => ({name, ...c}))[0]);
   return {path: location.pathname, query: location.search, heading: main.querySelector('h1')?.innerText.trim(),
-          kind, mandatory: !main.querySelector('button[value=skip]'), choices: radios.length ? radios : boxes};
+          kind, mandatory: !main.querySelector('button[value=skip]'), choices: radios.length ? radios : boxes, others};
 })()"""
 
 
@@ -54,6 +57,9 @@ def answer_page(b: Browser, given: dict, skipped: list, later: bool = False) -> 
         first = q["choices"][0]
         value = [first["value"]] if q["kind"] == "checkboxes" else {"true": True, "false": False}.get(first["value"], first["value"])
         given[key] = (value, first["label"])
+        for other in q["others"]:  # asked on the same page (both harms): its first choice too
+            b.check(f"main input[name={other['name']}] >> nth=0")
+            given[(other["name"], key[1])] = (other["value"], other["label"])
     elif q["kind"] == "textarea":
         b.fill("#value", DESCRIPTION if field == "Description" else "Written in the browser test.")
         given[key] = (DESCRIPTION if field == "Description" else "Written in the browser test.",) * 2
@@ -227,7 +233,8 @@ def test_a_question_page_with_the_keyboard(web_server, browser):
     b = browser
     b.as_user(web_server, "standard")
     draft = web_server.draft("standard", "incident", {"Description": "Keyboard test: a fall in the waiting room."})
-    page = f"/records/{draft['id']}/questions/IncidentOccurredToday"
+    # A page of one question (IncidentOccurredToday shares its page with the day: the plan's groups).
+    page = f"/records/{draft['id']}/questions/LocationWithinService"
     b.goto(page)
     order = b.tabs(25)
     assert "nhsuk-skip-link" in order[0]["className"], order[0]
@@ -245,9 +252,9 @@ def test_a_question_page_with_the_keyboard(web_server, browser):
     moved = b.press("ArrowDown")["focused"]  # arrows move the choice along the group
     assert moved["checked"] and moved["id"] == "value-2", moved
     out = b.press("Enter", nav=True)  # Enter submits the form with its first button, Save and continue
-    assert out["status"] == 200 and "/questions/" in out["url"] and not out["url"].endswith("IncidentOccurredToday"), out
+    assert out["status"] == 200 and "/questions/" in out["url"] and not out["url"].endswith("LocationWithinService"), out
     record = web_server.api("standard", "GET", f"/records/{draft['id']}")
-    assert record["answers"]["fields"]["IncidentOccurredToday"] == moved["value"]
+    assert record["answers"]["fields"]["LocationWithinService"] == moved["value"]
 
 
 def test_no_page_asks_another_host_for_anything(browser):
