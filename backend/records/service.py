@@ -173,7 +173,7 @@ def next_question(plan: Plan, tax: Taxonomy, record: EventRecord, core_only: boo
     if slot is not None and core_only:  # the assistant asks a group of questions as one (the web: one page)
         group = groups.for_slot(plan, record.event_type, record.audience, doc, slot,
                                 evaluate.applicable_slots(plan, record.event_type, record.audience, doc))
-        view = groups.view(plan, group, view, tax, record.audience) if group else view
+        view = groups.view(plan, group, view, tax, record.audience) if group and view is not None else view
     out: dict[str, Any] = {
         "question": view,
         "missing_mandatory": len(missing),
