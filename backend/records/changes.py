@@ -9,6 +9,7 @@ from typing import Any
 from backend.identifiers import redact
 from backend.plan import evaluate
 from backend.plan.answers import AnswerDoc
+from backend.plan.derived import apply_derived, is_derived
 from backend.plan.model import Plan
 from backend.plan.validation import AnswerError, is_text, validate_answer
 from backend.records.schemas import AnswerItem
@@ -64,6 +65,11 @@ def diff(before: AnswerDoc, after: AnswerDoc) -> list[Change]:
     return out
 
 
+def _met_otherwise(doc: AnswerDoc, slot: evaluate.Slot) -> bool:
+    """A mandatory question whose need another answer meets (the plan's `or`: OrganisationOther for Organisation)."""
+    return slot.step.alternative is not None and doc.get(slot.step.alternative, slot.patient) is not None
+
+
 def apply_batch(
     plan: Plan, tax: Taxonomy, event_type: str | None, audience: str, doc: AnswerDoc, items: list[AnswerItem],
     known: Mapping[str, Any] | None = None,
@@ -72,6 +78,7 @@ def apply_batch(
     work = doc.copy()
     errors: list[dict] = []
     findings: list[dict] = []
+    given: list[tuple[str, int | None, Any, bool]] = []  # (field, patient, value, skip) as saved
     for item in items:
         q = plan.questions.get(item.field)
         if q is None:
@@ -88,6 +95,7 @@ def apply_batch(
             if item.value is not None:
                 errors.append({"field": q.id, "message": "give a value or skip, not both"})
             work.skip(q.id, item.patient)
+            given.append((q.id, item.patient, None, True))
             continue
         try:
             value = validate_answer(q, tax, item.value)
@@ -98,8 +106,10 @@ def apply_batch(
         if is_text(q) and q.redact:
             value = _redact(value, q.id, item.patient, findings)
         work.set(q.id, item.patient, value)
+        given.append((q.id, item.patient, value, False))
         if q.id == "EventType":
             event_type = value
+    errors += apply_derived(plan, tax, work, given)
     if errors:
         raise BatchRejected(errors)
 
@@ -112,7 +122,7 @@ def apply_batch(
         if slot is None:
             errors.append({"field": item.field, "patient": item.patient,
                            "message": "does not apply to this record, given its other answers"})
-        elif item.skip and audience in slot.step.mandatory_for:
+        elif item.skip and audience in slot.step.mandatory_for and not _met_otherwise(work, slot):
             unknown = tax.values_for(item.field)
             hint = " (answer \"I don't know\" instead)" if unknown and unknown.unknown_code else ""
             errors.append({"field": item.field, "patient": item.patient,
@@ -120,8 +130,12 @@ def apply_batch(
     if errors:
         raise BatchRejected(errors)
     evaluate.prune(plan, event_type, audience, work)
+    said = {(f, p) for f, p, _, _ in given}
     changes = [Change(c.field, c.patient, "default", c.old, c.new)
-               if c.patient is None and c.field in work.defaulted and c.action == "answer" else c
+               if c.patient is None and c.field in work.defaulted and c.action == "answer" else
+               Change(c.field, c.patient, "derive", c.old, c.new)  # worked out from another answer (the plan's derive)
+               if c.action == "answer" and (c.field, c.patient) not in said
+               and is_derived(plan.questions[c.field], work, c.patient) else c
                for c in diff(doc, work)]
     if doc.defaulted != work.defaulted and not changes:  # a default said again by the reporter: now theirs
         changes = [Change(name, None, "answer", doc.get(name), work.get(name)) for name in doc.defaulted - work.defaulted]

@@ -151,7 +151,9 @@ class SummaryRow(BaseModel):
     answer: str = Field(description="The answer in words: labels, not codes; 'Skipped' when left out")
     value: Any = Field(description="The answer as stored")
     defaulted: bool = Field(False, description="The plan's default, not asked: shown as assumed, changeable")
-    why: str | None = Field(None, description="Why the plan assumes it (defaulted answers only)")
+    why: str | None = Field(None, description="Why the plan assumes it (defaulted and derived answers)")
+    derived_from: str | None = Field(None, description="Worked out from this question's answer (the plan's derive): "
+                                     "changed by changing that one")
 
 
 class AnswersSummary(BaseModel):

@@ -72,7 +72,7 @@ async def answer(request: Request, record_id: str, field: str, user: CurrentUser
         item = {"field": field, "patient": patient, "skip": True}
     else:
         try:
-            value = value_from(form, q)
+            value = value_from(form, q, request.app.state.taxonomy)
         except ValueError as exc:
             errors = [{"href": "value", "text": str(exc)}]
             value = EMPTY

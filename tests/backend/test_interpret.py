@@ -71,7 +71,7 @@ def test_both_picks_the_two_choices_only_when_there_are_two():
 def test_a_no_with_a_day_answers_today_and_the_date(client, people):
     got = _reply(client, people, "IncidentOccurredToday", "no saturday night")
     assert got["value"] == "n"
-    assert got["others"] == [{"field": "ApproximateDate", "value": "2026-11-21", "label": "21 November 2026"}]
+    assert got["others"] == [{"field": "ApproximateDate", "value": "2026-11-21", "label": "21 November 2026", "per_patient": False}]
 
 
 def test_approximate_answers_say_so(client, people):
