@@ -39,7 +39,7 @@ _DECADE = re.compile(r"\bin\s+(?:his|her|their|my|your)\s+(?:(?P<q>early|mid|lat
                      r"(?:(?P<d>[1-9]0)'?s|(?P<w>teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties))\b",
                      re.I)
 # In a reply to the age question a bare number is the age ("72"); words around it are allowed.
-_REPLY_NUMBER = re.compile(rf"(?<![\d:.])(?P<n>\d{{1,3}})(?![\d:])\s*(?P<ish>-?ish)?\s*(?:-?\s*(?P<u>years?|yrs?|yo|y/o|y|"
+_REPLY_NUMBER = re.compile(r"(?<![\d:.])(?P<n>\d{1,3})(?![\d:])\s*(?P<ish>-?ish)?\s*(?:-?\s*(?P<u>years?|yrs?|yo|y/o|y|"
                            r"months?|mths?|mo|weeks?|wks?|days?)\b)?", re.I)
 _REPLY_DECADE = re.compile(r"(?:\b(?P<q>early|mid|late)[\s-]*)?(?:\b(?P<d>[1-9]0)'?s\b|\b(?P<w>teens|twenties|thirties|"
                            r"forties|fifties|sixties|seventies|eighties|nineties)\b)", re.I)

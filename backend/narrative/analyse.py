@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from backend.identifiers import find_identifiers
-from backend.narrative.ages import find_age
 from backend.narrative import rules, training
+from backend.narrative.ages import find_age
 from backend.narrative.dates import Span, find_date, find_time, local_now
 from backend.narrative.extract import Suggestion, suggestions
 from backend.narrative.harm import find_harm, find_psychological_harm
