@@ -47,6 +47,9 @@ def apply_derived(plan: Plan, tax: Taxonomy, doc: AnswerDoc, given: Iterable[tup
                 errors.append({"field": q.id, "patient": patient,
                                "message": f"is worked out from the {name} ({q.derive.source}): change that instead"})
                 continue
-            if doc.get(q.id, patient) != value:
-                doc.set(q.id, patient, value)
+            if doc.get(q.id, patient) != value or doc.is_inferred(q.id, patient) != doc.is_inferred(q.derive.source, patient):
+                if doc.is_inferred(q.derive.source, patient):  # read from other words: to be confirmed, as its source
+                    doc.put_inferred(q.id, patient, value)
+                else:
+                    doc.set(q.id, patient, value)
     return errors

@@ -97,6 +97,11 @@ def apply_batch(
             work.skip(q.id, item.patient)
             given.append((q.id, item.patient, None, True))
             continue
+        if item.inferred and (item.skip or doc.get(q.id, item.patient) is not None or doc.is_skipped(q.id, item.patient)):
+            # Read from other words: it fills an open question, never one the reporter answered or left out.
+            errors.append({"field": q.id, "patient": item.patient,
+                           "message": "already has an answer; a value read from other words never replaces it"})
+            continue
         try:
             value = validate_answer(q, tax, item.value)
         except AnswerError as exc:
@@ -105,7 +110,10 @@ def apply_batch(
             continue
         if is_text(q) and q.redact:
             value = _redact(value, q.id, item.patient, findings)
-        work.set(q.id, item.patient, value)
+        if item.inferred:
+            work.put_inferred(q.id, item.patient, value)
+        else:
+            work.set(q.id, item.patient, value)
         given.append((q.id, item.patient, value, False))
         if q.id == "EventType":
             event_type = value
@@ -133,10 +141,16 @@ def apply_batch(
     said = {(f, p) for f, p, _, _ in given}
     changes = [Change(c.field, c.patient, "default", c.old, c.new)
                if c.patient is None and c.field in work.defaulted and c.action == "answer" else
+               Change(c.field, c.patient, "infer", c.old, c.new)  # read from other words, to be confirmed
+               if c.action == "answer" and work.is_inferred(c.field, c.patient) else
                Change(c.field, c.patient, "derive", c.old, c.new)  # worked out from another answer (the plan's derive)
                if c.action == "answer" and (c.field, c.patient) not in said
                and is_derived(plan.questions[c.field], work, c.patient) else c
                for c in diff(doc, work)]
     if doc.defaulted != work.defaulted and not changes:  # a default said again by the reporter: now theirs
         changes = [Change(name, None, "answer", doc.get(name), work.get(name)) for name in doc.defaulted - work.defaulted]
+    if doc.inferred != work.inferred and not changes:  # a value read from other words, now said by the reporter
+        keys = [(k.partition(":")[0], int(k.partition(":")[2]) if k.partition(":")[2] else None)
+                for k in sorted(doc.inferred - work.inferred)]
+        changes = [Change(f, p, "answer", doc.get(f, p), work.get(f, p)) for f, p in keys]
     return Outcome(event_type, work, changes, findings)

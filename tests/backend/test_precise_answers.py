@@ -206,3 +206,26 @@ def test_the_web_form_takes_the_age_as_typed_and_derives_the_band(client, people
     assert "1-11 months" in check and "worked out from the age given" in check
     assert f'href="/records/{rid}/questions/{BAND}' not in check  # its Change link opens the age
     assert client.get(f"/records/{rid}/questions/{BAND}?patient=1").status_code == 404
+
+
+def test_a_value_read_from_other_words_fills_only_open_questions_and_is_marked_until_answered(client, people):
+    h = people.headers("std_a")
+    rid = _incident(client, h)
+    assert answer(client, h, rid, {"field": "PreciseTime", "value": "15:00"}).status_code == 200
+    # Never over the reporter's answer: refused, and the answer stays.
+    r = answer(client, h, rid, {"field": "PreciseTime", "value": "16:00", "inferred": True})
+    assert r.status_code == 422 and "never replaces it" in r.text
+    assert _answers(client, h, rid)["fields"]["PreciseTime"] == "15:00"
+    r = answer(client, h, rid, {"field": "IdentifiedLocationOther", "value": "ward 9", "inferred": True},
+               {"field": AGE, "patient": 1, "value": age.to_days(84, "year"), "inferred": True})
+    assert r.status_code == 200
+    answers = _answers(client, h, rid)
+    assert answers["fields"]["IdentifiedLocationOther"] == "ward 9"
+    assert answers["inferred"] == [f"{AGE}:1", f"{BAND}:1", "IdentifiedLocationOther"]  # the band with its age
+    rows = _rows(client, h, rid)
+    assert rows[("IdentifiedLocationOther", None)]["inferred"] and not rows[("PreciseTime", None)]["inferred"]
+    audit = client.get(f"{API}/records/{rid}/audit", headers=h).json()
+    assert any(a["action"] == "infer" and a["field"] == "IdentifiedLocationOther" for a in audit)
+    # Answered by the reporter (the same value or another): theirs now.
+    answer(client, h, rid, {"field": "IdentifiedLocationOther", "value": "ward 9"})
+    assert _answers(client, h, rid)["inferred"] == [f"{AGE}:1", f"{BAND}:1"]
