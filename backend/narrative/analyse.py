@@ -86,8 +86,8 @@ def _label(s: Suggestion, plan: Plan, tax: Taxonomy, audience: str) -> str:
         names = {c["value"]: c["label"] for c in s.candidates}
         codes = s.value if isinstance(s.value, list) else [str(s.value)]
         return "; ".join(names.get(v, v) for v in codes)
-    if q.format == "age":
-        return age.describe(int(s.value))
+    if q.format == "age" and isinstance(s.value, int):
+        return age.describe(s.value)
     if q.field.type != "Code":
         return ", ".join(s.value) if isinstance(s.value, list) else str(s.value)
     values = s.value if isinstance(s.value, list) else [s.value]
@@ -138,8 +138,9 @@ def analyse(text: str, audience: str, reported_at: datetime | None, *, model: Na
         items.append(Suggestion("PatientCount", count.value, count.confidence, [(count.span, str(count.value))]))
     said = find_age(text, blocked, tax) if count is None else None  # with several patients, whose age is unclear
     if said is not None:  # an exact age (its band derived when saved), or only the band of an approximate one
-        field, value = ("AgeAtTimeOfIncidentDays", said.days) if said.exact else ("AgeBracket", said.band)
-        items.append(Suggestion(field, value, 0.85, [(said.span, str(value))]))
+        field, value = ("AgeAtTimeOfIncidentDays", said.days) if said.days is not None else ("AgeBracket", said.band)
+        if value is not None:
+            items.append(Suggestion(field, value, 0.85, [(said.span, str(value))]))
     if text.strip():  # the event type rests on the narrative itself: none without words
         items.insert(0, _event_type(model, text))
     if any(s.field == "PreciseTime" for s in items):  # the plan asks for a shift only without a time

@@ -38,7 +38,7 @@ def summarise(plan: Plan, tax: Taxonomy, record: EventRecord) -> list[dict[str, 
         short = slot.question.name.capitalize() if slot.question.name else None
         default = slot.question.defaults.get(record.audience) if name in doc.defaulted and patient is None else None
         # A value the plan assumed, not the reporter's answer: said so, with the plan's reason.
-        assumed = {"defaulted": True, "why": default.why} if default else {"defaulted": False}
+        assumed: dict[str, Any] = {"defaulted": True, "why": default.why} if default else {"defaulted": False}
         assumed["inferred"] = doc.is_inferred(name, patient)  # read from a later answer's words, to be confirmed
         if slot.question.derive is not None and is_derived(slot.question, doc, patient):
             # Worked out from another answer (the age group from the age): changed by changing that one.
