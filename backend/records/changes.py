@@ -65,11 +65,6 @@ def diff(before: AnswerDoc, after: AnswerDoc) -> list[Change]:
     return out
 
 
-def _met_otherwise(doc: AnswerDoc, slot: evaluate.Slot) -> bool:
-    """A mandatory question whose need another answer meets (the plan's `or`: OrganisationOther for Organisation)."""
-    return slot.step.alternative is not None and doc.get(slot.step.alternative, slot.patient) is not None
-
-
 def apply_batch(
     plan: Plan, tax: Taxonomy, event_type: str | None, audience: str, doc: AnswerDoc, items: list[AnswerItem],
     known: Mapping[str, Any] | None = None,
@@ -130,7 +125,8 @@ def apply_batch(
         if slot is None:
             errors.append({"field": item.field, "patient": item.patient,
                            "message": "does not apply to this record, given its other answers"})
-        elif item.skip and audience in slot.step.mandatory_for and not _met_otherwise(work, slot):
+        elif item.skip and audience in slot.step.mandatory_for and slot.step.alternative is None:
+            # With the plan's `or` it may be skipped: its need is then met by the other answer, checked at submission.
             unknown = tax.values_for(item.field)
             hint = " (answer \"I don't know\" instead)" if unknown and unknown.unknown_code else ""
             errors.append({"field": item.field, "patient": item.patient,

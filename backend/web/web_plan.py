@@ -62,6 +62,7 @@ def view(request: Request, record: EventRecord, slot: Slot) -> dict[str, Any]:
     q["value"] = doc.get(name, patient)
     q["skipped"] = doc.is_skipped(name, patient)
     q["kind"] = kind_of(q)
+    q["alternative"] = slot.step.alternative  # the plan's `or`: may be skipped for that question (the place in words)
     if q["type"] == "age" and isinstance(q["value"], int):
         q["value"] = age.describe(q["value"])  # as it would be typed: "84 years", not a day count
     if q["kind"] == "search" and q["value"]:

@@ -172,8 +172,11 @@ def test_a_place_the_list_does_not_know_is_kept_as_organisation_other_for_staff(
         "audience": "staff", "answered": ["Organisation"]}).json()
     assert (found["field"], found["value"]) == ("OrganisationOther", "rosewood house care home in harrogate")
     assert found["others"] == [{"field": "Organisation", "skip": True}]
-    # Skipping the organisation alone is refused for staff; with the place in words it is met.
-    assert answer(client, h, rid, {"field": "Organisation", "skip": True}).status_code == 422
+    # Left out alone, the organisation is still missing for staff (and not assumed again); the place in words meets it.
+    assert answer(client, h, rid, {"field": "Organisation", "skip": True}).status_code == 200
+    missing = client.get(f"{API}/records/{rid}/missing", headers=h).json()["missing"]
+    assert "Organisation" in {m["field"] for m in missing}
+    assert "Organisation" not in _answers(client, h, rid)["fields"]
     r = answer(client, h, rid, *found["others"], {"field": found["field"], "value": found["value"]})
     assert r.status_code == 200
     answers = _answers(client, h, rid)
@@ -229,3 +232,24 @@ def test_a_value_read_from_other_words_fills_only_open_questions_and_is_marked_u
     # Answered by the reporter (the same value or another): theirs now.
     answer(client, h, rid, {"field": "IdentifiedLocationOther", "value": "ward 9"})
     assert _answers(client, h, rid)["inferred"] == [f"{AGE}:1", f"{BAND}:1"]
+
+
+def test_on_the_web_form_staff_give_a_place_not_in_the_list_in_words(client, people):
+    from tests.backend.web_client import post, sign_in
+
+    token = sign_in(client, "std_b")
+    h = people.headers("std_b")
+    rid = new_draft(client, h, "incident")["record"]["id"]
+    page = client.get(f"/records/{rid}/questions/Organisation").text
+    assert "It is not in the list" in page
+    r = post(client, f"/records/{rid}/questions/Organisation", token, action="skip")
+    assert r.status_code == 303  # on to the first open question; the place in words is asked in its turn
+    url = f"/records/{rid}/questions/OrganisationOther"
+    assert "If the organisation is not in the list, what is its name?" in client.get(url).text
+    r = post(client, url, token, value="Rosewood House care home, Harrogate", action="continue")
+    assert r.status_code == 303
+    answers = _answers(client, h, rid)
+    assert answers["fields"]["OrganisationOther"] == "Rosewood House care home, Harrogate"
+    assert "Organisation" in answers["skipped"] and "Organisation" not in answers.get("defaulted", [])
+    missing = client.get(f"{API}/records/{rid}/missing", headers=h).json()["missing"]
+    assert "Organisation" not in {m["field"] for m in missing}
