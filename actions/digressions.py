@@ -10,7 +10,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
-from actions.answer_items import has_answer, items_for, say_approximate
+from actions.answer_items import has_answer, items_for, note_what_else, say_approximate
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, latest_text, resume_loop
 from actions.safety import danger_now
@@ -158,6 +158,8 @@ async def _store(dispatcher: CollectingDispatcher, tracker: Tracker, before: dic
     client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
     result = await client.answer(who, record, [*(others or []), {**key, "value": value}])
     messages.warn_identifiers(dispatcher, result.get("identifiers_found", []), tracker)
+    if isinstance(value, str) and len(value.split()) >= 3:  # words, not a code: what else they say is noted too
+        await note_what_else(dispatcher, tracker, value, key["field"])
     after = await client.summary(who, record)
     old, new = _row(before, key), _row(after, key)
     name = (new or old or {}).get("label") or key["field"]
