@@ -253,3 +253,11 @@ def test_on_the_web_form_staff_give_a_place_not_in_the_list_in_words(client, peo
     assert "Organisation" in answers["skipped"] and "Organisation" not in answers.get("defaulted", [])
     missing = client.get(f"{API}/records/{rid}/missing", headers=h).json()["missing"]
     assert "Organisation" not in {m["field"] for m in missing}
+
+
+def test_the_plan_api_states_the_derivation_and_the_alternative(client, people):
+    questions = {q["field"]: q for q in client.get(f"{API}/plan/incident", params={"audience": "staff"}).json()["questions"]}
+    assert questions[BAND]["derive"] == {"from": AGE, "rule": "age_band",
+                                         "why": "worked out from the age given, so it is not asked twice"}
+    assert questions[AGE]["type"] == "age" and questions[AGE]["per_patient"] and not questions[AGE]["mandatory"]
+    assert questions["Organisation"]["alternative"] == "OrganisationOther"
