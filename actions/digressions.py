@@ -158,8 +158,6 @@ async def _store(dispatcher: CollectingDispatcher, tracker: Tracker, before: dic
     client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
     result = await client.answer(who, record, [*(others or []), {**key, "value": value}])
     messages.warn_identifiers(dispatcher, result.get("identifiers_found", []), tracker)
-    if isinstance(value, str) and len(value.split()) >= 3:  # words, not a code: what else they say is noted too
-        await note_what_else(dispatcher, tracker, value, key["field"])
     after = await client.summary(who, record)
     old, new = _row(before, key), _row(after, key)
     name = (new or old or {}).get("label") or key["field"]
@@ -170,6 +168,8 @@ async def _store(dispatcher: CollectingDispatcher, tracker: Tracker, before: dic
         say(dispatcher, tracker, "changed", label=name.lower(), old=_quote(old["answer"]), new=_quote(shown))
     else:
         say(dispatcher, tracker, "changed_new", label=name.lower(), new=_quote(shown))
+    if isinstance(value, str) and len(value.split()) >= 3:  # words, not a code: what else they say is noted too
+        await note_what_else(dispatcher, tracker, value, key["field"])
     return {"pending_field": None, "question": None, "question_synced": None}
 
 

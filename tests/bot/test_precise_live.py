@@ -97,7 +97,10 @@ def test_a_place_the_list_does_not_know_is_kept_for_staff_and_their_organisation
     assert stored["fields"]["OrganisationOther"] == "rosewood house care home in harrogate"
     assert "Organisation" not in stored["fields"] and "Organisation" in stored["skipped"]
     assert "Organisation" not in stored.get("defaulted", [])
-    assert texts(d) == ["Changed place to rosewood house care home in harrogate."]
+    assert texts(d)[0] == "Changed place to rosewood house care home in harrogate."
+    # The words say more: a care home is the kind of service, noted for the open questions, to check at the end.
+    assert texts(d)[1].startswith("From that I've also noted service: Care home services")
+    assert stored["fields"]["ServiceArea"] == ["12"] and "ServiceArea" in stored["inferred"]
     missing = _call(client.next_question(who, rid))
     assert missing["question"]["field"] != "Organisation"
 
@@ -134,3 +137,18 @@ def test_what_a_free_text_answer_says_never_replaces_an_answer(live, client):
     stored = _stored(client, who, rid)
     assert stored["fields"]["HowFutureOccurrence"] == said
     assert stored["fields"]["ApproximateDate"] == earlier and "inferred" not in stored
+
+
+def test_staff_asked_for_their_organisation_can_name_a_place_not_in_the_list(live, client):
+    staff = {"account_id": live.unplaced_account}
+    who = f"account:{live.unplaced_account}"
+    rid = _draft(client, who, "incident", IncidentOccurredToday="y", PreciseTime="15:00")
+    question = _call(client.next_question(who, rid))["question"]
+    assert question["field"] == "Organisation" and question["mandatory"]  # no organisation on the account
+    said = "Rosewood House care home"
+    result, d = validate(ValidateReportForm(), "answer", said,
+                         tracker(slots={**staff, "record_id": rid, "question": question}, text=said))
+    stored = _stored(client, who, rid)
+    assert stored["fields"]["OrganisationOther"] == said and "Organisation" in stored["skipped"]
+    assert texts(d) == [f"That name isn't in the list, so I've kept it as you wrote it: {said}."]
+    assert result["question"]["field"] != "Organisation"  # met: the questions go on

@@ -41,7 +41,12 @@ with Session(create_engine(url)) as db:
     account = Account(email="nurse@live.example.org", display_name="Nurse", password_hash="x",
                       organisation_ods="RVJ", role=Role.standard.value)
     db.add(account)
+    # A member of staff whose account names no organisation (a platform-registered account): it is asked.
+    unplaced = Account(email="locum@live.example.org", display_name="Locum", password_hash="x",
+                       organisation_ods=None, role=Role.standard.value)
+    db.add(unplaced)
     db.commit()
+    print(unplaced.id)
     print(account.id)
 """
 
@@ -51,7 +56,8 @@ class LiveBackend:
     tmp: Path
     port: int = field(default_factory=free_port)
     service_token: str = field(default_factory=lambda: secrets.token_hex(32))
-    staff_account: str = ""
+    staff_account: str = ""      # a nurse of RVJ
+    unplaced_account: str = ""   # a member of staff whose account names no organisation
     proc: subprocess.Popen | None = None
 
     @property
@@ -64,7 +70,7 @@ class LiveBackend:
                "SECRET_KEY": secrets.token_hex(32), "PYTHONHASHSEED": "0"}
         seeded = subprocess.run([str(BACKEND_PY), "-c", SEED, database], cwd=ROOT, env=env, check=True,
                                 capture_output=True, text=True)
-        self.staff_account = seeded.stdout.strip().splitlines()[-1]
+        self.unplaced_account, self.staff_account = seeded.stdout.strip().splitlines()[-2:]
         log = open(self.tmp / "backend.log", "w")
         self.proc = subprocess.Popen([str(BACKEND_PY), "-m", "backend.cli", "serve", "--port", str(self.port)],
                                      cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
