@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from backend.narrative.organisations import match_organisations
 from backend.taxonomy import get_taxonomy
 
-_KIND = r"organisation|organization|place|hospital|trust|practice|surgery|care home|home|service"
+_KIND = r"organisation|organization|place|hospital|trust|practice|surgery|care home"  # not "service": ServiceArea
 _SAID = re.compile(
     rf"\b(?:it\s+|this\s+|that\s+)?(?:happened|was|took place|occurred)\s+(?:at|in)\s+(?P<p>.+)$"
     rf"|\b(?:change|set|make)\s+(?:the\s+|my\s+)?(?:{_KIND})\s+(?:to|as)\s+(?P<p2>.+)$"
@@ -22,6 +22,8 @@ _PLACE_WORD = re.compile(r"\b(?:home|house|hospital|surgery|practice|centre|cent
                          r"infirmary|hospice|lodge|court|manor|hall|nursing|health|medical|dental|dentist|"
                          r"ambulance|prison|school)\b", re.I)
 _UNIT = re.compile(r"^(?:the\s+)?(?:ward|bay|room|theatre|resus|a&e|icu|itu|side room)\b", re.I)
+# "my mum's care home", "a care home", "the hospital": a kind of place, not its name ("the Royal Infirmary" is one).
+_GENERIC = re.compile(r"^(?:a|an|my|our|his|her|their|your|this|that|the(?!\s+(?-i:[A-Z])))\s", re.I)
 _BUT_NOT = re.compile(r"\s*[,;(-]?\s*\b(?:not|rather than|instead of|and not)\b.*$", re.I)
 
 
@@ -42,6 +44,6 @@ def read_place(text: str) -> Place | None:
     found = match_organisations(name, get_taxonomy(), [])
     if found:
         return Place(name, list(dict.fromkeys(f.candidates[0].code for f in found)))
-    if not _PLACE_WORD.search(name):
+    if not _PLACE_WORD.search(name) or _GENERIC.match(name):
         return None
     return Place(name, None)

@@ -261,3 +261,20 @@ def test_the_plan_api_states_the_derivation_and_the_alternative(client, people):
                                          "why": "worked out from the age given, so it is not asked twice"}
     assert questions[AGE]["type"] == "age" and questions[AGE]["per_patient"] and not questions[AGE]["mandatory"]
     assert questions["Organisation"]["alternative"] == "OrganisationOther"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("it happened at rosewood house care home in harrogate, not our trust", ("rosewood house care home in harrogate", None)),
+    ("change the organisation to Beacon Surgery", ("Beacon Surgery", ["G81019"])),
+    ("it happened at The Laurels care home", ("The Laurels care home", None)),
+    ("change the service to care home", None),          # the kind of service (ServiceArea), not a place
+    ("it was in the care home", None),                  # a kind of place, not its name
+    ("it happened at my mum's care home", None),
+    ("it was at 4pm", None),
+    ("it happened on ward 9", None),                    # the ward is IdentifiedLocationOther, not an organisation
+])
+def test_a_place_said_as_a_correction(text, expected):
+    from backend.interpret.places import read_place
+
+    found = read_place(text)
+    assert (None if found is None else (found.name, found.codes)) == expected
