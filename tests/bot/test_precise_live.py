@@ -152,3 +152,19 @@ def test_staff_asked_for_their_organisation_can_name_a_place_not_in_the_list(liv
     assert stored["fields"]["OrganisationOther"] == said and "Organisation" in stored["skipped"]
     assert texts(d) == [f"That name isn't in the list, so I've kept it as you wrote it: {said}."]
     assert result["question"]["field"] != "Organisation"  # met: the questions go on
+
+
+def test_the_age_is_changed_at_check_your_answers_and_its_band_follows(live, client):
+    staff = {"account_id": live.staff_account}
+    who = f"account:{live.staff_account}"
+    rid = _draft(client, who, "incident", PatientCount=1)
+    _call(client.answer(who, rid, [{"field": AGE, "patient": 1, "value": 30681}]))  # 84 years
+    said = "change the age to 86"
+    validate(ValidateRecapForm(), "recap_ok", said, tracker(slots={**staff, "record_id": rid}, text=said, intent="correct"))
+    assert _stored(client, who, rid)["patients"] == [{AGE: 31412, BAND: "12"}]
+    said = "sorry the age is wrong, she's about 60"
+    result, d = validate(ValidateRecapForm(), "recap_ok", said,
+                         tracker(slots={**staff, "record_id": rid}, text=said, intent="correct"))
+    stored = _stored(client, who, rid)
+    assert stored["patients"] == [{BAND: "10"}] and f"{AGE}:1" in stored["skipped"]
+    assert texts(d) == ["Changed age group: from 85+ years to 46-65 years."]
