@@ -168,3 +168,22 @@ def test_the_age_is_changed_at_check_your_answers_and_its_band_follows(live, cli
     stored = _stored(client, who, rid)
     assert stored["patients"] == [{BAND: "10"}] and f"{AGE}:1" in stored["skipped"]
     assert texts(d) == ["Changed age group: from 85+ years to 46-65 years."]
+
+
+def test_what_went_well_answered_at_check_your_answers_is_read_for_the_when_too(live, client):
+    who = "public:rest:conv-well"
+    rid = _draft(client, who, "good_care", Organisation=["RVJ"])
+    said = "what went well was the nurse on ward 9"
+    slots = {"record_id": rid}
+    result, d = validate(ValidateRecapForm(), "recap_ok", said,
+                         tracker(slots=slots, text=said, intent="correct", sender="conv-well"))
+    assert result["pending_field"] == {"field": "StrengthsOfCare", "patient": None}  # asked for the words
+    said = "yesterday about 4pm the pump alarmed and the nurse caught it before the patient came to harm"
+    result, d = validate(ValidateRecapForm(), "recap_ok", said,
+                         tracker(slots={**slots, **result}, text=said, sender="conv-well"))
+    stored = _stored(client, who, rid)
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    assert stored["fields"]["StrengthsOfCare"] == said
+    assert stored["fields"]["ApproximateDate"] == yesterday and "ApproximateDate" in stored["inferred"]
+    assert texts(d)[0].startswith("Thanks, I've changed what went well to ")
+    assert texts(d)[1].startswith("You also told me ")
