@@ -84,6 +84,8 @@ def apply_batch(
             errors.append({"field": q.id, "message": need})
             continue
         if not q.asks(audience):
+            if not item.skip and item.value == q.implied.get(audience, object()):
+                continue  # what the plan implies anyway (an undone delete sends the whole draft back): nothing to do
             errors.append({"field": q.id, "message": f"is not asked of {audience} reporters"})
             continue
         if item.skip:

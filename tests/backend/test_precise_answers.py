@@ -278,3 +278,15 @@ def test_a_place_said_as_a_correction(text, expected):
 
     found = read_place(text)
     assert (None if found is None else (found.name, found.codes)) == expected
+
+
+def test_a_value_the_plan_implies_may_be_sent_back_but_not_another(client, people):
+    # An undone delete sends the whole draft back, implied values included (ReporterType for staff).
+    h = people.headers("std_a")
+    rid = new_draft(client, h, "incident")["record"]["id"]
+    assert answer(client, h, rid, {"field": "ReporterType", "value": "3"}).status_code == 200
+    assert answer(client, h, rid, {"field": "ReporterType", "value": "1"}).status_code == 422
+    p = people.headers("public:web:conversation-implied")
+    rid = new_draft(client, p, "incident")["record"]["id"]
+    assert answer(client, p, rid, {"field": "PatientCount", "value": 1}).status_code == 200
+    assert answer(client, p, rid, {"field": "PatientCount", "value": 2}).status_code == 422

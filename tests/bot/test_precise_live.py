@@ -187,3 +187,17 @@ def test_what_went_well_answered_at_check_your_answers_is_read_for_the_when_too(
     assert stored["fields"]["ApproximateDate"] == yesterday and "ApproximateDate" in stored["inferred"]
     assert texts(d)[0].startswith("Thanks, I've changed what went well to ")
     assert texts(d)[1].startswith("You also told me ")
+
+
+def test_an_undone_delete_keeps_what_was_inferred_marked(live, client):
+    from actions.delete import restore_items
+
+    who = f"account:{live.staff_account}"
+    rid = _draft(client, who, "incident", PatientCount=1)
+    _call(client.answer(who, rid, [{"field": AGE, "patient": 1, "value": 42, "inferred": True},
+                                   {"field": "IdentifiedLocationOther", "value": "ward 9", "inferred": True}]))
+    before = _stored(client, who, rid)
+    again = _call(client.create_record(who, "chat", "incident", restore_items(before)))["record"]["id"]
+    after = _stored(client, who, again)
+    assert after["inferred"] == before["inferred"] == [f"{AGE}:1", f"{BAND}:1", "IdentifiedLocationOther"]
+    assert after["patients"] == before["patients"] == [{AGE: 42, BAND: "3"}]
