@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
+from actions.answer_items import PER_PATIENT
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, latest_intent
 from actions.interpret import yes_or_no
@@ -28,7 +29,7 @@ NONE_RIGHT = re.compile(r"\b(none of (it|that|them)|all wrong|it'?s all wrong|st
 
 def as_answer(item: dict[str, Any]) -> dict[str, Any]:
     answer = {"field": item["field"], "value": item["value"]}
-    if item["field"] in ("PhysicalHarm", "PsychologicalHarm"):
+    if item["field"] in PER_PATIENT:  # the one patient the first message is about
         answer["patient"] = 1
     return answer
 

@@ -127,10 +127,12 @@ def restore_items(answers: dict[str, Any]) -> list[dict[str, Any]]:
     fields.pop("EventType", None)
     for assumed in answers.get("defaulted") or []:  # the plan's defaults: put in again by the backend, as assumed
         fields.pop(assumed, None)
-    items = [{"field": f, "value": v} for f, v in fields.items()]
+    inferred = set(answers.get("inferred") or [])  # read from later answers, still to be confirmed: kept so
+    items = [{"field": f, "value": v, **({"inferred": True} if f in inferred else {})} for f, v in fields.items()]
     items.sort(key=lambda i: i["field"] != "PatientCount")
     for n, patient in enumerate(answers.get("patients") or [], 1):
-        items += [{"field": f, "patient": n, "value": v} for f, v in patient.items()]
+        items += [{"field": f, "patient": n, "value": v, **({"inferred": True} if f"{f}:{n}" in inferred else {})}
+                  for f, v in patient.items()]
     for key in answers.get("skipped") or []:
         field, _, patient = key.partition(":")
         items.append({"field": field, "patient": int(patient) if patient else None, "skip": True})

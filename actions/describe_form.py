@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import messages
+from actions.answer_items import PER_PATIENT
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, channel_name, latest_intent
 from actions.resume_codes import give_code, is_code_for, opened_here, redeem
@@ -56,8 +57,8 @@ def extraction_items(analysis: dict[str, Any], hint: str | None, staff: bool) ->
     named = next((c for c in items.get("EventType", {}).get("candidates", []) if c["value"] == hint), None)
     if named:
         items["EventType"] = {"field": "EventType", "value": hint, "label": named["label"], "confidence": 1.0}
-    if staff and "PhysicalHarm" in items and "PatientCount" not in items:
-        # Harm is recorded per patient, so harm to "a patient" means one patient: shown, so confirmed too.
+    if staff and set(PER_PATIENT) & set(items) and "PatientCount" not in items:
+        # Harm and age are recorded per patient, so harm to "a patient" means one patient: shown, so confirmed too.
         # A count the description states ("two patients") stands.
         items["PatientCount"] = {"field": "PatientCount", "value": 1, "label": "1", "confidence": 0.8}
     return list(items.values())

@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
+from actions.answer_items import note_what_else
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience
 from actions.say import say
@@ -22,8 +23,11 @@ def looks_like_story(text: str) -> bool:
     return len(re.findall(r"[A-Za-z']+", t)) >= STORY_WORDS and not t.endswith("?")
 
 
-async def add_to_description(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[dict[str, Any]]:
-    """Appends the words to the draft's description; returns what the analysis found in them."""
+async def add_to_description(dispatcher: CollectingDispatcher, tracker: Tracker, text: str,
+                             showing: str | None = None) -> list[dict[str, Any]]:
+    """Appends the words to the draft's description; returns what the analysis found in them. What they say
+    for other open questions is noted as inferred (actions/answer_items.py); `showing`, the question on
+    screen, is left to the caller to answer or ask again."""
     client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
     summary = await client.summary(who, record)
     old = next((r.get("value") for r in summary["answers"] if r["field"] == "Description"), None) or ""
@@ -32,6 +36,8 @@ async def add_to_description(dispatcher: CollectingDispatcher, tracker: Tracker,
     messages.warn_identifiers(dispatcher, result.get("identifiers_found", []), tracker)
     say(dispatcher, tracker, "added_to_description")
     try:
-        return (await client.analyse(who, text, audience(tracker))).get("suggestions", [])
+        analysis = await client.analyse(who, text, audience(tracker))
     except (BackendUnavailable, BackendRejected):
         return []
+    await note_what_else(dispatcher, tracker, text, showing, analysis)
+    return analysis.get("suggestions", [])

@@ -10,6 +10,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
+from actions.answer_items import has_answer, items_for, note_what_else, say_approximate
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, latest_text, resume_loop
 from actions.safety import danger_now
@@ -132,7 +133,7 @@ async def correct(dispatcher: CollectingDispatcher, tracker: Tracker, text: str 
                 name = _row_label(before, pending) or found["field"]
                 say(dispatcher, tracker, "ask_new_value", label=name.lower())
             return {"pending_field": pending}
-        return await _store(dispatcher, tracker, before, pending, found["value"])
+        return await _store(dispatcher, tracker, before, pending, found["value"], found.get("others") or [])
     except BackendUnavailable:
         say(dispatcher, tracker, "backend_down")
     except BackendRejected as exc:
@@ -151,9 +152,11 @@ def _row_label(summary: dict[str, Any], key: dict[str, Any]) -> str | None:
 
 
 async def _store(dispatcher: CollectingDispatcher, tracker: Tracker, before: dict[str, Any], key: dict[str, Any],
-                 value: Any) -> dict[str, Any]:
+                 value: Any, others: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Saves the change, with what goes with it (`others`, first: the organisation left out for a place in words,
+    the exact age left out for an approximate one), then says what changed to what."""
     client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
-    result = await client.answer(who, record, [{**key, "value": value}])
+    result = await client.answer(who, record, [*(others or []), {**key, "value": value}])
     messages.warn_identifiers(dispatcher, result.get("identifiers_found", []), tracker)
     after = await client.summary(who, record)
     old, new = _row(before, key), _row(after, key)
@@ -165,6 +168,8 @@ async def _store(dispatcher: CollectingDispatcher, tracker: Tracker, before: dic
         say(dispatcher, tracker, "changed", label=name.lower(), old=_quote(old["answer"]), new=_quote(shown))
     else:
         say(dispatcher, tracker, "changed_new", label=name.lower(), new=_quote(shown))
+    if isinstance(value, str) and len(value.split()) >= 3:  # words, not a code: what else they say is noted too
+        await note_what_else(dispatcher, tracker, value, key["field"])
     return {"pending_field": None, "question": None, "question_synced": None}
 
 
@@ -185,9 +190,15 @@ async def apply_pending(dispatcher: CollectingDispatcher, tracker: Tracker, text
             await add_to_description(dispatcher, tracker, text)
             return {"pending_field": None}
         reading = await client.interpret_reply(who, key["field"], text, audience(tracker))
-        if reading["act"] not in ("answer", "unknown") or reading["value"] is None:
+        if reading["act"] not in ("answer", "unknown") or not has_answer(reading):
             say(dispatcher, tracker, "not_understood")
             return {"pending_field": key}
+        items = items_for(key["field"], key.get("patient"), reading)
+        if len(items) > 1:  # "about 80": the exact age left out, its band saved
+            say_approximate(dispatcher, tracker, reading)
+            last = items[-1]
+            return await _store(dispatcher, tracker, await client.summary(who, record),
+                                {"field": last["field"], "patient": last.get("patient")}, last["value"], items[:-1])
         return await _store(dispatcher, tracker, await client.summary(who, record), key, reading["value"])
     except BackendUnavailable:
         say(dispatcher, tracker, "backend_down")

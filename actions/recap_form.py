@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import messages
+from actions.answer_items import has_answer, items_for, say_approximate
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, latest_intent
 from actions.digressions import apply_pending, correct, explain
@@ -41,8 +42,13 @@ class ActionAskRecapOk(Action):
             return []
         # Short names and no skipped questions: the recap must fit a text message or a spoken turn.
         shown = [row for row in summary["answers"] if row["answer"] != "Skipped"]
-        lines = [{"name": row["label"], "value": _short(row["answer"])} for row in shown if not row.get("defaulted")]
+        lines = [{"name": row["label"], "value": _short(row["answer"])} for row in shown
+                 if not row.get("defaulted") and not row.get("inferred")]
         who_for = audience(tracker)
+        # What later answers said besides (actions/answer_items.py): one line, to confirm or change here.
+        inferred = "; ".join(f"{row['label']}: {_short(row['answer'])}" for row in shown if row.get("inferred"))
+        if inferred:
+            lines.append({"name": wording("recap_inferred", who_for, "screen"), "value": inferred})
         # What the plan assumed (organisation, role, anonymity, sharing): one line, changed by one reply.
         assumed = "; ".join(f"{row['label']}: {_short(row['answer'])}" for row in shown if row.get("defaulted"))
         if assumed:
@@ -104,7 +110,7 @@ class ValidateRecapForm(DangerCheck, FormValidationAction):
 
 # Offered questions a reply can answer without naming them: their answers are choices, bands or numbers,
 # which the interpreter reads with a confidence; free-text ones would take any words, so they are named.
-READ_UNNAMED = ("code", "integer", "boolean")
+READ_UNNAMED = ("code", "integer", "boolean", "age")
 SURE = 0.85
 
 
@@ -120,16 +126,20 @@ async def _offered_answer(text: str, dispatcher: CollectingDispatcher, tracker: 
             reading = await client.interpret_reply(who, o["field"], text, audience(tracker), False)
         except BackendRejected:
             continue
-        if reading["act"] == "answer" and reading.get("confidence", 0) >= SURE and reading["value"] is not None:
+        if reading["act"] == "answer" and reading.get("confidence", 0) >= SURE and has_answer(reading):
             found.append((o, reading))
     if len(found) != 1:
         return False
     o, reading = found[0]
+    items = items_for(o["field"], o.get("patient"), reading)
     try:
-        await client.answer(who, record, [{"field": o["field"], "patient": o.get("patient"), "value": reading["value"]}])
+        await client.answer(who, record, items)
     except BackendRejected:
         return False
-    say(dispatcher, tracker, "also_saved", items=f"{o['label']}: {reading.get('label') or reading['value']}")
+    if len(items) > 1:  # "about 80": its band, no exact age, and why
+        say_approximate(dispatcher, tracker, reading)
+    else:
+        say(dispatcher, tracker, "also_saved", items=f"{o['label']}: {reading.get('label') or reading['value']}")
     return True
 
 

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import messages
+from actions.answer_items import has_answer, items_for, note_what_else, say_approximate
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, latest_intent, latest_text
 from actions.description import add_to_description, looks_like_story
@@ -129,7 +130,7 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
             if digression is not None:
                 return digression
             if reading["act"] in ("answer", "unknown", "skip"):
-                return await self._save(question, reading, dispatcher, tracker)
+                return await self._save(question, {**reading, "text": text}, dispatcher, tracker)
             if question.get("search"):
                 return await self._search(question, text, dispatcher, tracker)
             if looks_like_story(text):
@@ -146,18 +147,24 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
     async def _save(self, question: dict[str, Any], reading: dict[str, Any], dispatcher: CollectingDispatcher,
                     tracker: Tracker) -> dict[str, Any]:
         client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
-        item = {"field": question["field"], "patient": question.get("patient")}
-        skip = reading["act"] == "skip" or (reading["act"] == "unknown" and reading["value"] is None)
+        field, patient = question["field"], question.get("patient")
+        skip = reading["act"] == "skip" or (reading["act"] == "unknown" and reading["value"] is None) \
+            or (reading["act"] == "answer" and not has_answer(reading))
         if skip and question.get("mandatory"):
             say(dispatcher, tracker, "mandatory_needed")
             return {"answer": None}
-        item.update({"skip": True} if skip else {"value": reading["value"]})
-        result = await client.answer(who, record, [item])
+        items = [{"field": field, "patient": patient, "skip": True}] if skip else items_for(field, patient, reading)
+        result = await client.answer(who, record, items)
         messages.warn_identifiers(dispatcher, result.get("identifiers_found", []), tracker)
-        if reading.get("approximate") and reading.get("label"):
+        if len(items) > 1:  # "about 80": the band, not an exact age, and the reporter is told so
+            say_approximate(dispatcher, tracker, reading)
+        elif reading.get("approximate") and reading.get("label"):
             say(dispatcher, tracker, "approximate", label=reading["label"])
+        if not skip and question.get("type") == "string" and reading.get("text"):
+            # A free-text answer can answer more than was asked: what else it says fills open questions.
+            result = await note_what_else(dispatcher, tracker, reading["text"], field) or result
         also = []
-        for other in reading.get("others") or []:  # "no, saturday night": the date too
+        for other in (reading.get("others") or []) if len(items) == 1 else []:  # "no, saturday night": the date too
             try:
                 result = await client.answer(who, record, [{"field": other["field"], "value": other["value"]}])
                 also.append(other.get("label") or str(other["value"]))
@@ -176,7 +183,7 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
         for other in reading.get("others") or []:
             try:
                 await client.answer(who, record, [{"field": other["field"], "value": other["value"],
-                                                   "patient": other.get("patient")}])
+                                                   "patient": 1 if other.get("per_patient") else None}])
                 saved.append(other.get("label") or str(other["value"]))
             except BackendRejected:
                 continue
@@ -193,7 +200,7 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
                 choose(dispatcher, tracker, "which_one", [{"label": c["label"], "payload": str(i)}
                                                           for i, c in enumerate(found.value, 1)])
             return {"answer": None, "question": {**question, "candidates": found.value, "searched": text}}
-        if found.problem and not question.get("mandatory") and question["field"] == "Organisation":
+        if found.problem and question["field"] == "Organisation":  # the plan's `or`: OrganisationOther meets it
             return await self._keep_name(text, dispatcher, tracker)
         if found.problem:
             say(dispatcher, tracker, found.problem)
@@ -202,11 +209,12 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
 
     @staticmethod
     async def _keep_name(name: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        """A place the list does not know is kept in the reporter's words (LFPSE's OrganisationOther)."""
+        """A place the list does not know is kept in the reporter's words (LFPSE's OrganisationOther), for staff
+        too: with it the organisation is left out (not assumed from the account), in one save."""
         client, who, record = get_client(), act_as(tracker), tracker.get_slot("record_id")
         name = name_in(name)  # "its called rosewood house" -> "rosewood house"
-        await client.answer(who, record, [{"field": "Organisation", "skip": True}])
-        result = await client.answer(who, record, [{"field": "OrganisationOther", "value": name}])
+        result = await client.answer(who, record, [{"field": "Organisation", "skip": True},
+                                                   {"field": "OrganisationOther", "value": name}])
         say(dispatcher, tracker, "kept_as_written", name=name)
         return {"answer": None, "question": result.get("next_question"), "question_synced": "next_question" in result}
 
@@ -220,7 +228,7 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
         rest = _after_no(text) if said is False else ""
         if rest:  # "no, the one on the high street": searched again with the new words
             return await self._search({**question, "candidates": None}, rest, dispatcher, tracker)
-        if said is False and not question.get("mandatory") and question["field"] == "Organisation":
+        if said is False and question["field"] == "Organisation":  # the plan's `or`: OrganisationOther meets it
             return await self._keep_name(question["searched"], dispatcher, tracker)
         if said is False:
             say(dispatcher, tracker, "name_not_found")
@@ -229,8 +237,7 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
             # Not one of those, in other words ("the one in leeds, st james's university hospital"): searched
             # again with them, and kept as written if the list does not know them either.
             return await self._search({**question, "candidates": None}, text, dispatcher, tracker)
-        if not picked and question.get("searched") and not question.get("mandatory") \
-                and question["field"] == "Organisation":
+        if not picked and question.get("searched") and question["field"] == "Organisation":
             return await self._keep_name(question["searched"], dispatcher, tracker)  # none of those
         if not picked:
             say(dispatcher, tracker, "pick_number")
@@ -242,7 +249,7 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
                      tracker: Tracker) -> dict[str, Any]:
         """More of what happened, told while a question was showing: kept in the description, and the
         question showing is answered from it when the analysis is sure; otherwise asked again."""
-        found = await add_to_description(dispatcher, tracker, text)
+        found = await add_to_description(dispatcher, tracker, text, showing=question["field"])
         match = next((f for f in found if f["field"] == question["field"] and f.get("confidence", 0) >= 0.8), None)
         if match and question.get("patient") is None:
             return await self._save(question, {"act": "answer", "value": match["value"]}, dispatcher, tracker)
@@ -271,7 +278,7 @@ async def answer_if_it_is_one(dispatcher: CollectingDispatcher, tracker: Tracker
                                                  FollowupAction("report_form")]
         reading = await get_client().interpret_reply(act_as(tracker), question["field"], latest_text(tracker),
                                                      audience(tracker), bool(question.get("mandatory")))
-        if reading["act"] not in ("answer", "unknown") or reading["value"] is None:
+        if reading["act"] not in ("answer", "unknown") or not has_answer(reading):
             return None
         slots = await ValidateReportForm()._save(question, reading, dispatcher, tracker)
     except (BackendUnavailable, BackendRejected):

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field  # Correction has a field named "field"
 from datetime import datetime
 from typing import Any
 
 from backend.interpret import when
+from backend.interpret.places import read_place
 from backend.interpret.reply import norm, read
 
 # Where the new value starts: "change the harm to low", "the time was 11pm", "it should be Tuesday".
@@ -36,6 +38,8 @@ class Correction:
     patient: int | None = None
     value: Any = None
     label: str | None = None
+    # Saved with it: "about 80" for the age is no exact age (the age left out) and its band.
+    others: list[dict[str, Any]] = dataclass_field(default_factory=list)
 
 
 def _alias_hits(text: str, questions: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any], str]]:
@@ -67,9 +71,16 @@ def read_correction(text: str, questions: list[dict[str, Any]], answered: set[st
     """`questions`: the plan's questions for the record's event type and audience (field, type, multiple,
     choices, aliases, per_patient); `answered`: the fields that have an answer."""
     t = norm(text)
+    place = _place(text, questions)
+    if place is not None:
+        return place
     named = _named(t, questions)
     if named:
         q, rest = named
+        # A value worked out from another answer (the age group from the age) is changed through that answer.
+        source = next((s for s in questions if s["field"] == q.get("derived_from")), None)
+        if source is not None and source["field"] in answered:
+            q = source
         m = VALUE_AFTER.search(rest)
         value_text = m.group("v") if m else ""
         if q["type"] == "string":
@@ -84,7 +95,10 @@ def read_correction(text: str, questions: list[dict[str, Any]], answered: set[st
         found = _value(q, value_text, now)
         if found is None:
             return Correction("ask_value", q["field"], 1 if q.get("per_patient") else None)
-        return Correction("change", q["field"], 1 if q.get("per_patient") else None, *found)
+        patient = 1 if q.get("per_patient") else None
+        if q["type"] == "age" and found[0] is None:
+            return _approximate_age(q, patient, value_text, now)
+        return Correction("change", q["field"], patient, *found)
     # Nothing named: a time or a date in the words, or a choice of exactly one answered question.
     meant = MEANT.split(t)[-1] if MEANT.search(t) else t
     meant = NEGATED_WORD.sub(" ", meant).strip() or meant
@@ -99,15 +113,45 @@ def read_correction(text: str, questions: list[dict[str, Any]], answered: set[st
         return Correction("change", q["field"], None, date_found[0].isoformat(), date_found[0].strftime("%-d %B %Y"))
     fits = []
     for q in questions:
-        if q["field"] not in answered or not q.get("choices"):
+        if q["field"] not in answered or not (q.get("choices") or q["type"] == "age") \
+                or q.get("derived_from") in answered:  # the age group, while the age it comes from is there
             continue
         reading = read(q, meant, now)
         if reading.act == "answer" and reading.confidence >= 0.9:
             fits.append((q, reading))
     if len(fits) == 1:
         q, reading = fits[0]
+        if q["type"] == "age" and reading.value is None:
+            return _approximate_age(q, 1 if q.get("per_patient") else None, meant, now)
         return Correction("change", q["field"], 1 if q.get("per_patient") else None, reading.value, reading.label)
     return Correction("ask_field")
+
+
+def _place(text: str, questions: list[dict[str, Any]]) -> Correction | None:
+    """'It happened at rosewood house care home, not our trust': the organisation, or the place in the
+    reporter's words when the list does not know it (the organisation is then left out: not assumed)."""
+    fields = {q["field"] for q in questions}
+    if "Organisation" not in fields:
+        return None
+    found = read_place(text)
+    if found is None:
+        return None
+    if found.codes:
+        return Correction("change", "Organisation", None, found.codes, found.name)
+    if "OrganisationOther" not in fields:
+        return None
+    return Correction("change", "OrganisationOther", None, found.name, found.name,
+                      others=[{"field": "Organisation", "skip": True}])
+
+
+def _approximate_age(q: dict[str, Any], patient: int | None, text: str, now: datetime) -> Correction:
+    """'Change the age to about 60': the exact age is left out and the band said is saved instead."""
+    reading = read({**q, "mandatory": True}, text, now)
+    if reading.act != "answer" or not reading.others:
+        return Correction("ask_value", q["field"], patient)
+    band = reading.others[0]
+    return Correction("change", band["field"], patient if band.get("per_patient") else None, band["value"],
+                      band.get("label"), others=[{"field": q["field"], "patient": patient, "skip": True}])
 
 
 def _value(q: dict[str, Any], value_text: str, now: datetime) -> tuple[Any, str | None] | None:

@@ -20,7 +20,8 @@ AGE = re.compile(r"^(?:(?:(?:s?he'?s|s?he is|they'?re|they are|my \w+ is|aged?)\
                  r"(?:\s*(?:years?|yrs?|y/?o|months?|weeks?|days?))?)|(?:(?:about |around |nearly )?\d{1,3}\s*"
                  r"(?:years?|yrs?|y/?o|months?|weeks?|days?)))(?:\s+old)?$")
 MAX_WORDS = 6  # a longer reply is more likely an answer that happens to start with "I'm"
-READERS = (("ReporterType", ABOUT_ME), ("AgeBracket", AGE))
+# Checked in order; the exact age first, its band where the plan has no exact age.
+READERS = (("ReporterType", ABOUT_ME), ("AgeAtTimeOfIncidentDays", AGE), ("AgeBracket", AGE))
 
 
 def answers_elsewhere(plan: Plan, tax: Taxonomy, field: str, text: str, audience: str, now: datetime) -> Reading | None:
@@ -29,17 +30,20 @@ def answers_elsewhere(plan: Plan, tax: Taxonomy, field: str, text: str, audience
     t = norm(text)
     if len(t.split()) > MAX_WORDS:
         return None
+    related = {field, *(q.derive.source for q in plan.questions.values() if q.id == field and q.derive)}
     for other, pattern in READERS:
         q = plan.questions.get(other)
-        if other == field or not pattern.match(t) or q is None or not q.asks(audience):
+        if other in related or not pattern.match(t) or q is None or not q.asks(audience):
             continue
         try:
             question = question_for(plan, tax, other, audience)
         except UnknownQuestion:
             continue
         reading = read(question, text, now)
-        if reading.act == "answer" and reading.confidence >= 0.9:
-            return Reading("elsewhere", None, reading.confidence, others=[{
-                "field": other, "value": reading.value, "label": reading.label,
-                "patient": 1 if q.per_patient else None}])
+        if reading.act != "answer" or reading.confidence < 0.9:
+            continue
+        if reading.value is None:  # "about 80": no exact age, its band instead
+            return Reading("elsewhere", None, reading.confidence, others=reading.others)
+        return Reading("elsewhere", None, reading.confidence, others=[{
+            "field": other, "value": reading.value, "label": reading.label, "per_patient": q.per_patient}])
     return None

@@ -19,10 +19,11 @@ def question_for(plan: Plan, tax: Taxonomy, field: str, audience: str, mandatory
     if q is None:
         raise UnknownQuestion(field)
     codes = tax.values_for(q.id)
-    return {"field": q.id, "type": "date" if q.format == "date" else q.field.type.lower(), "multiple": q.field.multiple,
+    return {"field": q.id, "type": present.kind(q), "multiple": q.field.multiple,
             "mandatory": mandatory, "choices": present.choices(q, tax, audience), "help": q.help_text(audience),
             "unknown_code": codes.unknown_code if codes is not None else None,
-            "aliases": list(q.aliases), "per_patient": q.per_patient, "yes_means": q.yes_means}
+            "aliases": [*q.aliases, *([q.short] if q.short else [])], "per_patient": q.per_patient,
+            "derived_from": q.derive.source if q.derive else None, "yes_means": q.yes_means}
 
 
 def plan_questions(plan: Plan, tax: Taxonomy, event_type: str, audience: str) -> list[dict[str, Any]]:

@@ -323,6 +323,10 @@ def read(question: dict[str, Any], text: str, now: datetime) -> Reading:
         return Reading("none")
     if unknown_said:
         return _unknown(question)
+    if qtype == "age":
+        from backend.interpret.age_reply import read_age_reply  # it reads the plan, which imports this module
+
+        return read_age_reply(fld, text)
     if qtype == "integer":
         number = integer_of(t)
         return Reading("answer", number, 0.95, label=str(number)) if number is not None else Reading("none")

@@ -35,7 +35,7 @@ class Other(BaseModel):
     field: str
     value: Any
     label: str | None = None
-    patient: int | None = None  # for a per-patient question, the patient it is about
+    per_patient: bool = Field(False, description="Asked per patient: saved for the same patient as the question")
 
 
 class ReplyReading(BaseModel):
@@ -89,6 +89,8 @@ class CorrectionReading(BaseModel):
     patient: int | None = None
     value: Any = None
     label: str | None = None
+    others: list[dict[str, Any]] = Field(default_factory=list, description="Answers saved with the change, before it "
+                                         "(an approximate age: the exact age left out, {field, patient, skip})")
 
 
 @router.post("/correction", response_model=CorrectionReading, summary="Read a correction of an earlier answer")
@@ -98,7 +100,8 @@ def interpret_correction(body: CorrectionRequest, who: AssistantPrincipal, reque
     except UnknownQuestion as exc:
         raise HTTPException(404, f"No event type {exc}") from exc
     found = read_correction(body.text, questions, set(body.answered), local_now(body.reported_at))
-    return {"act": found.act, "field": found.field, "patient": found.patient, "value": found.value, "label": found.label}
+    return {"act": found.act, "field": found.field, "patient": found.patient, "value": found.value, "label": found.label,
+            "others": found.others}
 
 
 class GroupRequest(BaseModel):

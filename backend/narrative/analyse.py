@@ -13,6 +13,7 @@ from typing import Any
 
 from backend.identifiers import find_identifiers
 from backend.narrative import rules, training
+from backend.narrative.ages import find_age
 from backend.narrative.dates import Span, find_date, find_time, local_now
 from backend.narrative.extract import Suggestion, suggestions
 from backend.narrative.harm import find_harm, find_psychological_harm
@@ -21,7 +22,7 @@ from backend.narrative.organisations import OrgMatch, match_organisations
 from backend.narrative.patients import find_patient_count
 from backend.narrative.store import NarrativeModel
 from backend.narrative.units import find_unit
-from backend.plan import Plan
+from backend.plan import Plan, age
 from backend.plan.present import label_of
 from backend.taxonomy import Taxonomy
 
@@ -85,6 +86,8 @@ def _label(s: Suggestion, plan: Plan, tax: Taxonomy, audience: str) -> str:
         names = {c["value"]: c["label"] for c in s.candidates}
         codes = s.value if isinstance(s.value, list) else [str(s.value)]
         return "; ".join(names.get(v, v) for v in codes)
+    if q.format == "age" and isinstance(s.value, int):
+        return age.describe(s.value)
     if q.field.type != "Code":
         return ", ".join(s.value) if isinstance(s.value, list) else str(s.value)
     values = s.value if isinstance(s.value, list) else [s.value]
@@ -133,6 +136,11 @@ def analyse(text: str, audience: str, reported_at: datetime | None, *, model: Na
     count = find_patient_count(text, blocked)
     if count is not None:
         items.append(Suggestion("PatientCount", count.value, count.confidence, [(count.span, str(count.value))]))
+    said = find_age(text, blocked, tax) if count is None else None  # with several patients, whose age is unclear
+    if said is not None:  # an exact age (its band derived when saved), or only the band of an approximate one
+        field, value = ("AgeAtTimeOfIncidentDays", said.days) if said.days is not None else ("AgeBracket", said.band)
+        if value is not None:
+            items.append(Suggestion(field, value, 0.85, [(said.span, str(value))]))
     if text.strip():  # the event type rests on the narrative itself: none without words
         items.insert(0, _event_type(model, text))
     if any(s.field == "PreciseTime" for s in items):  # the plan asks for a shift only without a time

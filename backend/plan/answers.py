@@ -4,7 +4,9 @@ Stored as one JSON document on the record:
     {"fields": {"EventType": "incident", ...},
      "patients": [{"PhysicalHarm": "4", ...}, ...],     # patient 1 first
      "skipped": ["PreciseTime", "AgeBracket:2"],
-     "defaulted": ["IsAnonymous"]}                      # only when some are: values the plan put in unasked
+     "defaulted": ["IsAnonymous"],                      # only when some are: values the plan put in unasked
+     "inferred": ["PreciseTime", "AgeBracket:1"]}       # only when some are: read from a later free-text answer,
+                                                        # not yet confirmed (shown at check your answers)
 """
 
 from __future__ import annotations
@@ -25,12 +27,15 @@ class AnswerDoc:
     skipped: set[str] = field(default_factory=set)
     # Record-level fields whose value is the plan's default, not the reporter's answer (shown as assumed).
     defaulted: set[str] = field(default_factory=set)
+    # Slots (slot_key) read from what the reporter wrote in answer to something else, put to them at check your
+    # answers; an answer of theirs to the slot makes it theirs.
+    inferred: set[str] = field(default_factory=set)
 
     @classmethod
     def from_json(cls, data: dict | None) -> AnswerDoc:
         data = copy.deepcopy(data or {})
         return cls(data.get("fields", {}), data.get("patients", []), set(data.get("skipped", [])),
-                   set(data.get("defaulted", [])))
+                   set(data.get("defaulted", [])), set(data.get("inferred", [])))
 
     def to_json(self) -> dict:
         out = {
@@ -40,6 +45,8 @@ class AnswerDoc:
         }
         if self.defaulted:
             out["defaulted"] = sorted(self.defaulted)
+        if self.inferred:
+            out["inferred"] = sorted(self.inferred)
         return out
 
     def copy(self) -> AnswerDoc:
@@ -58,6 +65,7 @@ class AnswerDoc:
     def set(self, name: str, patient: int | None, value: Any) -> None:
         self.skipped.discard(slot_key(name, patient))
         self.defaulted.discard(slot_key(name, patient))  # said by the reporter now
+        self.inferred.discard(slot_key(name, patient))
         if patient is None:
             self.fields[name] = value
             return
@@ -68,6 +76,7 @@ class AnswerDoc:
     def clear(self, name: str, patient: int | None) -> None:
         self.skipped.discard(slot_key(name, patient))
         self.defaulted.discard(slot_key(name, patient))
+        self.inferred.discard(slot_key(name, patient))
         if patient is None:
             self.fields.pop(name, None)
         elif patient <= len(self.patients):
@@ -76,6 +85,13 @@ class AnswerDoc:
     def put_default(self, name: str, value: Any) -> None:
         self.set(name, None, value)
         self.defaulted.add(name)
+
+    def put_inferred(self, name: str, patient: int | None, value: Any) -> None:
+        self.set(name, patient, value)
+        self.inferred.add(slot_key(name, patient))
+
+    def is_inferred(self, name: str, patient: int | None = None) -> bool:
+        return slot_key(name, patient) in self.inferred
 
     def skip(self, name: str, patient: int | None) -> None:
         self.clear(name, patient)

@@ -134,12 +134,17 @@ def in_chat(slot: Slot, audience: str) -> bool:
 
 def offered_slots(plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc) -> list[Slot]:
     """Open optional questions the assistant does not ask but offers at check your answers."""
-    return [s for s in applicable_slots(plan, event_type, audience, doc)
-            if s.asked and s.question.core and is_open(doc, s) and not in_chat(s, audience)]
+    slots = applicable_slots(plan, event_type, audience, doc)
+    offered = [s for s in slots if s.asked and s.question.core and is_open(doc, s) and not in_chat(s, audience)]
+    keys = {s.key for s in offered}
+    # A value derived from another offered question (the age group from the age) is given by answering that one.
+    return [s for s in offered
+            if s.question.derive is None or (s.question.derive.source, s.patient) not in keys]
 
 
 def missing_mandatory(plan: Plan, event_type: str | None, audience: str, doc: AnswerDoc) -> list[Slot]:
     return [
         s for s in applicable_slots(plan, event_type, audience, doc)
         if audience in s.step.mandatory_for and doc.get(*s.key) is None
+        and not (s.step.alternative and doc.get(s.step.alternative, s.patient) is not None)  # the plan's `or`
     ]

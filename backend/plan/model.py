@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 PLAN_PATH = Path(__file__).resolve().parent / "question_plan.yaml"
 AUDIENCES = ("staff", "public")
-FORMATS = ("date",)
+FORMATS = ("date", "age")
 CHAT_MODES = ("ask", "offer")
 # Where a default can come from besides a fixed value: what the reporter's account already says.
 DEFAULT_SOURCES = ("account.organisation", "account.reporter_role")
@@ -34,6 +34,15 @@ class Default:
     why: str
     value: Any = None
     source: str | None = None  # one of DEFAULT_SOURCES; None: `value`
+
+
+@dataclass(frozen=True)
+class Derive:
+    """A value worked out from another question's answer (backend/plan/derived.py), with its reason."""
+
+    source: str
+    rule: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,7 @@ class Question:
     exclude: frozenset[str] = frozenset()
     public_labels: Mapping[str, str] = dataclass_field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    short: str | None = None  # a name for recaps and corrections, when no alias gives one
     # How a yes/no answer reads in a recap where the question is worded as its opposite
     # ("Share for national learning: Yes" for DataSharingOptOut = false): label, "true", "false".
     recap: Mapping[str, str] = dataclass_field(default_factory=dict)
@@ -68,6 +78,7 @@ class Question:
     # How the assistant treats it when it is optional: "ask" one turn of its own, or "offer" it at check
     # your answers ("you can also add ..."), where one reply adds it. Mandatory questions are always asked.
     chat: str = "offer"
+    derive: Derive | None = None
 
     def asks(self, audience: str) -> bool:
         return audience in self.audiences
@@ -76,6 +87,11 @@ class Question:
         words = self.wording.get(audience) or self.wording.get("staff") or self.field.definition
         who = "the patient" if patient is None or patient_count <= 1 else f"patient {patient}"
         return words.replace("{patient}", who)
+
+    @property
+    def name(self) -> str | None:
+        """Its short name: the first alias, or the plan's `short`."""
+        return self.aliases[0] if self.aliases else self.short
 
     def help_text(self, audience: str) -> str | None:
         return self.help.get(audience) or self.help.get("staff")
@@ -86,6 +102,7 @@ class Step:
     question: Question
     mandatory_for: frozenset[str]  # audiences for whom it must be answered before submission
     why: str | None = None
+    alternative: str | None = None  # `or:` a question whose answer meets the need instead (it may be skipped)
 
 
 @dataclass(frozen=True)
@@ -140,12 +157,14 @@ def _question(qid: str, raw: Mapping[str, Any], tax: Taxonomy, default_chat: str
         exclude=frozenset(raw.get("exclude", [])),
         public_labels=dict(raw.get("public_labels", {})),
         aliases=tuple(raw.get("aliases", ())),
+        short=raw.get("short"),
         recap={str(k).lower(): str(v) for k, v in (raw.get("recap") or {}).items()},
         yes_means=bool(raw.get("yes_means", True)),
         sms_labels=dict(raw.get("sms_labels", {})),
         answer_in_words=tuple(raw.get("answer_in_words", ())),
         defaults={aud: _default(qid, aud, body) for aud, body in (raw.get("default") or {}).items()},
         chat=str(raw.get("chat", default_chat)),
+        derive=_derive(qid, raw["derive"]) if raw.get("derive") else None,
     )
     if q.chat not in CHAT_MODES:
         raise ValueError(f"{qid}: chat must be one of {CHAT_MODES}")
@@ -154,6 +173,24 @@ def _question(qid: str, raw: Mapping[str, Any], tax: Taxonomy, default_chat: str
     if set(q.defaults) - set(audiences):
         raise ValueError(f"{qid}: a default for an audience that is not asked")
     return q
+
+
+def _derive(qid: str, raw: Mapping[str, Any]) -> Derive:
+    from backend.plan.age import RULES
+
+    if not raw.get("why") or raw.get("rule") not in RULES or not raw.get("from"):
+        raise ValueError(f"{qid}: derive needs from, a rule among {sorted(RULES)} and its reason (why)")
+    return Derive(source=str(raw["from"]), rule=str(raw["rule"]), why=str(raw["why"]))
+
+
+def _check_derived(plan_questions: Mapping[str, Question]) -> None:
+    for q in plan_questions.values():
+        if q.derive is None:
+            continue
+        source = plan_questions.get(q.derive.source)
+        if source is None or source.per_patient != q.per_patient or source.audiences != q.audiences:
+            raise ValueError(f"{q.id}: derived from {q.derive.source!r}, which is not a plan question asked of the "
+                             "same people in the same scope")
 
 
 def _default(qid: str, audience: str, raw: Mapping[str, Any]) -> Default:
@@ -199,6 +236,7 @@ def load_plan(path: Path = PLAN_PATH, tax: Taxonomy | None = None) -> Plan:
     questions = {qid: _question(qid, body, tax, default_chat) for qid, body in raw["questions"].items()}
     _check_conditions(questions, tax)
     _check_defaults(questions, tax)
+    _check_derived(questions)
     seen: dict[str, str] = {}
     for q in questions.values():
         for alias in q.aliases:
@@ -212,7 +250,10 @@ def load_plan(path: Path = PLAN_PATH, tax: Taxonomy | None = None) -> Plan:
         audiences = q.audiences if mandatory is True else tuple(mandatory or ())
         if audiences and not q.core:
             raise ValueError(f"{q.id}: a web-only (core: false) question cannot be mandatory")
-        return Step(q, frozenset(audiences), entry.get("why"))
+        alternative = entry.get("or")
+        if alternative is not None and alternative not in questions:
+            raise ValueError(f"{q.id}: `or` names {alternative!r}, not a plan question")
+        return Step(q, frozenset(audiences), entry.get("why"), alternative)
 
     prelude = tuple(Step(questions[qid], frozenset(questions[qid].audiences)) for qid in raw["prelude"])
     types: dict[str, tuple[Step, ...]] = {"__prelude__": prelude}
@@ -223,6 +264,12 @@ def load_plan(path: Path = PLAN_PATH, tax: Taxonomy | None = None) -> Plan:
         ids = [s.question.id for s in prelude + steps]
         if len(ids) != len(set(ids)):
             raise ValueError(f"{code}: a question is listed twice")
+        for s in steps:
+            if s.alternative is not None and s.alternative not in ids:
+                raise ValueError(f"{code}: {s.question.id}'s `or` names {s.alternative}, which {code} never asks")
+            d = s.question.derive
+            if d is not None and (d.source not in ids or ids.index(d.source) > ids.index(s.question.id)):
+                raise ValueError(f"{code}: {s.question.id} is derived from {d.source}, which must be asked before it")
         types[code] = prelude + steps
     missing = {c.code for c in event_codes.codes} - set(types)
     if missing:

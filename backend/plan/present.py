@@ -31,6 +31,11 @@ def choices(q: Question, tax: Taxonomy, audience: str) -> list[dict[str, Any]] |
     return out
 
 
+def kind(q: Question) -> str:
+    """The answer's kind as shown to the assistant and the web form: the plan's format (date, age) or the field's type."""
+    return q.format or q.field.type.lower()
+
+
 def label_of(q: Question, tax: Taxonomy, audience: str, code: Any) -> str:
     for choice in choices(q, tax, audience) or []:
         if choice["code"] == code:
@@ -48,7 +53,7 @@ def question_view(slot: Slot, tax: Taxonomy, audience: str, patient_count: int) 
         "patient": slot.patient,
         "text": q.text(audience, slot.patient, patient_count),
         "help": q.help_text(audience),
-        "type": "date" if q.format == "date" else q.field.type.lower(),
+        "type": kind(q),
         "multiple": q.field.multiple,
         "mandatory": audience in slot.step.mandatory_for,
         "choices": listed,
@@ -64,7 +69,7 @@ def question_view(slot: Slot, tax: Taxonomy, audience: str, patient_count: int) 
 def offered_view(slot: Slot, audience: str, patient_count: int) -> dict[str, Any]:
     """An optional question offered at check your answers: its short name and its wording."""
     q = slot.question
-    name = q.aliases[0] if q.aliases else q.text(audience, slot.patient, patient_count)
+    name = q.name or q.text(audience, slot.patient, patient_count)
     return {"field": q.id, "patient": slot.patient, "label": name,
             "text": q.text(audience, slot.patient, patient_count),
-            "type": "date" if q.format == "date" else q.field.type.lower()}
+            "type": kind(q)}

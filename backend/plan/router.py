@@ -25,6 +25,8 @@ class PlanQuestion(BaseModel):
     choices: list[dict[str, Any]] | None
     why: str | None
     default: dict[str, Any] | None = None  # put in unasked: {"value"} or {"from"}, and "why"
+    derive: dict[str, Any] | None = None  # worked out from another answer: {"from", "rule", "why"}
+    alternative: str | None = None  # the plan's `or`: a question whose answer meets this one's need instead
 
 
 class PlanGroup(BaseModel):
@@ -68,10 +70,12 @@ def plan_for(
             continue
         out.append({
             "field": q.id, "text": q.text(audience), "help": q.help_text(audience),
-            "type": "date" if q.format == "date" else q.field.type.lower(), "multiple": q.field.multiple,
+            "type": present.kind(q), "multiple": q.field.multiple,
             "mandatory": audience in step.mandatory_for, "per_patient": q.per_patient, "core": q.core,
             "when": q.when, "choices": present.choices(q, tax, audience), "why": step.why,
             "default": _default(q.defaults.get(audience)),
+            "derive": {"from": q.derive.source, "rule": q.derive.rule, "why": q.derive.why} if q.derive else None,
+            "alternative": step.alternative,
         })
     asked = {q["field"] for q in out}
     groups = [{"id": g.id, "kind": g.kind, "questions": [q for q in g.questions if q in asked],

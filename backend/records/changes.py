@@ -9,6 +9,7 @@ from typing import Any
 from backend.identifiers import redact
 from backend.plan import evaluate
 from backend.plan.answers import AnswerDoc
+from backend.plan.derived import apply_derived, is_derived
 from backend.plan.model import Plan
 from backend.plan.validation import AnswerError, is_text, validate_answer
 from backend.records.schemas import AnswerItem
@@ -72,6 +73,7 @@ def apply_batch(
     work = doc.copy()
     errors: list[dict] = []
     findings: list[dict] = []
+    given: list[tuple[str, int | None, Any, bool]] = []  # (field, patient, value, skip) as saved
     for item in items:
         q = plan.questions.get(item.field)
         if q is None:
@@ -82,12 +84,20 @@ def apply_batch(
             errors.append({"field": q.id, "message": need})
             continue
         if not q.asks(audience):
+            if not item.skip and item.value == q.implied.get(audience, object()):
+                continue  # what the plan implies anyway (an undone delete sends the whole draft back): nothing to do
             errors.append({"field": q.id, "message": f"is not asked of {audience} reporters"})
             continue
         if item.skip:
             if item.value is not None:
                 errors.append({"field": q.id, "message": "give a value or skip, not both"})
             work.skip(q.id, item.patient)
+            given.append((q.id, item.patient, None, True))
+            continue
+        if item.inferred and (item.skip or doc.get(q.id, item.patient) is not None or doc.is_skipped(q.id, item.patient)):
+            # Read from other words: it fills an open question, never one the reporter answered or left out.
+            errors.append({"field": q.id, "patient": item.patient,
+                           "message": "already has an answer; a value read from other words never replaces it"})
             continue
         try:
             value = validate_answer(q, tax, item.value)
@@ -97,9 +107,14 @@ def apply_batch(
             continue
         if is_text(q) and q.redact:
             value = _redact(value, q.id, item.patient, findings)
-        work.set(q.id, item.patient, value)
+        if item.inferred:
+            work.put_inferred(q.id, item.patient, value)
+        else:
+            work.set(q.id, item.patient, value)
+        given.append((q.id, item.patient, value, False))
         if q.id == "EventType":
             event_type = value
+    errors += apply_derived(plan, tax, work, given)
     if errors:
         raise BatchRejected(errors)
 
@@ -112,7 +127,8 @@ def apply_batch(
         if slot is None:
             errors.append({"field": item.field, "patient": item.patient,
                            "message": "does not apply to this record, given its other answers"})
-        elif item.skip and audience in slot.step.mandatory_for:
+        elif item.skip and audience in slot.step.mandatory_for and slot.step.alternative is None:
+            # With the plan's `or` it may be skipped: its need is then met by the other answer, checked at submission.
             unknown = tax.values_for(item.field)
             hint = " (answer \"I don't know\" instead)" if unknown and unknown.unknown_code else ""
             errors.append({"field": item.field, "patient": item.patient,
@@ -120,9 +136,19 @@ def apply_batch(
     if errors:
         raise BatchRejected(errors)
     evaluate.prune(plan, event_type, audience, work)
+    said = {(f, p) for f, p, _, _ in given}
     changes = [Change(c.field, c.patient, "default", c.old, c.new)
-               if c.patient is None and c.field in work.defaulted and c.action == "answer" else c
+               if c.patient is None and c.field in work.defaulted and c.action == "answer" else
+               Change(c.field, c.patient, "infer", c.old, c.new)  # read from other words, to be confirmed
+               if c.action == "answer" and work.is_inferred(c.field, c.patient) else
+               Change(c.field, c.patient, "derive", c.old, c.new)  # worked out from another answer (the plan's derive)
+               if c.action == "answer" and (c.field, c.patient) not in said
+               and is_derived(plan.questions[c.field], work, c.patient) else c
                for c in diff(doc, work)]
     if doc.defaulted != work.defaulted and not changes:  # a default said again by the reporter: now theirs
         changes = [Change(name, None, "answer", doc.get(name), work.get(name)) for name in doc.defaulted - work.defaulted]
+    if doc.inferred != work.inferred and not changes:  # a value read from other words, now said by the reporter
+        keys = [(k.partition(":")[0], int(k.partition(":")[2]) if k.partition(":")[2] else None)
+                for k in sorted(doc.inferred - work.inferred)]
+        changes = [Change(f, p, "answer", doc.get(f, p), work.get(f, p)) for f, p in keys]
     return Outcome(event_type, work, changes, findings)

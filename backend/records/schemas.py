@@ -32,6 +32,9 @@ class AnswerItem(BaseModel):
     patient: int | None = Field(default=None, ge=1, le=50, description="For per-patient questions: which patient, from 1")
     value: Any = Field(default=None, description="A code, list of codes, text, number, true/false, YYYY-MM-DD or HH:MM")
     skip: bool = Field(default=False, description="Leave an optional question out")
+    inferred: bool = Field(default=False, description="Read from what the reporter wrote in answer to something else: "
+                           "saved only into an open question (never over an answer), marked to be put to the "
+                           "reporter at check your answers")
 
 
 class CreateRecord(BaseModel):
@@ -154,7 +157,10 @@ class SummaryRow(BaseModel):
     answer: str = Field(description="The answer in words: labels, not codes; 'Skipped' when left out")
     value: Any = Field(description="The answer as stored")
     defaulted: bool = Field(False, description="The plan's default, not asked: shown as assumed, changeable")
-    why: str | None = Field(None, description="Why the plan assumes it (defaulted answers only)")
+    why: str | None = Field(None, description="Why the plan assumes it (defaulted and derived answers)")
+    inferred: bool = Field(False, description="Read from a later free-text answer, not yet confirmed by the reporter")
+    derived_from: str | None = Field(None, description="Worked out from this question's answer (the plan's derive): "
+                                     "changed by changing that one")
 
 
 class AnswersSummary(BaseModel):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.plan import AnswerDoc, Plan, evaluate, present
+from backend.plan import AnswerDoc, Plan, age, evaluate, present
+from backend.plan.derived import is_derived
 from backend.records.models import EventRecord
 from backend.taxonomy import Taxonomy
 
@@ -14,6 +15,8 @@ def _label(plan: Plan, tax: Taxonomy, audience: str, field: str, value: Any) -> 
     q = plan.questions[field]
     if q.field.type == "Boolean":
         return "Yes" if value else "No"
+    if q.format == "age" and isinstance(value, int):
+        return age.describe(value)
     if isinstance(value, list):
         return ", ".join(_label(plan, tax, audience, field, v) for v in value)
     if tax.values_for(field) is not None:
@@ -32,10 +35,14 @@ def summarise(plan: Plan, tax: Taxonomy, record: EventRecord) -> list[dict[str, 
         value, skipped = doc.get(name, patient), doc.is_skipped(name, patient)
         if value is None and not skipped:
             continue
-        short = slot.question.aliases[0].capitalize() if slot.question.aliases else None
+        short = slot.question.name.capitalize() if slot.question.name else None
         default = slot.question.defaults.get(record.audience) if name in doc.defaulted and patient is None else None
         # A value the plan assumed, not the reporter's answer: said so, with the plan's reason.
-        assumed = {"defaulted": True, "why": default.why} if default else {"defaulted": False}
+        assumed: dict[str, Any] = {"defaulted": True, "why": default.why} if default else {"defaulted": False}
+        assumed["inferred"] = doc.is_inferred(name, patient)  # read from a later answer's words, to be confirmed
+        if slot.question.derive is not None and is_derived(slot.question, doc, patient):
+            # Worked out from another answer (the age group from the age): changed by changing that one.
+            assumed.update(derived_from=slot.question.derive.source, why=slot.question.derive.why)
         recap = slot.question.recap  # a yes/no shown positively ("Share for national learning: Yes")
         if recap and isinstance(value, bool) and not skipped:
             rows.append({"field": name, "patient": patient, "question": slot.question.text(record.audience, patient, count),

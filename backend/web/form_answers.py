@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from backend.narrative.ages import read_age
 from backend.taxonomy import Taxonomy
 
 EMPTY = object()
@@ -36,7 +37,7 @@ def _time(text: str) -> Any:
     return f"{int(m.group(1)):02d}:{m.group(2)}"
 
 
-def value_from(form: FormData, q: dict[str, Any]) -> Any:
+def value_from(form: FormData, q: dict[str, Any], tax: Taxonomy | None = None) -> Any:
     """The answer's value, or EMPTY when nothing was given; ValueError says what to fix."""
     kind = q["kind"]
     if kind == "date":
@@ -51,6 +52,12 @@ def value_from(form: FormData, q: dict[str, Any]) -> Any:
         return {"true": True, "false": False}.get(text, text)
     if kind == "lines":
         return [line.strip() for line in text.splitlines() if line.strip()]
+    if q["type"] == "age":  # "84", "84 years", "6 weeks": read as the assistant reads it, kept in days
+        said = read_age(text, tax) if tax is not None else None
+        if said is None or not said.exact:
+            raise ValueError("Enter the age as a number, like 72, or with months, weeks or days for a baby, "
+                             "like 6 weeks. If you do not know it, skip this and give the age group")
+        return said.days
     if q["type"] == "integer":
         if not re.fullmatch(r"\d{1,4}", text):
             raise ValueError("Enter a whole number, like 2")

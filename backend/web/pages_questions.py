@@ -78,11 +78,11 @@ async def answer(request: Request, record_id: str, field: str, user: CurrentUser
         found = search_codes(request.app.state.taxonomy, field, query)
         errs = [] if found else [{"href": "query", "text": "No organisation matches that name or code"}]
         return _page(request, record, q, previous, change, errs, 200 if found else 400, found, query, posted)
-    if action == "skip" and not q["mandatory"]:
+    if action == "skip" and (not q["mandatory"] or q["alternative"]):
         item = {"field": field, "patient": patient, "skip": True}
     else:
         try:
-            value = value_from(form, q)
+            value = value_from(form, q, request.app.state.taxonomy)
         except ValueError as exc:
             errors = [{"href": "value", "text": str(exc)}]
             value = EMPTY

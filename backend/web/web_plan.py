@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 
-from backend.plan import AnswerDoc, evaluate, present
+from backend.plan import AnswerDoc, age, evaluate, present
+from backend.plan.derived import is_derived
 from backend.plan.evaluate import Slot
 from backend.records.models import EventRecord
 from backend.taxonomy import Taxonomy
@@ -23,8 +24,9 @@ def event_type_hints(tax: Taxonomy) -> dict[str, str]:
 def asked_slots(request: Request, record: EventRecord) -> list[Slot]:
     doc = AnswerDoc.from_json(record.answers)
     slots = evaluate.applicable_slots(request.app.state.plan, record.event_type, record.audience, doc)
-    # The event type was chosen on the first page; changing it is a new record, not an answer.
-    return [s for s in slots if s.asked and s.question.id != "EventType"]
+    # The event type was chosen on the first page; changing it is a new record, not an answer. A value worked out
+    # from another answer (the age group from the age) has no page while that answer is there.
+    return [s for s in slots if s.asked and s.question.id != "EventType" and not is_derived(s.question, doc, s.patient)]
 
 
 def first_open_slot(request: Request, record: EventRecord) -> tuple[str, int | None] | None:
@@ -60,6 +62,9 @@ def view(request: Request, record: EventRecord, slot: Slot) -> dict[str, Any]:
     q["value"] = doc.get(name, patient)
     q["skipped"] = doc.is_skipped(name, patient)
     q["kind"] = kind_of(q)
+    q["alternative"] = slot.step.alternative  # the plan's `or`: may be skipped for that question (the place in words)
+    if q["type"] == "age" and isinstance(q["value"], int):
+        q["value"] = age.describe(q["value"])  # as it would be typed: "84 years", not a day count
     if q["kind"] == "search" and q["value"]:
         codes = tax.values_required(name)
         q["value_labels"] = [f"{codes.label(c)} ({c})" for c in q["value"]]

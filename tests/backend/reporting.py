@@ -20,6 +20,7 @@ def sample_answer(q: dict[str, Any]) -> Any:
     return {
         "string": ["amoxicillin"] if q["multiple"] else "Given to the wrong patient on the ward.",
         "integer": 1,
+        "age": 26298,  # 72 years, in days
         "date": (date.today() - timedelta(days=3)).isoformat(),
         "time": "14:30",
     }[q["type"]]

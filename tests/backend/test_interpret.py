@@ -71,7 +71,7 @@ def test_both_picks_the_two_choices_only_when_there_are_two():
 def test_a_no_with_a_day_answers_today_and_the_date(client, people):
     got = _reply(client, people, "IncidentOccurredToday", "no saturday night")
     assert got["value"] == "n"
-    assert got["others"] == [{"field": "ApproximateDate", "value": "2026-11-21", "label": "21 November 2026", "patient": None}]
+    assert got["others"] == [{"field": "ApproximateDate", "value": "2026-11-21", "label": "21 November 2026", "per_patient": False}]
 
 
 def test_approximate_answers_say_so(client, people):
@@ -159,7 +159,8 @@ def test_the_sharing_question_and_its_choices_read_positively(client, people):
     ("DrugsInvolved", "im his nurse", "staff", "answer", []),  # staff are not asked who they are
     ("Organisation", "im his son", "public", "elsewhere", [{"field": "ReporterType", "value": "2"}]),
     ("Organisation", "im not sure", "public", "skip", []),
-    ("PsychologicalHarm", "shes 87", "public", "elsewhere", [{"field": "AgeBracket", "value": "12"}]),  # 85+
+    ("PsychologicalHarm", "shes 87", "public", "elsewhere", [{"field": "AgeAtTimeOfIncidentDays", "value": 31777}]),
+    ("PsychologicalHarm", "shes about 80", "public", "elsewhere", [{"field": "AgeBracket", "value": "11"}]),  # band only
     ("PsychologicalHarm", "im her daughter", "public", "elsewhere", [{"field": "ReporterType", "value": "2"}]),
     ("PsychologicalHarm", "a little", "public", "answer", []),
     ("PatientCount", "2", "staff", "answer", []),  # a number that answers the question showing stays there
