@@ -31,6 +31,8 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
+from backend.narrative.spans import Found, Span, overlaps
+
 LONDON = ZoneInfo("Europe/London")
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _MONTH = (
@@ -40,13 +42,6 @@ _MONTH = (
 _ORD = r"\d{1,2}(?:st|nd|rd|th)?"
 _DAY_ABBR = r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)"  # only in a night's pair ("Tue into Wed")
 _COUNT = r"(?:\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    text: str
 
 
 @dataclass(frozen=True)
@@ -107,20 +102,6 @@ _TIME_PATTERNS = (
 )
 
 
-@dataclass(frozen=True)
-class FoundDate:
-    span: Span
-    value: date
-    confidence: float
-
-
-@dataclass(frozen=True)
-class FoundTime:
-    span: Span
-    value: str  # HH:MM, 24-hour
-    confidence: float
-
-
 def local_now(reported_at: datetime | None) -> datetime:
     """The moment of reporting as London wall-clock time (naive). A naive reported_at is London time."""
     if reported_at is None:
@@ -145,8 +126,8 @@ def _spans(text: str, patterns: Sequence[P], blocked: list[tuple[int, int]]) -> 
     kept: list[tuple[Span, P, re.Match]] = []
     for item in found:
         m = item[2]
-        overlaps = any(m.start() < k[2].end() and k[2].start() < m.end() for k in kept)
-        if not overlaps and not any(item[0].start < e and s < item[0].end for s, e in blocked):
+        if not overlaps(m.start(), m.end(), [k[2].span() for k in kept]) \
+                and not overlaps(item[0].start, item[0].end, blocked):
             kept.append(item)
     return kept
 
@@ -214,13 +195,13 @@ def _previous_month(value: date) -> date | None:
         return None
 
 
-def find_date(text: str, now: datetime, blocked: list[tuple[int, int]]) -> FoundDate | None:
-    """The event's date by the rules in this module's docstring, if the text makes it determinable."""
-    resolved: list[tuple[FoundDate, DatePattern, re.Match]] = []
+def find_date(text: str, now: datetime, blocked: list[tuple[int, int]]) -> Found | None:
+    """The event's date (a `date`) by the rules in this module's docstring, if the text makes it determinable."""
+    resolved: list[tuple[Found, DatePattern, re.Match]] = []
     for span, spec, m in _spans(text, DATE_PATTERNS, blocked):
         value = _resolve(span, spec, m, now)
         if value is not None:
-            resolved.append((FoundDate(span, value, spec.confidence), spec, m))
+            resolved.append((Found(value, spec.confidence, span), spec, m))
     clock = find_time(text, blocked)
     small_hours = clock is not None and _SMALL_HOURS[0] <= clock.value < _SMALL_HOURS[1]
     if not resolved:
@@ -228,22 +209,23 @@ def find_date(text: str, now: datetime, blocked: list[tuple[int, int]]) -> Found
             return None
         # A small-hours time alone: the most recent such moment (today's, unless still to come).
         day = now.date() if clock.value <= now.strftime("%H:%M") else now.date() - timedelta(days=1)
-        return FoundDate(clock.span, day, 0.6)
+        return Found(day, 0.6, clock.span)
     events = [r for r in resolved if not (_NOT_EVENT.search(text[: r[2].start()]) or _BOUND.search(text[: r[2].start()]))]
     events = events or [r for r in resolved if not _BOUND.search(text[: r[2].start()])] or resolved
     best, spec, _ = events[0]
     if spec.night and small_hours:  # the night-shift rule: small hours belong to the next calendar day
         later = best.value + timedelta(days=1)
         if later <= now.date():
-            best = FoundDate(best.span, later, best.confidence)
+            best = Found(later, best.confidence, best.span)
     if len({r[0].value for r in resolved}) > 1:
-        best = FoundDate(best.span, best.value, min(best.confidence, 0.6))  # several dates: less sure
+        best = Found(best.value, min(best.confidence, 0.6), best.span)  # several dates: less sure
     return best
 
 
-def find_time(text: str, blocked: list[tuple[int, int]]) -> FoundTime | None:
+def find_time(text: str, blocked: list[tuple[int, int]]) -> Found | None:
+    """The first clock time stated, as HH:MM (24-hour)."""
     for span, (_regex, confidence), m in _spans(text, _TIME_PATTERNS, blocked):
-        return FoundTime(span, _clock(m), confidence)
+        return Found(_clock(m), confidence, span)
     return None
 
 

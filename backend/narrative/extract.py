@@ -10,9 +10,9 @@ from dataclasses import field as dataclass_field
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
-from backend.narrative.dates import Span
 from backend.narrative.lexicon import AS_TYPED, DRUG_FIELD, STRONG, WEAK
 from backend.narrative.patterns import IGNORE, decode_id
+from backend.narrative.spans import Span, overlaps
 
 MULTIPLE = ("InvolvedAgents", "ServiceArea", DRUG_FIELD)  # list answers, in order of first mention
 SINGLE = ("LocationWithinService", "EstimatedTime")
@@ -43,7 +43,7 @@ def mentions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int
     A match inside a confirmed span (a named organisation: "Beacon Surgery") is not ambiguous."""
     found: dict[str, list[Mention]] = {f: [] for f in FIELDS}
     for ent in doc.ents:
-        if ent.label_ == IGNORE or any(ent.start_char < e and s < ent.end_char for s, e in blocked):
+        if ent.label_ == IGNORE or overlaps(ent.start_char, ent.end_char, blocked):
             continue
         sure = _inside(ent, confirmed)
         for implied in decode_id(ent.ent_id_):

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from backend.narrative.dates import Span
 from backend.narrative.lexicon import get_lexicon
+from backend.narrative.spans import Span, overlaps
 
 NONE, LOW, MODERATE, SEVERE, FATAL = "5", "4", "3", "2", "1"
 _UNIT = r"(?:icu|itu|hdu|picu|nicu|nnu|scbu|intensive care|high dependency|special care|critical care|resus)"
@@ -157,7 +157,7 @@ def find_harm(text: str, blocked: list[tuple[int, int]]) -> HarmFound | None:
     taken: list[tuple[int, int]] = list(blocked)
     for code, regex in _compiled():  # the most severe reading of any stretch of text first
         for m in regex.finditer(text):
-            if m.end() == m.start() or any(m.start() < e and s < m.end() for s, e in taken):
+            if m.end() == m.start() or overlaps(m.start(), m.end(), taken):
                 continue
             if code != NONE and not _stands(text, m.start()):
                 continue
@@ -186,7 +186,7 @@ def find_psychological_harm(text: str, blocked: list[tuple[int, int]]) -> HarmFo
     if _DISTRESS.search(text):
         return None
     for m in _WELL_AGAIN.finditer(text):
-        if any(m.start() < end and start < m.end() for start, end in blocked):
+        if overlaps(m.start(), m.end(), blocked):
             continue
         span = Span(m.start(), m.end(), m.group(0))
         return HarmFound("4", 0.6, [(span, "4")])
