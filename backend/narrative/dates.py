@@ -60,10 +60,14 @@ def _p(pattern: str, confidence: float, parse_as: str | None = None, night: bool
 DATE_PATTERNS = (
     _p(r"\b(?:the\s+)?day before yesterday\b", 0.9),
     _p(r"\byesterday\b", 0.95),
-    _p(r"\blast night\b|\bovernight\b", 0.7, "yesterday", True),
+    _p(r"\b(?:yday|yest|ystday)\b", 0.85, "yesterday"),  # as texted
+    _p(r"\blast (?:night|nite)\b|\bovernight\b", 0.7, "yesterday", True),
+    # "overnight on Tuesday", "Tuesday overnight": that weekday's night
+    _p(rf"\bovernight\s+(?:on\s+)?(?:the\s+)?(?P<d>{_WEEKDAY})\b", 0.8, None, True),
+    _p(rf"\b(?:on\s+)?(?P<d>{_WEEKDAY})\s+overnight\b", 0.8, None, True),
     _p(r"\btwo nights ago\b", 0.7, "2 days ago", True),
     _p(r"\b(?:in|during) the (?:early|small) hours of this morning\b", 0.85, "today"),
-    _p(rf"\b(?:on\s+)?(?:the\s+)?(?P<d>{_WEEKDAY}|{_DAY_ABBR})(?:'s)?\s+(?:night|nights|night shift|nightshift|late)\b", 0.8, None, True),
+    _p(rf"\b(?:on\s+)?(?:the\s+)?(?P<d>{_WEEKDAY}|{_DAY_ABBR})(?:'s)?\s+(?:night|nights|night shift|nightshift|nite|nites|late)\b", 0.8, None, True),
     _p(rf"\b(?:on\s+)?(?P<d>{_WEEKDAY})\s+(?P<part>morning|afternoon|evening)\b", 0.8),
     _p(rf"\bnight shift\s+(?:on\s+)?(?P<d>{_WEEKDAY})\b", 0.8, None, True),
     _p(rf"\b(?P<d>{_WEEKDAY}|{_DAY_ABBR})\s*(?:into|to|/|-)\s*(?:{_WEEKDAY}|{_DAY_ABBR})\b(?:\s+nights?)?", 0.8, None, True),
@@ -72,9 +76,10 @@ DATE_PATTERNS = (
     _p(rf"\b(?:on\s+)?{_WEEKDAY},?\s+(?:the\s+)?(?P<d>{_ORD}\s+(?:of\s+)?{_MONTH})\b", 0.9),
     _p(rf"\b(?P<d>\d{{1,2}})/\d{{1,2}}\s+(?:{_MONTH})\b", 0.8, None, True),
     _p(r"(?<![/\d])(?<!score )(?<!sats )(?P<d>\b(?:[12]\d|3[01]|0?[1-9])/(?:1[0-2]|0?[1-9]))\b(?![/\d%])", 0.7),
-    _p(r"\b(?:earlier\s+)?today\b|\bthis (?:morning|afternoon|evening)\b", 0.9, "today"),
+    _p(r"\b(?:earlier\s+)?today\b|\bthis (?:morning|afternoon|evening|lunchtime|lunch time)\b|\btonight\b", 0.9, "today"),
     _p(rf"\b(?:last|this past)\s+{_WEEKDAY}\b", 0.85),
     _p(rf"\b(?:on\s+)?(?P<d>{_WEEKDAY})\b", 0.75),
+    _p(rf"\bon\s+(?P<d>{_DAY_ABBR})\b(?!\s*(?:into|to|/|-))", 0.7),  # "on Sat", as texted
     _p(r"\ba couple of days ago\b", 0.6, "2 days ago"),
     _p(rf"\b{_COUNT}\s+days?\s+ago\b", 0.8),
     _p(r"\b(?P<d>\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))\b(?!/)", 0.9),
@@ -82,7 +87,7 @@ DATE_PATTERNS = (
     _p(r"\bon\s+(?:the\s+)?(?P<d>\d{1,2}/\d{1,2})\b(?![/\d])", 0.85),
     _p(rf"\b(?P<d>{_ORD}\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?)\b", 0.9),
     _p(rf"\b(?P<d>{_MONTH}\s+{_ORD}(?:,?\s+\d{{4}})?)\b", 0.9),
-    _p(r"\bon the (?P<d>\d{1,2}(?:st|nd|rd|th))\b", 0.7),
+    _p(rf"\bon the (?P<d>\d{{1,2}}(?:st|nd|rd|th))\b(?!\s+(?:of\s+)?{_MONTH}\b)", 0.7),  # "on the 2nd april": the month pattern
 )
 _HAS_MONTH = re.compile(rf"/|[.-]\d|\b{_MONTH}\b", re.I)
 _TWO_DIGIT_YEAR = re.compile(r"(?<=[/.-])(\d{2})$")
@@ -149,6 +154,8 @@ _NOT_EVENT = re.compile(r"\b(?:admitted|since|born|from)\s+(?:on\s+)?(?:the\s+)?
 # A date after "by" or "until" bounds how long something lasted ("unable to swallow by Monday", "nobody rang
 # until Monday"); the event is the other date.
 _BOUND = re.compile(r"\b(?:by|until|till|til|up to)\s+(?:the\s+)?$", re.I)
+_FULL_DAY = {a: d for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+             for a in (d[:3], d[:4], d[:5])}
 _PART_BEGINS = {"morning": "06:00", "afternoon": "12:00", "evening": "17:00"}
 
 
@@ -175,6 +182,7 @@ def _resolve(span: Span, spec: DatePattern, m: re.Match, now: datetime) -> date 
             and now.strftime("%H:%M") >= _PART_BEGINS[m.group("part").lower()]:
         return now.date()  # "Monday morning" said on Monday once the morning has begun: today
     phrase = spec.parse_as or _expand_year(_NIGHT_PAIR.sub(r"\1\2", span.text), now.date())
+    phrase = _FULL_DAY.get(phrase.lower(), phrase)  # dateparser does not know "thurs"
     settings = {"PREFER_DATES_FROM": "past", "DATE_ORDER": "DMY", "RELATIVE_BASE": now}
     parsed = dateparser.parse(phrase, languages=["en"], settings=settings)
     if parsed is None:
