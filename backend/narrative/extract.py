@@ -46,6 +46,11 @@ def _treatments() -> frozenset[str]:
     return frozenset(str(t).lower() for t in get_lexicon().raw.get("treatments", ()))
 
 
+@lru_cache
+def _part_words() -> frozenset[str]:
+    return frozenset(str(t).lower() for t in get_lexicon().raw.get("part_words", ()))
+
+
 def _treats_outcome(ent: SpacySpan) -> bool:
     if ent.text.lower() not in _treatments():
         return False
@@ -76,9 +81,12 @@ def mentions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int
 
 
 def _many(fname: str, items: list[Mention]) -> Suggestion:
-    # A weak match ("practice") is dropped when a confident one names the same field ("A&E").
+    # A weak match ("practice") is dropped when a confident one names the same field ("A&E"); of the things
+    # involved only a weak part of another thing is, as a second agent is the point ("insulin kept in the
+    # ward fridge": both).
     if any(conf > WEAK for _, conf, _ in items):
-        items = [i for i in items if i[1] > WEAK]
+        parts = _part_words() if fname == "InvolvedAgents" else None
+        items = [i for i in items if i[1] > WEAK or (parts is not None and i[2].text.lower() not in parts)]
     values: dict[str, tuple[str, float, list[tuple[Span, str]]]] = {}
     for value, conf, span in items:
         key = value.lower() if fname == DRUG_FIELD else value

@@ -296,6 +296,11 @@ def test_a_treatment_that_went_wrong_is_still_an_agent(ruler) -> None:
     assert "4" in agents(ruler, "aspirated and now on iv antibiotics")["InvolvedAgents"]
 
 
+def test_a_weak_second_agent_is_kept_but_not_a_part_of_another_thing(ruler) -> None:
+    assert set(agents(ruler, "insulin still being used from the ward fridge")["InvolvedAgents"]) == {"4", "3"}
+    assert agents(ruler, "vaccine fridge door left ajar")["InvolvedAgents"] == ["3"]  # the door is the fridge's
+
+
 def test_several_agents_in_one_message(ruler) -> None:
     got = agents(ruler, "heparin infusion through a faulty volumetric pump after the EPR went down, lift broken")
     assert set(got["InvolvedAgents"]) == {"4", "3", "9", "13"}
