@@ -12,6 +12,7 @@ from datetime import date, datetime
 import pytest
 import spacy
 
+from backend.narrative.cues import classifier_text
 from backend.narrative.dates import find_date, find_time
 from backend.narrative.extract import suggestions
 from backend.narrative.harm import find_harm, find_psychological_harm
@@ -209,6 +210,13 @@ def test_hypothetical_or_negated_harm_does_not_count(text) -> None:
 ])
 def test_harm_as_people_say_it(text, harm) -> None:
     assert find_harm(text, []).value == harm
+
+
+def test_the_classifier_reads_harm_that_stands_as_a_cue() -> None:
+    assert "__harmed" in classifier_text("fell on the ward and broke her hip").split()
+    assert "__unharmed" in classifier_text("wrong dose given, no harm done").split()
+    said = classifier_text("he could have died if nobody had noticed").split()
+    assert "__harmed" not in said  # a hypothetical is not harm
 
 
 def test_harm_that_happened_beats_a_reassurance() -> None:
