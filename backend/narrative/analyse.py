@@ -14,12 +14,13 @@ from typing import Any
 from backend.identifiers import find_identifiers
 from backend.narrative import rules, training
 from backend.narrative.ages import find_age
-from backend.narrative.dates import Span, find_date, find_time, local_now
+from backend.narrative.dates import find_date, find_time, local_now
 from backend.narrative.extract import Suggestion, suggestions
 from backend.narrative.harm import find_harm, find_psychological_harm
 from backend.narrative.medicine_problem import find_medicine_problem
 from backend.narrative.organisations import OrgMatch, match_organisations
 from backend.narrative.patients import find_patient_count
+from backend.narrative.spans import Span
 from backend.narrative.store import NarrativeModel
 from backend.narrative.units import find_unit
 from backend.plan import Plan, age

@@ -36,8 +36,8 @@ _HERE = Path(__file__).resolve().parent
 # reads it (a test watches the files the build opens), so `make narrative-eval` measures unseen text.
 INPUTS = (
     LEXICON_PATH, EXAMPLES_PATH, TRAIN_PATH, TAXONOMY_DATA / "code-systems.json",
-    *(_HERE / f"{name}.py" for name in ("lexicon", "patterns", "examples", "devset", "cues", "rules", "training",
-                                         "build")),
+    *(_HERE / f"{name}.py" for name in ("lexicon", "patterns", "examples", "devset", "cues", "harm", "spans", "rules",
+                                         "training", "build")),
 )
 
 

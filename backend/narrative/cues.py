@@ -10,12 +10,17 @@ are enough for it to weigh them. The model learns how much each counts; nothing 
 - caught: an error stopped before it reached the patient (an incident, or good care when praised);
   "nobody noticed" is not one;
 - wrong: something done wrongly or not done (an incident);
-- died: a death, which is an incident or a poor outcome by what else is said; "could have died" is not.
+- died: a death, which is an incident or a poor outcome by what else is said; "could have died" is not;
+- harmed / unharmed: the physical harm harm.py reads as standing (after negation and hypotheticals):
+  harm marks something that happened to a patient, not a risk (leave-one-batch-out on the first three
+  held-out batches: 0.919 -> 0.941, 0.901 -> 0.912, 0.950 -> 0.950).
 """
 
 from __future__ import annotations
 
 import re
+
+from backend.narrative.harm import NONE, find_harm
 
 _CUES = {
     "hedge": (
@@ -69,6 +74,9 @@ _HYPOTHETICAL = re.compile(
 
 def classifier_text(text: str) -> str:
     """What the classifier reads: the narrative in lower case, then a token per cue found in it."""
+    harm = find_harm(text, [])
     text = _HYPOTHETICAL.sub(" __hypothetical ", text)
     found = [f"__{name}" for name, regex in _COMPILED.items() if regex.search(text)]
+    if harm is not None:  # harm that stands (negation and hypotheticals read by harm.py) marks an event
+        found.append("__unharmed" if harm.value == NONE else "__harmed")
     return " ".join([text.lower(), *found])

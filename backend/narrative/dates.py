@@ -31,6 +31,8 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
+from backend.narrative.spans import Found, Span, overlaps
+
 LONDON = ZoneInfo("Europe/London")
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _MONTH = (
@@ -40,13 +42,6 @@ _MONTH = (
 _ORD = r"\d{1,2}(?:st|nd|rd|th)?"
 _DAY_ABBR = r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)"  # only in a night's pair ("Tue into Wed")
 _COUNT = r"(?:\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    text: str
 
 
 @dataclass(frozen=True)
@@ -65,10 +60,14 @@ def _p(pattern: str, confidence: float, parse_as: str | None = None, night: bool
 DATE_PATTERNS = (
     _p(r"\b(?:the\s+)?day before yesterday\b", 0.9),
     _p(r"\byesterday\b", 0.95),
-    _p(r"\blast night\b|\bovernight\b", 0.7, "yesterday", True),
+    _p(r"\b(?:yday|yest|ystday)\b", 0.85, "yesterday"),  # as texted
+    _p(r"\blast (?:night|nite)\b|\bovernight\b", 0.7, "yesterday", True),
+    # "overnight on Tuesday", "Tuesday overnight": that weekday's night
+    _p(rf"\bovernight\s+(?:on\s+)?(?:the\s+)?(?P<d>{_WEEKDAY})\b", 0.8, None, True),
+    _p(rf"\b(?:on\s+)?(?P<d>{_WEEKDAY})\s+overnight\b", 0.8, None, True),
     _p(r"\btwo nights ago\b", 0.7, "2 days ago", True),
     _p(r"\b(?:in|during) the (?:early|small) hours of this morning\b", 0.85, "today"),
-    _p(rf"\b(?:on\s+)?(?:the\s+)?(?P<d>{_WEEKDAY}|{_DAY_ABBR})(?:'s)?\s+(?:night|nights|night shift|nightshift|late)\b", 0.8, None, True),
+    _p(rf"\b(?:on\s+)?(?:the\s+)?(?P<d>{_WEEKDAY}|{_DAY_ABBR})(?:'s)?\s+(?:night|nights|night shift|nightshift|nite|nites|late)\b", 0.8, None, True),
     _p(rf"\b(?:on\s+)?(?P<d>{_WEEKDAY})\s+(?P<part>morning|afternoon|evening)\b", 0.8),
     _p(rf"\bnight shift\s+(?:on\s+)?(?P<d>{_WEEKDAY})\b", 0.8, None, True),
     _p(rf"\b(?P<d>{_WEEKDAY}|{_DAY_ABBR})\s*(?:into|to|/|-)\s*(?:{_WEEKDAY}|{_DAY_ABBR})\b(?:\s+nights?)?", 0.8, None, True),
@@ -77,9 +76,10 @@ DATE_PATTERNS = (
     _p(rf"\b(?:on\s+)?{_WEEKDAY},?\s+(?:the\s+)?(?P<d>{_ORD}\s+(?:of\s+)?{_MONTH})\b", 0.9),
     _p(rf"\b(?P<d>\d{{1,2}})/\d{{1,2}}\s+(?:{_MONTH})\b", 0.8, None, True),
     _p(r"(?<![/\d])(?<!score )(?<!sats )(?P<d>\b(?:[12]\d|3[01]|0?[1-9])/(?:1[0-2]|0?[1-9]))\b(?![/\d%])", 0.7),
-    _p(r"\b(?:earlier\s+)?today\b|\bthis (?:morning|afternoon|evening)\b", 0.9, "today"),
+    _p(r"\b(?:earlier\s+)?today\b|\bthis (?:morning|afternoon|evening|lunchtime|lunch time)\b|\btonight\b", 0.9, "today"),
     _p(rf"\b(?:last|this past)\s+{_WEEKDAY}\b", 0.85),
     _p(rf"\b(?:on\s+)?(?P<d>{_WEEKDAY})\b", 0.75),
+    _p(rf"\bon\s+(?P<d>{_DAY_ABBR})\b(?!\s*(?:into|to|/|-))", 0.7),  # "on Sat", as texted
     _p(r"\ba couple of days ago\b", 0.6, "2 days ago"),
     _p(rf"\b{_COUNT}\s+days?\s+ago\b", 0.8),
     _p(r"\b(?P<d>\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))\b(?!/)", 0.9),
@@ -87,7 +87,7 @@ DATE_PATTERNS = (
     _p(r"\bon\s+(?:the\s+)?(?P<d>\d{1,2}/\d{1,2})\b(?![/\d])", 0.85),
     _p(rf"\b(?P<d>{_ORD}\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?)\b", 0.9),
     _p(rf"\b(?P<d>{_MONTH}\s+{_ORD}(?:,?\s+\d{{4}})?)\b", 0.9),
-    _p(r"\bon the (?P<d>\d{1,2}(?:st|nd|rd|th))\b", 0.7),
+    _p(rf"\bon the (?P<d>\d{{1,2}}(?:st|nd|rd|th))\b(?!\s+(?:of\s+)?{_MONTH}\b)", 0.7),  # "on the 2nd april": the month pattern
 )
 _HAS_MONTH = re.compile(rf"/|[.-]\d|\b{_MONTH}\b", re.I)
 _TWO_DIGIT_YEAR = re.compile(r"(?<=[/.-])(\d{2})$")
@@ -105,20 +105,6 @@ _TIME_PATTERNS = (
     (re.compile(r"\b(?:midday|noon)\b", re.I), 0.8),
     (re.compile(r"\bmidnight\b", re.I), 0.8),
 )
-
-
-@dataclass(frozen=True)
-class FoundDate:
-    span: Span
-    value: date
-    confidence: float
-
-
-@dataclass(frozen=True)
-class FoundTime:
-    span: Span
-    value: str  # HH:MM, 24-hour
-    confidence: float
 
 
 def local_now(reported_at: datetime | None) -> datetime:
@@ -145,8 +131,8 @@ def _spans(text: str, patterns: Sequence[P], blocked: list[tuple[int, int]]) -> 
     kept: list[tuple[Span, P, re.Match]] = []
     for item in found:
         m = item[2]
-        overlaps = any(m.start() < k[2].end() and k[2].start() < m.end() for k in kept)
-        if not overlaps and not any(item[0].start < e and s < item[0].end for s, e in blocked):
+        if not overlaps(m.start(), m.end(), [k[2].span() for k in kept]) \
+                and not overlaps(item[0].start, item[0].end, blocked):
             kept.append(item)
     return kept
 
@@ -168,6 +154,8 @@ _NOT_EVENT = re.compile(r"\b(?:admitted|since|born|from)\s+(?:on\s+)?(?:the\s+)?
 # A date after "by" or "until" bounds how long something lasted ("unable to swallow by Monday", "nobody rang
 # until Monday"); the event is the other date.
 _BOUND = re.compile(r"\b(?:by|until|till|til|up to)\s+(?:the\s+)?$", re.I)
+_FULL_DAY = {a: d for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+             for a in (d[:3], d[:4], d[:5])}
 _PART_BEGINS = {"morning": "06:00", "afternoon": "12:00", "evening": "17:00"}
 
 
@@ -194,6 +182,7 @@ def _resolve(span: Span, spec: DatePattern, m: re.Match, now: datetime) -> date 
             and now.strftime("%H:%M") >= _PART_BEGINS[m.group("part").lower()]:
         return now.date()  # "Monday morning" said on Monday once the morning has begun: today
     phrase = spec.parse_as or _expand_year(_NIGHT_PAIR.sub(r"\1\2", span.text), now.date())
+    phrase = _FULL_DAY.get(phrase.lower(), phrase)  # dateparser does not know "thurs"
     settings = {"PREFER_DATES_FROM": "past", "DATE_ORDER": "DMY", "RELATIVE_BASE": now}
     parsed = dateparser.parse(phrase, languages=["en"], settings=settings)
     if parsed is None:
@@ -214,13 +203,13 @@ def _previous_month(value: date) -> date | None:
         return None
 
 
-def find_date(text: str, now: datetime, blocked: list[tuple[int, int]]) -> FoundDate | None:
-    """The event's date by the rules in this module's docstring, if the text makes it determinable."""
-    resolved: list[tuple[FoundDate, DatePattern, re.Match]] = []
+def find_date(text: str, now: datetime, blocked: list[tuple[int, int]]) -> Found[date] | None:
+    """The event's date (a `date`) by the rules in this module's docstring, if the text makes it determinable."""
+    resolved: list[tuple[Found[date], DatePattern, re.Match]] = []
     for span, spec, m in _spans(text, DATE_PATTERNS, blocked):
         value = _resolve(span, spec, m, now)
         if value is not None:
-            resolved.append((FoundDate(span, value, spec.confidence), spec, m))
+            resolved.append((Found(value, spec.confidence, span), spec, m))
     clock = find_time(text, blocked)
     small_hours = clock is not None and _SMALL_HOURS[0] <= clock.value < _SMALL_HOURS[1]
     if not resolved:
@@ -228,22 +217,23 @@ def find_date(text: str, now: datetime, blocked: list[tuple[int, int]]) -> Found
             return None
         # A small-hours time alone: the most recent such moment (today's, unless still to come).
         day = now.date() if clock.value <= now.strftime("%H:%M") else now.date() - timedelta(days=1)
-        return FoundDate(clock.span, day, 0.6)
+        return Found(day, 0.6, clock.span)
     events = [r for r in resolved if not (_NOT_EVENT.search(text[: r[2].start()]) or _BOUND.search(text[: r[2].start()]))]
     events = events or [r for r in resolved if not _BOUND.search(text[: r[2].start()])] or resolved
     best, spec, _ = events[0]
     if spec.night and small_hours:  # the night-shift rule: small hours belong to the next calendar day
         later = best.value + timedelta(days=1)
         if later <= now.date():
-            best = FoundDate(best.span, later, best.confidence)
+            best = Found(later, best.confidence, best.span)
     if len({r[0].value for r in resolved}) > 1:
-        best = FoundDate(best.span, best.value, min(best.confidence, 0.6))  # several dates: less sure
+        best = Found(best.value, min(best.confidence, 0.6), best.span)  # several dates: less sure
     return best
 
 
-def find_time(text: str, blocked: list[tuple[int, int]]) -> FoundTime | None:
+def find_time(text: str, blocked: list[tuple[int, int]]) -> Found[str] | None:
+    """The first clock time stated, as HH:MM (24-hour)."""
     for span, (_regex, confidence), m in _spans(text, _TIME_PATTERNS, blocked):
-        return FoundTime(span, _clock(m), confidence)
+        return Found(_clock(m), confidence, span)
     return None
 
 

@@ -28,7 +28,8 @@ from backend.narrative.lexicon import DATA_DIR
 TRAIN_PATH = DATA_DIR / "narratives_train.yaml"
 HELDOUT_PATH = DATA_DIR / "narratives_heldout.yaml"
 # Later held-out batches, each written fresh before any tuning against it (see each file's header).
-HELDOUT_PATHS = (HELDOUT_PATH, DATA_DIR / "narratives_heldout2.yaml", DATA_DIR / "narratives_heldout3.yaml")
+HELDOUT_PATHS = (HELDOUT_PATH, DATA_DIR / "narratives_heldout2.yaml", DATA_DIR / "narratives_heldout3.yaml",
+                 DATA_DIR / "narratives_heldout4.yaml")
 
 
 @dataclass(frozen=True)

@@ -4,21 +4,28 @@ rests on, so nothing is suggested without evidence."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from functools import lru_cache
 
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
-from backend.narrative.dates import Span
-from backend.narrative.lexicon import AS_TYPED, DRUG_FIELD, STRONG, WEAK
+from backend.narrative.lexicon import AS_TYPED, DRUG_FIELD, STRONG, WEAK, get_lexicon
 from backend.narrative.patterns import IGNORE, decode_id
+from backend.narrative.spans import Span, overlaps
 
 MULTIPLE = ("InvolvedAgents", "ServiceArea", DRUG_FIELD)  # list answers, in order of first mention
 SINGLE = ("LocationWithinService", "EstimatedTime")
 FIELDS = MULTIPLE + SINGLE
 
 Mention = tuple[str, float, Span]  # value, confidence, where
+# A generic treatment right after these words treats what happened ("treated with IV antibiotics", "readmitted
+# for IV abx"), or right before "given"/"started" ("antibiotics given 6 hours later"). Coders do list a
+# treatment someone is on ("now on IV antibiotics", "needed antibiotics"), so those still count.
+_TREATED_BEFORE = re.compile(r"\b(?:treated with|treatment with|(?:re)?admitted for)\s+(?:\w+\s+)?$", re.I)
+_TREATED_AFTER = re.compile(r"^\s+(?:were |was )?(?:given|started|commenced)\b", re.I)
 
 
 @dataclass
@@ -34,6 +41,24 @@ def _span(ent: SpacySpan) -> Span:
     return Span(ent.start_char, ent.end_char, ent.text)
 
 
+@lru_cache
+def _treatments() -> frozenset[str]:
+    return frozenset(str(t).lower() for t in get_lexicon().raw.get("treatments", ()))
+
+
+@lru_cache
+def _part_words() -> frozenset[str]:
+    return frozenset(str(t).lower() for t in get_lexicon().raw.get("part_words", ()))
+
+
+def _treats_outcome(ent: SpacySpan) -> bool:
+    if ent.text.lower() not in _treatments():
+        return False
+    text = ent.doc.text
+    return bool(_TREATED_BEFORE.search(text[max(0, ent.start_char - 40) : ent.start_char])
+                or _TREATED_AFTER.match(text[ent.end_char : ent.end_char + 20]))
+
+
 def _inside(ent: SpacySpan, spans: list[tuple[int, int]]) -> bool:
     return any(s <= ent.start_char and ent.end_char <= e for s, e in spans)
 
@@ -43,7 +68,7 @@ def mentions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int
     A match inside a confirmed span (a named organisation: "Beacon Surgery") is not ambiguous."""
     found: dict[str, list[Mention]] = {f: [] for f in FIELDS}
     for ent in doc.ents:
-        if ent.label_ == IGNORE or any(ent.start_char < e and s < ent.end_char for s, e in blocked):
+        if ent.label_ == IGNORE or overlaps(ent.start_char, ent.end_char, blocked) or _treats_outcome(ent):
             continue
         sure = _inside(ent, confirmed)
         for implied in decode_id(ent.ent_id_):
@@ -56,9 +81,12 @@ def mentions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int
 
 
 def _many(fname: str, items: list[Mention]) -> Suggestion:
-    # A weak match ("practice") is dropped when a confident one names the same field ("A&E").
+    # A weak match ("practice") is dropped when a confident one names the same field ("A&E"); of the things
+    # involved only a weak part of another thing is, as a second agent is the point ("insulin kept in the
+    # ward fridge": both).
     if any(conf > WEAK for _, conf, _ in items):
-        items = [i for i in items if i[1] > WEAK]
+        parts = _part_words() if fname == "InvolvedAgents" else None
+        items = [i for i in items if i[1] > WEAK or (parts is not None and i[2].text.lower() not in parts)]
     values: dict[str, tuple[str, float, list[tuple[Span, str]]]] = {}
     for value, conf, span in items:
         key = value.lower() if fname == DRUG_FIELD else value

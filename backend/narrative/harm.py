@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from backend.narrative.dates import Span
 from backend.narrative.lexicon import get_lexicon
+from backend.narrative.spans import Span, overlaps
 
 NONE, LOW, MODERATE, SEVERE, FATAL = "5", "4", "3", "2", "1"
 _UNIT = r"(?:icu|itu|hdu|picu|nicu|nnu|scbu|intensive care|high dependency|special care|critical care|resus)"
@@ -50,7 +50,9 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?:surgery|an operation|operated on) (?:the same day|that (?:night|day)|the next day)",
         r"(?:repaired|taken|rushed) (?:in|to) theatre",
         rf"(?:was|were|been|is|spent \\w+ \\w+) (?:in|on) (?:the )?{_UNIT}",
-        r"broke (?:her|his|their) hip|broken hip|fractured? (?:neck of femur|nof|hip)|\bnof\b",
+        r"broke (?:her |his |their |my |the )?(?:other |left |right )?hip|broken hip|fractured? (?:neck of femur|nof|hip)|\bnof\b",
+        rf"(?:he'?s|she'?s|hes|shes|they'?re|is|are) (?:now |still )?(?:in|on) (?:the )?{_UNIT}",
+        r"(?:now |then |later |and )admitted with|developed (?:a |an )?(?:pe|dvt|clot|sepsis|c ?diff)\b",
         r"(?:grade|cat(?:egory)?) [34]\b", r"moderate harm|significant harm|longer stay|extended stay",
         r"(?:got|developed|has|had|now has|now on \w+ with|with) (?:a |an )?(?:pneumonia|toxicity|aki|mi|heart attack|stroke|\w+ fracture)\b",
         r"necrotising|extravasation injury",
@@ -85,7 +87,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"pressure (?:mark|sore)",
         r"(?:grade|cat(?:egory)?) [12]\b", r"obs (?:increased|every)|extra obs|monitored (?:closely|overnight|for)",
         r"closer monitoring|needed monitoring|oversedated|drowsy|withdrawal symptoms|water infection|infected|infection",
-        r"fever|shak(?:y|ing)|vomit|\bsick\b|went (?:all )?red|in agony|sore\b|desaturated",
+        r"fever|shak(?:y|ing)|vomit|\bsick\b|went (?:all )?red|in agony|sore\b|desaturated|superficial (?:cuts?|wounds?|injur)"
+        r"|steri-?strips|puncture wound|retention\b|re-?catheteri[sz]ed",
         r"recovered|settled|(?:it|rash|swelling) went down|bg \d|bm \d",
         r"\bhypo\b|hypoglycaemi|glucagon|\bglued\b|lacerat|\bnause|dizz|headache|hypotensi|\bbp (?:dropped|of )?\d{2}/\d{2}",
         r"spiked a temp|pyrexi|temp(?:erature)? of 3[89]|red (?:sacrum|heel|heels|area|mark|skin)|redness|excoriat",
@@ -101,6 +104,10 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?:nobody|no one|no-one) (?:was )?(?:hurt|harmed|injured)|no injur(?:y|ies)|no bleed(?:ing)?|no ill effects?",
         r"no (?:adverse )?(?:effects?|reaction)|no (?:arrhythmia|aspiration|complications|falls?|doses? taken)",
         r"(?:is|was|he'?s|she'?s|hes|shes|they'?re|all) (?:fine|ok|okay|well) now|\bok now|fine now|near miss",
+        r"(?:but|and) (?:he |she |they |the \w+ )?(?:was|were|seems?|seemed|is) (?:ok|okay|fine|alright|all right)\b"
+        r"|(?:has|have|'s|s) been (?:fine|ok|okay)\b|(?:will|'ll|ll) be (?:fine|ok)\b|(?:was|were)(?:n'?t| not) hurt"
+        r"|did(?:n'?t| not) (?:fall|come to any harm)|no \w+ (?:was |were )?given|nothing (?:was )?missing"
+        r"|(?:sugars?|bms?|bgs?|obs|levels?) (?:was|were) (?:ok|okay|fine|normal)|delivered safely|no marks\b",
         r"not (?:given|dispensed|administered|taken)|never reached|did(?:n'?t| not) (?:give|take) (?:any|it)",
         r"before (?:\w+ ){0,3}(?:was |were )?(?:given|handed|administered|harm|taken|acted on|reached|used)",
         r"caught in time|skin intact|before any harm|full recovery|picked up before",
@@ -146,7 +153,12 @@ def _compiled() -> tuple[tuple[str, re.Pattern], ...]:
     return tuple(out)
 
 
+_LEAD = re.compile(r"[,.;]\s*")
+
+
 def _stands(text: str, start: int) -> bool:
+    lead = _LEAD.match(text, start)  # a cue that begins at a comma (", now admitted") starts a clause
+    start = lead.end() if lead else start
     before = text[max(0, start - LOOK_BACK) : start]
     clause = " ".join(_CLAUSE.split(before)[-1].split()[-LOOK_BACK_WORDS:])
     return not _NEGATOR.search(clause) and not _THING.search(before)  # a battery that died is not a death
@@ -157,7 +169,7 @@ def find_harm(text: str, blocked: list[tuple[int, int]]) -> HarmFound | None:
     taken: list[tuple[int, int]] = list(blocked)
     for code, regex in _compiled():  # the most severe reading of any stretch of text first
         for m in regex.finditer(text):
-            if m.end() == m.start() or any(m.start() < e and s < m.end() for s, e in taken):
+            if m.end() == m.start() or overlaps(m.start(), m.end(), taken):
                 continue
             if code != NONE and not _stands(text, m.start()):
                 continue
@@ -186,7 +198,7 @@ def find_psychological_harm(text: str, blocked: list[tuple[int, int]]) -> HarmFo
     if _DISTRESS.search(text):
         return None
     for m in _WELL_AGAIN.finditer(text):
-        if any(m.start() < end and start < m.end() for start, end in blocked):
+        if overlaps(m.start(), m.end(), blocked):
             continue
         span = Span(m.start(), m.end(), m.group(0))
         return HarmFound("4", 0.6, [(span, "4")])

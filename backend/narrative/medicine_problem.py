@@ -5,9 +5,8 @@ comparison of two amounts counts; the reporter confirms it with the rest of what
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from backend.narrative.dates import Span
+from backend.narrative.spans import Found, Span, overlaps
 
 TOO_MUCH, TOO_LITTLE = "1", "2"
 _AMOUNT = r"(\d+(?:\.\d+)?)\s*(?:units?|iu|mg|mcg|micrograms?|milligrams?|ml|mls|g|grams?|tablets?|tabs?|puffs?|doses?)?"
@@ -16,16 +15,9 @@ _COMPARED = re.compile(rf"\b{_AMOUNT}(?:\s+of\s+(?:[a-z-]+\s+){{0,2}}[a-z-]+)?\s
                        rf"(?:prescribed\s+|intended\s+|usual\s+)?{_AMOUNT}", re.I)
 
 
-@dataclass(frozen=True)
-class Found:
-    value: str
-    confidence: float
-    span: Span
-
-
-def find_medicine_problem(text: str, blocked: list[tuple[int, int]]) -> Found | None:
+def find_medicine_problem(text: str, blocked: list[tuple[int, int]]) -> Found[str] | None:
     for m in _COMPARED.finditer(text):
-        if any(m.start() < end and start < m.end() for start, end in blocked):
+        if overlaps(m.start(), m.end(), blocked):
             continue
         given, meant = float(m.group(1)), float(m.group(2))
         if given == meant:

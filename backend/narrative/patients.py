@@ -4,9 +4,8 @@ A single patient is not a stated count ("a patient" is how every report reads): 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from backend.narrative.dates import Span
+from backend.narrative.spans import Found, Span, overlaps
 
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 _PEOPLE = r"(?:patients?|pts?|residents?|babies|children|clients|service users|women|people|men)"
@@ -20,17 +19,10 @@ _OTHER = re.compile(r"\b(?:other|more)\s*$", re.I)  # "2 other pts now positive"
 MAX = 50
 
 
-@dataclass(frozen=True)
-class CountFound:
-    span: Span
-    value: int
-    confidence: float
-
-
-def find_patient_count(text: str, blocked: list[tuple[int, int]]) -> CountFound | None:
-    best: CountFound | None = None
+def find_patient_count(text: str, blocked: list[tuple[int, int]]) -> Found[int] | None:
+    best: Found[int] | None = None
     for m in _COUNT.finditer(text):
-        if any(m.start() < e and s < m.end() for s, e in blocked):
+        if overlaps(m.start(), m.end(), blocked):
             continue
         if m.group("both") or m.group("twins"):
             value = 2
@@ -41,7 +33,7 @@ def find_patient_count(text: str, blocked: list[tuple[int, int]]) -> CountFound 
                 value += 1
         if not 1 < value <= MAX:
             continue
-        found = CountFound(Span(m.start(), m.end(), m.group(0)), value, 0.8)
+        found = Found(value, 0.8, Span(m.start(), m.end(), m.group(0)))
         if best is None or found.value > best.value:
             best = found
     return best

@@ -5,9 +5,8 @@ and without this the ward survived only inside the description."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from backend.narrative.dates import Span
+from backend.narrative.spans import Found, Span, overlaps
 
 # A numbered or lettered place ("ward 7", "bay 3b", "bed 12", "side room 2", "theatre 4"), or a named unit.
 _NUMBERED = r"\b(?:ward|bay|bed|side room|room|theatre|cubicle|pod)\s+\d{1,3}[a-z]?\b"
@@ -16,17 +15,10 @@ _NAMED = (r"\b(?:resus|resuscitation room|majors|minors|labour ward|delivery sui
 _PLACE = re.compile(f"{_NUMBERED}|{_NAMED}", re.I)
 
 
-@dataclass(frozen=True)
-class Found:
-    value: str
-    confidence: float
-    span: Span
-
-
-def find_unit(text: str, blocked: list[tuple[int, int]]) -> Found | None:
+def find_unit(text: str, blocked: list[tuple[int, int]]) -> Found[str] | None:
     """The first ward or unit named, as written; None when none is."""
     for m in _PLACE.finditer(text):
-        if any(m.start() < end and start < m.end() for start, end in blocked):
+        if overlaps(m.start(), m.end(), blocked):
             continue
         return Found(m.group(0), 0.8, Span(m.start(), m.end(), m.group(0)))
     return None

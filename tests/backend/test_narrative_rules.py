@@ -12,6 +12,7 @@ from datetime import date, datetime
 import pytest
 import spacy
 
+from backend.narrative.cues import classifier_text
 from backend.narrative.dates import find_date, find_time
 from backend.narrative.extract import suggestions
 from backend.narrative.harm import find_harm, find_psychological_harm
@@ -110,6 +111,21 @@ def test_no_future_far_past_or_vague_dates(text) -> None:
         assert found is None
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("fell at home on Sat, CT delayed", date(2026, 3, 14)),  # a weekday as texted, after "on"
+    ("on thurs the pump failed", date(2026, 3, 12)),  # dateparser does not know "thurs"
+    ("she took someone elses tablet yday", date(2026, 3, 18)),
+    ("had a fall sat nite and nobody rang", date(2026, 3, 14)),
+    ("resident died overnight on Tuesday", date(2026, 3, 17)),  # that weekday's night, not last night
+    ("Monday overnight the pump alarmed", date(2026, 3, 16)),
+    ("no working thermometer on the ward tonight", date(2026, 3, 19)),
+    ("insulin given twice this lunchtime", date(2026, 3, 19)),
+    ("smear taken on the 2nd april and lost", date(2025, 4, 2)),  # the month is read, not only the 2nd
+])
+def test_dates_as_people_text_them(text, expected) -> None:
+    assert day(text) == expected
+
+
 def test_times_with_a_dot_and_24_hour_times() -> None:
     assert find_time("the computers went down at 9.30 this morning", []).value == "09:30"
     assert find_time("given at 17:30", []).value == "17:30"
@@ -178,6 +194,31 @@ def test_hypothetical_or_negated_harm_does_not_count(text) -> None:
     assert found is None or found.value == "5"
 
 
+@pytest.mark.parametrize(("text", "harm"), [
+    ("he choked a bit but was ok", "5"),
+    ("customer slipped but wasnt hurt", "5"),
+    ("they said she'll be fine and she's been fine", "5"),
+    ("scan done on the wrong pt, no contrast given", "5"),
+    ("luckily his sugar was ok", "5"),
+    ("transferred to labour ward and delivered safely", "5"),
+    ("hes in intensive care now", "3"),
+    ("fell a week later and broke the other hip", "3"),
+    ("developed a PE 10 days after the op", "3"),
+    # a cue that begins a clause at a comma is read in its own clause, not negated by the one before
+    ("not weighed since December, now admitted with malnutrition", "3"),
+    ("superficial cuts, steristrips applied", "4"),
+])
+def test_harm_as_people_say_it(text, harm) -> None:
+    assert find_harm(text, []).value == harm
+
+
+def test_the_classifier_reads_harm_that_stands_as_a_cue() -> None:
+    assert "__harmed" in classifier_text("fell on the ward and broke her hip").split()
+    assert "__unharmed" in classifier_text("wrong dose given, no harm done").split()
+    said = classifier_text("he could have died if nobody had noticed").split()
+    assert "__harmed" not in said  # a hypothetical is not harm
+
+
 def test_harm_that_happened_beats_a_reassurance() -> None:
     found = find_harm("he came out in a rash, they gave him antihistamine, he's ok now", [])
     assert found.value == "4" and found.spans[0][0].text == "rash"
@@ -237,6 +278,35 @@ def test_devices_by_item(ruler, text) -> None:
 ])
 def test_buildings_and_estates(ruler, text, code) -> None:
     assert code in agents(ruler, text)["InvolvedAgents"]
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("ICE sent the result to the wrong clinician", "9"), ("clinic list on RiO did not carry over", "9"),
+    ("Badgernet did not flag the previous section", "9"), ("referral sat in an email inbox", "9"),
+    ("the video laryngoscope screen went blank", "3"), ("no spare inner tube at the bedside", "3"),
+    ("the carry chair tracks were broken", "3"), ("a unit of the wrong group was given", "11"),
+])
+def test_agents_by_product_and_item(ruler, text, code) -> None:
+    assert code in agents(ruler, text)["InvolvedAgents"]
+
+
+@pytest.mark.parametrize("text", [
+    "pneumonia, treated with IV antibiotics", "readmitted for IV antibiotics",  # treating what happened
+    "care was in line with the plan", "thrombolysed within the window", "the carers lift her by the arms",
+    "he took an overdose at home", "spotted it during a dressing change", "door to needle 18 minutes",
+])
+def test_words_used_for_something_else_are_not_agents(ruler, text) -> None:
+    assert "InvolvedAgents" not in agents(ruler, text)
+
+
+def test_a_treatment_that_went_wrong_is_still_an_agent(ruler) -> None:
+    assert "4" in agents(ruler, "3 pts missed their IV antibiotics")["InvolvedAgents"]
+    assert "4" in agents(ruler, "aspirated and now on iv antibiotics")["InvolvedAgents"]
+
+
+def test_a_weak_second_agent_is_kept_but_not_a_part_of_another_thing(ruler) -> None:
+    assert set(agents(ruler, "insulin still being used from the ward fridge")["InvolvedAgents"]) == {"4", "3"}
+    assert agents(ruler, "vaccine fridge door left ajar")["InvolvedAgents"] == ["3"]  # the door is the fridge's
 
 
 def test_several_agents_in_one_message(ruler) -> None:
