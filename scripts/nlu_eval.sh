@@ -3,6 +3,7 @@
 #
 #   scripts/nlu_eval.sh        (or: make nlu-eval)
 #   CONFIG=/tmp/other-config.yml scripts/nlu_eval.sh   # compare a pipeline without editing config.yml
+#   SEED=7 scripts/nlu_eval.sh                          # another split: is a gain more than one split's luck?
 #
 # 1. splits nlu_data/ 80/20 per intent with a fixed seed (rasa data split nlu --random-seed 42),
 # 2. trains an NLU-only model on the 80% with the repo's config.yml (rasa train nlu),
@@ -10,7 +11,7 @@
 #
 # Everything is built in a temporary directory (also Rasa's working directory, so its .rasa/cache
 # lands there); only the split, the reports and the summary are kept, in var/nlu-eval/ (git-ignored;
-# var/nlu-eval-NAME/ for CONFIG=NAME.yml).
+# var/nlu-eval-NAME/ for CONFIG=NAME.yml, with -seedN added for another SEED).
 # config.yml fixes DIET's random seed, so the same data and config give the same figures.
 set -euo pipefail
 
@@ -18,9 +19,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RASA="${RASA:-$ROOT/.venv/bot/bin/rasa}"
 PY="$(dirname "$RASA")/python"
 CONFIG="$(realpath "${CONFIG:-$ROOT/config.yml}")"
+SEED="${SEED:-42}"
 KEEP="$ROOT/var/nlu-eval"
 [ "$CONFIG" = "$ROOT/config.yml" ] || KEEP="$KEEP-$(basename "$CONFIG" .yml)"
-SEED=42
+[ "$SEED" = 42 ] || KEEP="$KEEP-seed$SEED"
 TRAIN_FRACTION=0.8
 
 [ -x "$RASA" ] || { echo "no rasa at $RASA (run: make bot-env)" >&2; exit 1; }
