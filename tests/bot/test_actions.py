@@ -258,7 +258,7 @@ def test_what_the_reporter_said_they_report_beats_the_classifier():
 
     analysis = {"suggestions": [{"field": "EventType", "value": "incident", "label": "Patient safety incident",
                                  "confidence": 0.6, "candidates": [{"value": "good_care", "label": "Good care"}]}]}
-    items = extraction_items(analysis, "good_care", staff=True)
+    items = extraction_items(analysis, "good_care")
     assert items == [{"field": "EventType", "value": "good_care", "label": "Good care", "confidence": 1.0}]
 
 
@@ -282,13 +282,19 @@ def test_a_new_session_with_an_unfinished_draft_offers_to_carry_on():
 
 def test_a_patient_count_the_description_states_is_kept_when_harm_is_found():
     from actions.describe_form import extraction_items
+    from actions.fake_backend import FakeBackend
 
+    # The plan's one-patient rule (inference: first_message), applied by the analysis as the backend applies it.
     harm = {"field": "PhysicalHarm", "value": "4", "label": "Low harm", "confidence": 0.8}
     count = {"field": "PatientCount", "value": 3, "label": "3", "confidence": 0.9}
-    items = {i["field"]: i for i in extraction_items({"suggestions": [harm, count]}, None, staff=True)}
-    assert items["PatientCount"]["value"] == 3  # was overwritten with 1 whenever harm was found
-    alone = {i["field"]: i for i in extraction_items({"suggestions": [harm]}, None, staff=True)}
-    assert alone["PatientCount"]["value"] == 1  # harm to "a patient": one patient, shown to confirm
+
+    def understood(found: list[dict], audience: str = "staff") -> dict:
+        analysis = asyncio.run(FakeBackend(found).analyse("staff-1", "words", audience))
+        return {i["field"]: i for i in extraction_items(analysis, None)}
+
+    assert understood([harm, count])["PatientCount"]["value"] == 3  # was overwritten with 1 whenever harm was found
+    assert understood([harm])["PatientCount"]["value"] == 1  # harm to "a patient": one patient, shown to confirm
+    assert "PatientCount" not in understood([harm], "public")  # the public are not asked the count
 
 
 def test_a_hint_that_names_no_event_type_leaves_the_classifier_alone():
@@ -296,7 +302,7 @@ def test_a_hint_that_names_no_event_type_leaves_the_classifier_alone():
 
     guess = {"field": "EventType", "value": "incident", "label": "Patient safety incident", "confidence": 0.7,
              "candidates": [{"value": "incident", "label": "Patient safety incident"}]}
-    assert extraction_items({"suggestions": [guess]}, "wrong", staff=False) == [guess]
+    assert extraction_items({"suggestions": [guess]}, "wrong") == [guess]
 
 
 def test_a_correction_changes_an_understood_kind_service_or_harm_only_when_it_names_it():
