@@ -128,7 +128,8 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
             found = {"act": "ask_field"}
         if found["act"] == "change" and found["field"] not in fixes and found["field"] != "Description":
             fixes[found["field"]] = {"field": found["field"], "value": found["value"],
-                                     "label": found.get("label") or str(found["value"]), "confidence": 0.9}
+                                     "label": found.get("label") or str(found["value"]), "confidence": 0.9,
+                                     "per_patient": found.get("patient") is not None}
         if not fixes:
             return None
         kept = [i for i in tracker.get_slot("extraction") or [] if i["field"] not in fixes]

@@ -37,7 +37,9 @@ def test_opening_with_a_narrative_makes_it_the_description():
 def test_description_is_saved_at_once_and_analysed():
     backend = fake(analysis=[INSULIN])
     result, d = validate(ValidateDescribeForm(), "description", "Pt 943 476 5919 fell at 3pm", tracker())
-    assert result == {"description": "Pt 943 476 5919 fell at 3pm", "record_id": "rec-1", "extraction": [INSULIN],
+    # Marked by the plan's inference rules, as the backend's analysis marks it (actions/fake_backend.py).
+    marked = {**INSULIN, "per_patient": False, "inferable": True, "corrects": True}
+    assert result == {"description": "Pt 943 476 5919 fell at 3pm", "record_id": "rec-1", "extraction": [marked],
                       "extraction_ok": None, "opening": None, "session_drafts": ["rec-1"]}
     assert backend.calls[0] == ("create_record", (PUBLIC, "chat"))
     assert backend.records["rec-1"]["answers"]["Description"] == "Pt [NHS number removed] fell at 3pm"
@@ -201,7 +203,8 @@ def test_a_correction_replaces_what_was_understood_and_asks_again():
     result, d = validate(ValidateConfirmForm(), "extraction_ok", "no it was 4pm", tracker(slots=slots, intent="correct"))
     assert result == {"extraction_ok": None, "extraction": [
         {"field": "DrugsInvolved", "value": ["insulin"], "label": "insulin"},
-        {"field": "PreciseTime", "value": "16:00", "label": "16:00", "confidence": 0.9}]}
+        {"field": "PreciseTime", "value": "16:00", "label": "16:00", "confidence": 0.9,
+         "per_patient": False, "inferable": True, "corrects": True}]}  # a time: the plan lets a correction replace it
     assert "analyse" in [c[0] for c in backend.calls] and texts(d) == []
 
 
@@ -316,4 +319,5 @@ def test_a_correction_changes_an_understood_kind_service_or_harm_only_when_it_na
     slots = {"record_id": "rec-x", "extraction": [INSULIN, care_home]}
     result, d = validate(ValidateConfirmForm(), "extraction_ok", "no he had to go to hospital on saturday",
                          tracker(slots=slots, intent="correct"))
-    assert result == {"extraction_ok": None, "extraction": [INSULIN, care_home, date]}  # the day added, nothing replaced
+    added = {**date, "per_patient": False, "inferable": True, "corrects": True}  # as the plan's rules mark it
+    assert result == {"extraction_ok": None, "extraction": [INSULIN, care_home, added]}  # the day added, nothing replaced
