@@ -21,11 +21,6 @@ from actions.conversation import act_as, audience
 from actions.say import say
 from wording.catalogue import entry
 
-# Analysis findings never filled in this way: the record's own story and kind, and what needs the reporter's
-# own word (how many patients is asked, as harm is recorded for each).
-NOT_INFERRED = ("Description", "EventType", "PatientCount")
-SURE = 0.7
-
 
 def has_answer(reading: dict[str, Any]) -> bool:
     return reading.get("value") is not None or bool(reading.get("approximate") and reading.get("others"))
@@ -66,17 +61,20 @@ async def note_what_else(dispatcher: CollectingDispatcher, tracker: Tracker, tex
         return None  # the reply itself is saved; what else it says is simply asked later
     have = {(r["field"], r.get("patient")) for r in rows}  # answered, skipped or assumed: never replaced
     count = next((r["value"] for r in rows if r["field"] == "PatientCount"), None)
-    per_patient_ok = public or count == 1  # harm or an age from the words is the one patient's
+    # The plan's inference rules (question_plan.yaml `inference: later_answers`), marked on each suggestion by
+    # the backend: only what is `inferable` (sure enough, never the story, kind or patient count), and per
+    # patient only while the record has one patient (the public's is one: they are not asked the count).
+    per_patient_ok = public or count == 1
     found: dict[str, dict[str, Any]] = {}
     for s in analysis.get("suggestions", []):
-        if s["field"] in NOT_INFERRED or s["field"] == showing or s.get("confidence", 0) < SURE:
+        if not s.get("inferable") or s["field"] == showing:
             continue
         if s["field"] not in found or s["confidence"] > found[s["field"]]["confidence"]:
             found[s["field"]] = s
     saved: list[dict[str, Any]] = []
     last = None
     for s in found.values():
-        patient = 1 if s["field"] in PER_PATIENT else None
+        patient = 1 if s.get("per_patient") else None
         if (s["field"], patient) in have or (patient and not per_patient_ok):
             continue
         try:  # one at a time: a finding that does not apply to this record is left out, the rest kept
@@ -91,7 +89,3 @@ async def note_what_else(dispatcher: CollectingDispatcher, tracker: Tracker, tex
         items = "; ".join(f"{_name(s['field'], public).lower()}: {s['label']}" for s in saved)
         say(dispatcher, tracker, "found_in_answer", items=items)
     return last
-
-
-# The per-patient questions an analysis can find (backend/plan/question_plan.yaml: per_patient).
-PER_PATIENT = ("PhysicalHarm", "PsychologicalHarm", "AgeAtTimeOfIncidentDays", "AgeBracket")

@@ -10,7 +10,6 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.answer_items import PER_PATIENT
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, latest_intent
 from actions.interpret import yes_or_no
@@ -18,18 +17,12 @@ from actions.safety import DangerCheck
 from actions.say import listing, say
 from wording.catalogue import entry
 
-# What the analysis of a correction may replace: values in the reporter's own words, numbers, days and
-# times ("no, it was 4pm on ward 9"). A kind of report, service, place, harm or thing involved that was
-# understood changes only when the correction names it (the interpreter's reading below): "he had to go
-# to hospital" is not where it happened, and three words are too few to classify a report by.
-REPLACED_BY_ANALYSIS = {"PreciseTime", "EstimatedTime", "ApproximateDate", "IncidentOccurredToday", "PatientCount",
-                        "IdentifiedLocationOther", "Organisation", "DrugsInvolved"}
 NONE_RIGHT = re.compile(r"\b(none of (it|that|them)|all wrong|it'?s all wrong|start again|ask me( instead)?|nothing is right)\b", re.I)
 
 
 def as_answer(item: dict[str, Any]) -> dict[str, Any]:
     answer = {"field": item["field"], "value": item["value"]}
-    if item["field"] in PER_PATIENT:  # the one patient the first message is about
+    if item.get("per_patient"):  # the one patient the first message is about
         answer["patient"] = 1
     return answer
 
@@ -114,8 +107,10 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
             analysis = {}
         understood = tracker.get_slot("extraction") or []
         known = {i["field"] for i in understood}
+        # What the analysis may replace is the plan's (`inference: corrections`), marked `corrects` by the
+        # backend; a count the plan's one-patient rule put in (`rule`) is not in the correction's words.
         fixes = {i["field"]: i for i in analysis.get("suggestions", [])
-                 if i["field"] != "EventType" and (i["field"] not in known or i["field"] in REPLACED_BY_ANALYSIS)}
+                 if i["field"] != "EventType" and not i.get("rule") and (i["field"] not in known or i.get("corrects"))}
         # "No, it did not go well": the kind of report is corrected in so many words.
         try:
             reading = await get_client().interpret_reply(act_as(tracker), "EventType", text, audience(tracker))
@@ -133,7 +128,8 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
             found = {"act": "ask_field"}
         if found["act"] == "change" and found["field"] not in fixes and found["field"] != "Description":
             fixes[found["field"]] = {"field": found["field"], "value": found["value"],
-                                     "label": found.get("label") or str(found["value"]), "confidence": 0.9}
+                                     "label": found.get("label") or str(found["value"]), "confidence": 0.9,
+                                     "per_patient": found.get("patient") is not None}
         if not fixes:
             return None
         kept = [i for i in tracker.get_slot("extraction") or [] if i["field"] not in fixes]

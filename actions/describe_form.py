@@ -12,7 +12,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import messages
-from actions.answer_items import PER_PATIENT
 from actions.backend_client import BackendRejected, BackendUnavailable, get_client
 from actions.conversation import act_as, audience, channel_name, latest_intent
 from actions.resume_codes import give_code, is_code_for, opened_here, redeem
@@ -45,22 +44,19 @@ def opening_of(text: str) -> str | None:
     return re.sub(GREETING, "", text.strip(), flags=re.I).strip() if rest else ""
 
 
-def extraction_items(analysis: dict[str, Any], hint: str | None, staff: bool) -> list[dict[str, Any]]:
-    """One item per field, the most confident first, in the order the analysis gave them."""
+def extraction_items(analysis: dict[str, Any], hint: str | None) -> list[dict[str, Any]]:
+    """One item per field, the most confident first, in the order the analysis gave them. The patient count
+    one patient implies is the backend's (the plan's `inference: first_message: one_patient`)."""
     items: dict[str, dict[str, Any]] = {}
     for item in analysis.get("suggestions", []):
         key = item["field"]
         if key not in items or item.get("confidence", 0) > items[key].get("confidence", 0):
             items[key] = item
-    # What the reporter said they were reporting ("record some good care") beats the classifier, when
-    # it names an event type at all (an entity like "wrong" from "something went wrong" does not).
+    # What the reporter said they were reporting ("record some good care") beats the classifier, when it names
+    # an event type at all (the plan's `inference: first_message: named_event_type`; only the assistant hears it).
     named = next((c for c in items.get("EventType", {}).get("candidates", []) if c["value"] == hint), None)
     if named:
         items["EventType"] = {"field": "EventType", "value": hint, "label": named["label"], "confidence": 1.0}
-    if staff and set(PER_PATIENT) & set(items) and "PatientCount" not in items:
-        # Harm and age are recorded per patient, so harm to "a patient" means one patient: shown, so confirmed too.
-        # A count the description states ("two patients") stands.
-        items["PatientCount"] = {"field": "PatientCount", "value": 1, "label": "1", "confidence": 0.8}
     return list(items.values())
 
 
@@ -111,7 +107,7 @@ class ValidateDescribeForm(DangerCheck, FormValidationAction):
         except (BackendUnavailable, BackendRejected):
             analysis = {}  # the description is saved; without analysis every question is simply asked
         messages.warn_identifiers(dispatcher, created.get("identifiers_found", []), tracker)
-        items = extraction_items(analysis, tracker.get_slot("event_type_hint"), audience(tracker) == "staff")
+        items = extraction_items(analysis, tracker.get_slot("event_type_hint"))
         return {
             **await give_code(dispatcher, tracker, created["record"]["id"]),
             **opened_here(tracker, created["record"]["id"]),

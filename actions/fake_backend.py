@@ -122,8 +122,15 @@ class FakeBackend:
         return {"questions": [{**q, "per_patient": q["patient"] is not None} for q in PLAN]}
 
     async def analyse(self, act_as: str, text: str, audience: str) -> dict:
+        """The suggestions set, marked by the real plan's inference rules as the backend marks them."""
+        from backend.plan.inference import mark
+        from backend.plan.model import get_plan
+
         self._check("analyse", act_as, text, audience)
-        return {"suggestions": copy.deepcopy(self.analysis)}
+        plan = get_plan()
+        assert plan.inference is not None
+        return {"suggestions": mark(copy.deepcopy(self.analysis), audience, plan.questions, plan.inference,
+                                    plan.patient_count_field)}
 
     # A small stand-in for backend/interpret (the real one is tested in tests/backend/test_interpret.py).
     ACTS = (("submit", ("submit", "send it")), ("undo", ("undo",)), ("delete", ("delete", "discard")),

@@ -19,7 +19,9 @@ router = APIRouter(prefix="/narrative", tags=["narrative"])
     description="Finds, in a free-text description, what the question plan asks: event type, when (date, today, "
     "time or shift), where (service area, location, organisation by ODS code), what was involved (agents, "
     "medicines) and the physical harm, each with a confidence and the span of text it rests on, to be "
-    "confirmed by the reporter. Also reports personal identifiers in the text. Nothing is stored.",
+    "confirmed by the reporter, marked by the plan's inference rules (per patient, inferable from a later answer, "
+    "replaced by a correction; the patient count one patient implies). Also reports personal identifiers in the "
+    "text. Nothing is stored.",
     responses={
         401: {"description": "Not signed in"},
         422: {"model": Invalid, "description": "Text empty, blank or over 5000 characters, or an unknown audience"},
@@ -33,4 +35,11 @@ def analyse_narrative(body: AnalyseRequest, who: AssistantPrincipal, request: Re
 
     state = request.app.state
     model = get_model(state.settings.narrative_model_dir)
-    return analyse(body.text, body.audience, body.reported_at, model=model, plan=state.plan, tax=state.taxonomy)
+    from backend.plan.inference import mark
+
+    plan = state.plan
+    result = analyse(body.text, body.audience, body.reported_at, model=model, plan=plan, tax=state.taxonomy)
+    if plan.inference is not None:
+        result["suggestions"] = mark(result["suggestions"], body.audience, plan.questions, plan.inference,
+                                     plan.patient_count_field)
+    return result

@@ -60,6 +60,15 @@ class Suggestion(BaseModel):
     evidence: Evidence = Field(description="Where in the text it was found (the first span)")
     spans: list[EvidenceSpan] = Field(description="Every span it rests on, with the value each supports")
     candidates: list[Candidate] = Field(default_factory=list, description="Alternatives with scores, best first")
+    # The plan's inference rules (question_plan.yaml `inference:`), applied for the audience.
+    per_patient: bool | None = Field(None, description="The question is asked once per patient (of patient 1 here)")
+    inferable: bool | None = Field(
+        None, description="A later free-text answer may save it as inferred: sure enough, and not a field never inferred")
+    corrects: bool | None = Field(
+        None, description="A correction's analysis may replace a value understood before for this field")
+    rule: Literal["one_patient"] | None = Field(
+        None, description="Put in by the plan's rule rather than read from the words: one_patient, the count 1 "
+        "a per-patient finding implies when no count is read")
 
 
 class IdentifierFound(BaseModel):

@@ -17,6 +17,7 @@ from backend.taxonomy import FieldDef, Taxonomy, get_taxonomy
 
 if TYPE_CHECKING:
     from backend.plan.groups import Group
+    from backend.plan.inference import Inference
 
 PLAN_PATH = Path(__file__).resolve().parent / "question_plan.yaml"
 AUDIENCES = ("staff", "public")
@@ -112,6 +113,7 @@ class Plan:
     event_types: Mapping[str, tuple[Step, ...]]  # prelude included
     patient_count_field: str
     groups: Mapping[str, Group] = dataclass_field(default_factory=dict)  # asked together (groups.py)
+    inference: Inference | None = None  # what is read from the reporter's words unasked (inference.py)
 
     def steps(self, event_type: str | None) -> tuple[Step, ...]:
         if event_type is None:
@@ -280,9 +282,11 @@ def load_plan(path: Path = PLAN_PATH, tax: Taxonomy | None = None) -> Plan:
     if raw["patient_count_field"] not in questions:
         raise ValueError("patient_count_field must be a plan question")
     from backend.plan.groups import load_groups  # groups check questions and steps built here
+    from backend.plan.inference import load_inference
 
     groups = load_groups(raw.get("groups"), questions, types, tax)
-    return Plan(raw["version"], questions, types, raw["patient_count_field"], groups)
+    inference = load_inference(raw.get("inference"), questions, raw["patient_count_field"])
+    return Plan(raw["version"], questions, types, raw["patient_count_field"], groups, inference)
 
 
 @lru_cache

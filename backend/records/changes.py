@@ -94,6 +94,11 @@ def apply_batch(
             work.skip(q.id, item.patient)
             given.append((q.id, item.patient, None, True))
             continue
+        if item.inferred and plan.inference is not None and q.id in plan.inference.never:
+            # The plan's rule (inference.later_answers.never): this needs the reporter's own word.
+            errors.append({"field": q.id, "patient": item.patient,
+                           "message": "is never read from other words; ask the reporter"})
+            continue
         if item.inferred and (item.skip or doc.get(q.id, item.patient) is not None or doc.is_skipped(q.id, item.patient)):
             # Read from other words: it fills an open question, never one the reporter answered or left out.
             errors.append({"field": q.id, "patient": item.patient,

@@ -305,6 +305,23 @@ def test_patient_count_and_harm_through_the_api(client, people) -> None:
     assert got["PreciseTime"]["value"] == "17:30"
     public = client.post(URL, json={"text": text, "audience": "public"}, headers=people.headers("public:conversation-1"))
     assert "PatientCount" not in by_field(public.json())  # the plan asks the count of staff only
+    assert "rule" not in got["PatientCount"]  # the count the words state, not the plan's one-patient rule
+
+
+def test_the_plans_inference_rules_mark_the_suggestions(client, people) -> None:
+    r = client.post(URL, json={"text": INSULIN, "audience": "staff", "reported_at": THURSDAY.isoformat()},
+                    headers=people.headers("std_a"))
+    got = by_field(r.json())
+    # Harm to "a patient" and no count: the plan's one-patient rule puts the count 1 beside it, to be confirmed.
+    assert got["PatientCount"]["value"] == 1 and got["PatientCount"]["rule"] == "one_patient"
+    assert got["PatientCount"]["confidence"] == 0.8 and got["PatientCount"]["evidence"] == got["PhysicalHarm"]["evidence"]
+    assert got["PhysicalHarm"]["per_patient"] and not got["PreciseTime"]["per_patient"]
+    assert not got["EventType"]["inferable"] and not got["PatientCount"]["inferable"]  # never read from a later answer
+    assert got["PreciseTime"]["inferable"] is (got["PreciseTime"]["confidence"] >= 0.7)
+    assert got["PreciseTime"]["corrects"] and not got["PhysicalHarm"]["corrects"]
+    assert "rule" not in got["PhysicalHarm"]
+    public = client.post(URL, json={"text": INSULIN, "audience": "public"}, headers=people.headers("public:conversation-1"))
+    assert "PatientCount" not in by_field(public.json())  # the public are not asked the count: no rule for them
 
 
 def test_event_type_confidence_is_a_calibrated_probability(model) -> None:

@@ -93,6 +93,18 @@ def test_unknown_event_type_and_audience(client):
         (lambda p: p["event_types"].pop("risk"), "no plan for event types"),
         (lambda p: p["event_types"]["incident"].append({"q": "DeviceType", "mandatory": True}), "cannot be mandatory"),
         (lambda p: p["questions"]["Process"].pop("staff"), "no wording"),
+        (lambda p: p.pop("inference"), "inference must be a mapping"),
+        (lambda p: p["inference"]["later_answers"].update(min_confidence=1.5), "min_confidence must be a number"),
+        (lambda p: p["inference"]["later_answers"].update(min_confidence=0), "min_confidence must be a number"),
+        (lambda p: p["inference"]["first_message"]["one_patient"].update(confidence="high"), "one_patient confidence"),
+        (lambda p: p["inference"]["later_answers"].update(guess=True), r"later_answers has unknown fields \['guess'\]"),
+        (lambda p: p["inference"].update(always={"why": "x"}), "inference has unknown fields"),
+        (lambda p: p["inference"]["later_answers"].pop("never_why"), r"needs its reasons \['never_why'\]"),
+        (lambda p: p["inference"]["corrections"].update(why=""), "corrections needs its reasons"),
+        (lambda p: p["inference"]["corrections"].update(replaces=["Shoe"]), "not plan questions"),
+        (lambda p: p["inference"]["later_answers"].update(never=[]), "never must list fields"),
+        (lambda p: p["inference"]["first_message"]["one_patient"].update(audiences=["public"]), "asked the patient count"),
+        (lambda p: p["inference"]["first_message"]["one_patient"].update(audiences=["everyone"]), "audiences must be"),
     ],
 )
 def test_bad_plans_fail_at_load(tmp_path: Path, mutate, message):
@@ -102,3 +114,15 @@ def test_bad_plans_fail_at_load(tmp_path: Path, mutate, message):
     bad.write_text(yaml.safe_dump(raw))
     with pytest.raises(ValueError, match=message):
         load_plan(bad)
+
+
+def test_every_inference_rule_is_in_the_plan_with_its_reason():
+    rules = load_plan().inference
+    assert rules is not None
+    assert rules.min_confidence == 0.7 and rules.one_patient.confidence == 0.8
+    assert rules.never == {"Description", "EventType", "PatientCount"}
+    assert rules.one_patient.audiences == ("staff",)
+    assert {"PreciseTime", "PatientCount", "DrugsInvolved"} <= rules.corrections and "PhysicalHarm" not in rules.corrections
+    reasons = [rules.first_message_why, rules.one_patient.why, rules.named_event_type_why, rules.later_answers_why,
+               rules.never_why, rules.per_patient_why, rules.corrections_why]
+    assert all(len(why.split()) > 5 for why in reasons)

@@ -234,6 +234,17 @@ def test_a_value_read_from_other_words_fills_only_open_questions_and_is_marked_u
     assert _answers(client, h, rid)["inferred"] == [f"{AGE}:1", f"{BAND}:1"]
 
 
+@pytest.mark.parametrize("field, value", [("PatientCount", 2), ("EventType", "risk"), ("Description", "words")])
+def test_the_fields_the_plan_never_infers_are_refused_when_marked_inferred(client, people, field, value):
+    h = people.headers("std_a")
+    rid = _incident(client, h)
+    before = _answers(client, h, rid)
+    r = answer(client, h, rid, {"field": field, "value": value, "inferred": True})
+    assert r.status_code == 422 and "never read from other words" in r.text  # the plan's inference: never
+    assert _answers(client, h, rid) == before  # nothing saved
+    assert answer(client, h, rid, {"field": field, "value": value}).status_code == 200  # the reporter's own word
+
+
 def test_on_the_web_form_staff_give_a_place_not_in_the_list_in_words(client, people):
     from tests.backend.web_client import post, sign_in
 

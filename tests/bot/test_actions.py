@@ -37,7 +37,9 @@ def test_opening_with_a_narrative_makes_it_the_description():
 def test_description_is_saved_at_once_and_analysed():
     backend = fake(analysis=[INSULIN])
     result, d = validate(ValidateDescribeForm(), "description", "Pt 943 476 5919 fell at 3pm", tracker())
-    assert result == {"description": "Pt 943 476 5919 fell at 3pm", "record_id": "rec-1", "extraction": [INSULIN],
+    # Marked by the plan's inference rules, as the backend's analysis marks it (actions/fake_backend.py).
+    marked = {**INSULIN, "per_patient": False, "inferable": True, "corrects": True}
+    assert result == {"description": "Pt 943 476 5919 fell at 3pm", "record_id": "rec-1", "extraction": [marked],
                       "extraction_ok": None, "opening": None, "session_drafts": ["rec-1"]}
     assert backend.calls[0] == ("create_record", (PUBLIC, "chat"))
     assert backend.records["rec-1"]["answers"]["Description"] == "Pt [NHS number removed] fell at 3pm"
@@ -201,7 +203,8 @@ def test_a_correction_replaces_what_was_understood_and_asks_again():
     result, d = validate(ValidateConfirmForm(), "extraction_ok", "no it was 4pm", tracker(slots=slots, intent="correct"))
     assert result == {"extraction_ok": None, "extraction": [
         {"field": "DrugsInvolved", "value": ["insulin"], "label": "insulin"},
-        {"field": "PreciseTime", "value": "16:00", "label": "16:00", "confidence": 0.9}]}
+        {"field": "PreciseTime", "value": "16:00", "label": "16:00", "confidence": 0.9,
+         "per_patient": False, "inferable": True, "corrects": True}]}  # a time: the plan lets a correction replace it
     assert "analyse" in [c[0] for c in backend.calls] and texts(d) == []
 
 
@@ -258,7 +261,7 @@ def test_what_the_reporter_said_they_report_beats_the_classifier():
 
     analysis = {"suggestions": [{"field": "EventType", "value": "incident", "label": "Patient safety incident",
                                  "confidence": 0.6, "candidates": [{"value": "good_care", "label": "Good care"}]}]}
-    items = extraction_items(analysis, "good_care", staff=True)
+    items = extraction_items(analysis, "good_care")
     assert items == [{"field": "EventType", "value": "good_care", "label": "Good care", "confidence": 1.0}]
 
 
@@ -282,13 +285,19 @@ def test_a_new_session_with_an_unfinished_draft_offers_to_carry_on():
 
 def test_a_patient_count_the_description_states_is_kept_when_harm_is_found():
     from actions.describe_form import extraction_items
+    from actions.fake_backend import FakeBackend
 
+    # The plan's one-patient rule (inference: first_message), applied by the analysis as the backend applies it.
     harm = {"field": "PhysicalHarm", "value": "4", "label": "Low harm", "confidence": 0.8}
     count = {"field": "PatientCount", "value": 3, "label": "3", "confidence": 0.9}
-    items = {i["field"]: i for i in extraction_items({"suggestions": [harm, count]}, None, staff=True)}
-    assert items["PatientCount"]["value"] == 3  # was overwritten with 1 whenever harm was found
-    alone = {i["field"]: i for i in extraction_items({"suggestions": [harm]}, None, staff=True)}
-    assert alone["PatientCount"]["value"] == 1  # harm to "a patient": one patient, shown to confirm
+
+    def understood(found: list[dict], audience: str = "staff") -> dict:
+        analysis = asyncio.run(FakeBackend(found).analyse("staff-1", "words", audience))
+        return {i["field"]: i for i in extraction_items(analysis, None)}
+
+    assert understood([harm, count])["PatientCount"]["value"] == 3  # was overwritten with 1 whenever harm was found
+    assert understood([harm])["PatientCount"]["value"] == 1  # harm to "a patient": one patient, shown to confirm
+    assert "PatientCount" not in understood([harm], "public")  # the public are not asked the count
 
 
 def test_a_hint_that_names_no_event_type_leaves_the_classifier_alone():
@@ -296,7 +305,7 @@ def test_a_hint_that_names_no_event_type_leaves_the_classifier_alone():
 
     guess = {"field": "EventType", "value": "incident", "label": "Patient safety incident", "confidence": 0.7,
              "candidates": [{"value": "incident", "label": "Patient safety incident"}]}
-    assert extraction_items({"suggestions": [guess]}, "wrong", staff=False) == [guess]
+    assert extraction_items({"suggestions": [guess]}, "wrong") == [guess]
 
 
 def test_a_correction_changes_an_understood_kind_service_or_harm_only_when_it_names_it():
@@ -310,4 +319,5 @@ def test_a_correction_changes_an_understood_kind_service_or_harm_only_when_it_na
     slots = {"record_id": "rec-x", "extraction": [INSULIN, care_home]}
     result, d = validate(ValidateConfirmForm(), "extraction_ok", "no he had to go to hospital on saturday",
                          tracker(slots=slots, intent="correct"))
-    assert result == {"extraction_ok": None, "extraction": [INSULIN, care_home, date]}  # the day added, nothing replaced
+    added = {**date, "per_patient": False, "inferable": True, "corrects": True}  # as the plan's rules mark it
+    assert result == {"extraction_ok": None, "extraction": [INSULIN, care_home, added]}  # the day added, nothing replaced
