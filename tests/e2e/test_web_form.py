@@ -29,7 +29,9 @@ QUESTION = """(() => {
   const others = [...new Set([...main.querySelectorAll('input[type=radio]:not([name=value])')].map((i) => i.name))]
     .map((name) => pick(`input[type=radio][name="${name}"]`).map((c) => ({name, ...c}))[0]);
   return {path: location.pathname, query: location.search, heading: main.querySelector('h1')?.innerText.trim(),
-          kind, mandatory: !main.querySelector('button[value=skip]'), choices: radios.length ? radios : boxes, others};
+          kind, mandatory: !main.querySelector('button[value=skip]'), choices: radios.length ? radios : boxes, others,
+          // "It is not in the list": the organisation may be named in words instead (the plan's `or`)
+          alternative: !!main.querySelector('button[value=skip]')?.innerText.includes('not in the list')};
 })()"""
 
 
@@ -40,7 +42,7 @@ def answer_page(b: Browser, given: dict, skipped: list, later: bool = False) -> 
     field = q["path"].rsplit("/", 1)[1]
     patient = parse_qs(q["query"].lstrip("?")).get("patient", [None])[0]
     key = (field, int(patient) if patient else None)
-    if not q["mandatory"] and not later:
+    if not q["mandatory"] and not q["alternative"] and not later:
         skipped.append(key)
         b.click("main button[value=skip]")
         return q
