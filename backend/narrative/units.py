@@ -15,10 +15,19 @@ _NAMED = (r"\b(?:resus|resuscitation room|majors|minors|labour ward|delivery sui
 _PLACE = re.compile(f"{_NUMBERED}|{_NAMED}", re.I)
 
 
+# Between two places that name one spot: "ward 12 bay 4", "bay 4 on ward 12", "bay 4, ward 12".
+_JOIN = re.compile(r"\s*(?:,|/|-|on|in|of|at)?\s*", re.I)
+
+
 def find_unit(text: str, blocked: list[tuple[int, int]]) -> Found[str] | None:
-    """The first ward or unit named, as written; None when none is."""
-    for m in _PLACE.finditer(text):
-        if overlaps(m.start(), m.end(), blocked):
-            continue
-        return Found(m.group(0), 0.8, Span(m.start(), m.end(), m.group(0)))
-    return None
+    """The first ward or unit named, as written, with the places right beside it that narrow it down
+    ("bay 4 on ward 12"); None when none is."""
+    found = [m for m in _PLACE.finditer(text) if not overlaps(m.start(), m.end(), blocked)]
+    if not found:
+        return None
+    start, end = found[0].start(), found[0].end()
+    for m in found[1:]:
+        if not _JOIN.fullmatch(text[end:m.start()]):
+            break
+        end = m.end()
+    return Found(text[start:end], 0.8, Span(start, end, text[start:end]))

@@ -357,6 +357,9 @@ def test_well_again_with_no_distress_reads_as_no_psychological_harm(text: str, e
     ("was brought into resus at 2am", "resus"),
     ("the ward was very busy", None),
     ("in the room a nurse said", None),
+    ("pt in bay 4 on ward 12 had a fall", "bay 4 on ward 12"),  # places side by side narrow it down
+    ("no, the ward is ward 12 bay 4", "ward 12 bay 4"),
+    ("on ward 7 at 3pm, then moved to bay 2", "ward 7"),  # a later place is somewhere else
 ])
 def test_the_ward_or_unit_is_kept_as_written(text: str, expected: str | None) -> None:
     found = find_unit(text, [])
