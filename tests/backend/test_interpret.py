@@ -27,6 +27,7 @@ def _reply(client, people, field: str, text: str, audience: str = "staff", **ext
     ("PsychologicalHarm", "none", "staff", "4"),
     ("SafetyChallenges", "none of them", "staff", ["6"]),
     ("SafetyChallenges", "falls obviously", "staff", ["2"]),
+    ("Process", "she was just asleep in bed, nothing being done really", "staff", "11"),  # not part of care
     ("ReporterRole", "I'm a GP", "staff", "4"),
     ("ServiceArea", "care home, i already said", "public", ["12"]),
     ("PsychologicalHarm", "quite a lot, im worried", "public", "2"),
