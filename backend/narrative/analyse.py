@@ -14,6 +14,7 @@ from typing import Any
 from backend.identifiers import find_identifiers
 from backend.narrative import rules, training
 from backend.narrative.ages import find_age
+from backend.narrative.challenges import find_challenges
 from backend.narrative.dates import find_date, find_time, local_now
 from backend.narrative.extract import Suggestion, suggestions
 from backend.narrative.harm import find_harm, find_psychological_harm
@@ -134,6 +135,10 @@ def analyse(text: str, audience: str, reported_at: datetime | None, *, model: Na
                                    for s in items):
         items.append(Suggestion("DrugInvolvementFactors", [problem.value], problem.confidence,
                                 [(problem.span, problem.value)]))
+    challenges = find_challenges(text, blocked)
+    if challenges is not None:
+        items.append(Suggestion("SafetyChallenges", challenges.value, challenges.confidence,
+                                [(challenges.span, ",".join(challenges.value))]))
     count = find_patient_count(text, blocked)
     if count is not None:
         items.append(Suggestion("PatientCount", count.value, count.confidence, [(count.span, str(count.value))]))

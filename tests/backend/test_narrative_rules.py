@@ -12,6 +12,7 @@ from datetime import date, datetime
 import pytest
 import spacy
 
+from backend.narrative.challenges import find_challenges
 from backend.narrative.cues import classifier_text
 from backend.narrative.dates import find_date, find_time
 from backend.narrative.extract import suggestions
@@ -363,4 +364,18 @@ def test_well_again_with_no_distress_reads_as_no_psychological_harm(text: str, e
 ])
 def test_the_ward_or_unit_is_kept_as_written(text: str, expected: str | None) -> None:
     found = find_unit(text, [])
+    assert (found.value if found else None) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("pt in bay 4 had a fall last night around 2am", ["2"]),
+    ("found on floor by HCA at 3am", ["2"]),
+    ("no falls overnight, obs stable", None),
+    ("a fall in BP after the second dose", None),  # a fall in a measurement is not a fall
+    ("new grade 2 pressure sore on sacrum found at handover", ["1"]),
+    ("she self harmed on the unit with a broken cd", ["3"]),
+    ("unwitnessed fall, and a pressure ulcer found on her heel", ["1", "2"]),
+])
+def test_the_safety_challenges_described_are_read(text: str, expected: list[str] | None) -> None:
+    found = find_challenges(text, [])
     assert (found.value if found else None) == expected
