@@ -130,6 +130,13 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
             fixes[found["field"]] = {"field": found["field"], "value": found["value"],
                                      "label": found.get("label") or str(found["value"]), "confidence": 0.9,
                                      "per_patient": found.get("patient") is not None}
+            for other in (o for o in found.get("others") or [] if "value" in o):  # "no, in October": the day too
+                fixes.setdefault(other["field"], {"field": other["field"], "value": other["value"],
+                                                  "label": other.get("label") or str(other["value"]),
+                                                  "confidence": 0.9, "per_patient": bool(other.get("per_patient"))})
+        # What the correction repeats is no correction: with nothing else, the reporter is asked which part.
+        before = {i["field"]: i["value"] for i in understood}
+        fixes = {f: i for f, i in fixes.items() if before.get(f, object()) != i["value"]}
         if not fixes:
             return None
         kept = [i for i in tracker.get_slot("extraction") or [] if i["field"] not in fixes]

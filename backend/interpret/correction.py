@@ -123,7 +123,8 @@ def read_correction(text: str, questions: list[dict[str, Any]], answered: set[st
         q, reading = fits[0]
         if q["type"] == "age" and reading.value is None:
             return _approximate_age(q, 1 if q.get("per_patient") else None, meant, now)
-        return Correction("change", q["field"], 1 if q.get("per_patient") else None, reading.value, reading.label)
+        return Correction("change", q["field"], 1 if q.get("per_patient") else None, reading.value, reading.label,
+                          others=list(reading.others))  # "no, in October": not today, and the day
     return Correction("ask_field")
 
 

@@ -12,6 +12,8 @@ Rules for an event just reported (UK usage):
 - The first date mentioned is the event's ("sent home on Friday night ... operation on Monday"), unless
   it follows "admitted", "since", "born" or "from" (background) or "by", "until" or "till" (a bound on how
   long it went on) and another date is mentioned. Background beats a bound when nothing else is left.
+- A date after "found", "picked up", "noticed" (and the like) is when it came to light: another date is the
+  event's; with none but a vaguer earlier time ("in October", "weeks ago"), no date is suggested.
 - Today's weekday with a part of the day that has begun is today ("Monday morning" said on Monday).
 - The night-shift rule: a night is dated by the day it begins. "Last night", "overnight", "Friday night",
   "Saturday night shift" without a time are that evening's date (yesterday, Friday, Saturday). When a
@@ -154,6 +156,13 @@ _NOT_EVENT = re.compile(r"\b(?:admitted|since|born|from)\s+(?:on\s+)?(?:the\s+)?
 # A date after "by" or "until" bounds how long something lasted ("unable to swallow by Monday", "nobody rang
 # until Monday"); the event is the other date.
 _BOUND = re.compile(r"\b(?:by|until|till|til|up to)\s+(?:the\s+)?$", re.I)
+# A date after "found", "picked up", "noticed"... is when it came to light, not when it happened ("filed in
+# October, picked up today"); with an earlier time said only vaguely (a month, weeks ago) the day is not
+# determinable.
+_FOUND = re.compile(r"\b(?:found|picked up|noticed|spotted|discovered|identified|realised|realized|came to light|"
+                    r"flagged(?: up)?)\b(?:\s+\w+){0,3}\s+$", re.I)
+_VAGUE_EARLIER = re.compile(rf"\b(?:in|during|since|back in|early|mid|late|end of|start of|beginning of)\s+"
+                            rf"(?:{_MONTH})\b|\b(?:weeks|months) ago\b|\blast (?:month|year)\b", re.I)
 _FULL_DAY = {a: d for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
              for a in (d[:3], d[:4], d[:5])}
 _PART_BEGINS = {"morning": "06:00", "afternoon": "12:00", "evening": "17:00"}
@@ -218,7 +227,11 @@ def find_date(text: str, now: datetime, blocked: list[tuple[int, int]]) -> Found
         # A small-hours time alone: the most recent such moment (today's, unless still to come).
         day = now.date() if clock.value <= now.strftime("%H:%M") else now.date() - timedelta(days=1)
         return Found(day, 0.6, clock.span)
-    events = [r for r in resolved if not (_NOT_EVENT.search(text[: r[2].start()]) or _BOUND.search(text[: r[2].start()]))]
+    found_then = [r for r in resolved if _FOUND.search(text[: r[2].start()])]
+    events = [r for r in resolved if not (_NOT_EVENT.search(text[: r[2].start()]) or _BOUND.search(text[: r[2].start()]))
+              and r not in found_then]
+    if not events and found_then and _VAGUE_EARLIER.search(text):
+        return None  # it happened at a vaguer, earlier time than the day it was found
     events = events or [r for r in resolved if not _BOUND.search(text[: r[2].start()])] or resolved
     best, spec, _ = events[0]
     if spec.night and small_hours:  # the night-shift rule: small hours belong to the next calendar day

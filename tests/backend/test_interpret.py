@@ -104,6 +104,10 @@ def test_unknown_question_is_404(client, people):
     ("change the concern to very concerned", ["LevelOfConcern"],
      {"act": "change", "field": "LevelOfConcern", "value": "5"}),
     ("that's wrong", ["LevelOfConcern", "PhysicalHarm"], {"act": "ask_field", "field": None, "value": None}),
+    # the day it was found is not the day it happened: not today, and roughly when
+    ("no it happened in october, we only found it today", ["IncidentOccurredToday"],
+     {"act": "change", "field": "IncidentOccurredToday", "value": "n",
+      "others": [{"field": "ApproximateDate", "value": "2026-10-15", "label": "15 October 2026"}]}),
 ])
 def test_a_correction_names_one_question_or_asks(client, people, text, answered, expected):
     r = client.post(CORRECTION, json={"text": text, "answered": answered, "reported_at": WHEN},

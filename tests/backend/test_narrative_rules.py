@@ -89,6 +89,17 @@ def test_two_dates_the_bound_is_not_the_event(text, expected) -> None:
     assert day(text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # the day it was found is not the day it happened
+    ("wrong dose given on Monday, picked up today by the pharmacist", date(2026, 3, 16)),
+    ("results letter filed without action in February, picked up today at review", None),  # not determinable
+    ("no it happened in february, we only found it today", None),
+    ("noticed today that the vaccine fridge was at 14C", date(2026, 3, 19)),  # nothing earlier: found today
+])
+def test_the_day_it_was_found_is_not_the_event(text, expected) -> None:
+    assert day(text) == expected
+
+
 def test_todays_weekday_with_a_part_of_day_that_has_begun_is_today() -> None:
     assert day("fridge found at 14C on Thursday morning") == date(2026, 3, 19)
     assert day("it happened on Thursday evening") == date(2026, 3, 12)  # this evening has not come yet

@@ -321,3 +321,13 @@ def test_a_correction_changes_an_understood_kind_service_or_harm_only_when_it_na
                          tracker(slots=slots, intent="correct"))
     added = {**date, "per_patient": False, "inferable": True, "corrects": True}  # as the plan's rules mark it
     assert result == {"extraction_ok": None, "extraction": [INSULIN, care_home, added]}  # the day added, nothing replaced
+
+
+def test_a_correction_that_only_repeats_what_was_understood_asks_which_part():
+    today = {"field": "IncidentOccurredToday", "value": "y", "label": "Yes", "confidence": 0.9}
+    fake(analysis=[today])
+    slots = {"record_id": "rec-x", "extraction": [INSULIN, today]}
+    result, d = validate(ValidateConfirmForm(), "extraction_ok", "no, we only found it today",
+                         tracker(slots=slots, intent="deny"))
+    assert result == {"extraction_ok": None}  # nothing changed, so the recap is not shown again as if it had
+    assert "Which part" in texts(d)[0]
