@@ -93,7 +93,8 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
         question = tracker.get_slot("question") or {}
         if question.get("search") and not CORRECTING.search(latest_text(tracker)):
             return None  # a name ("the name is sunnyside lodge", "it was at st marys") is searched, not a digression
-        if intent["name"] in ("out_of_scope", "abuse") and intent.get("confidence", 0) >= 0.8:
+        if intent["name"] in ("out_of_scope", "abuse") and intent.get("confidence", 0) >= 0.8 \
+                and not _mentions_a_choice(latest_text(tracker), question.get("choices") or []):
             say(dispatcher, tracker, "out_of_scope" if intent["name"] == "out_of_scope" else "abuse")
             return {"answer": None}
         if intent["name"] == "correct":
@@ -292,6 +293,15 @@ NOT_A_NAME = {"no", "nope", "nah", "not", "that", "one", "thats", "that's", "wro
               "neither", "any", "all", "nothing", "there", "theyre", "they're", "listed", "on", "list"}
 ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4,
             "5th": 4, "last": -1}
+
+
+def _mentions_a_choice(text: str, choices: list[dict[str, Any]]) -> bool:
+    """Whether a reply uses a word of one of the choices ("results review - follow up of test results" to
+    "what was being done?"): an attempt at an answer, however unclear, is not off-topic."""
+    def words(s: str) -> set[str]:
+        return {w[:5] for w in re.findall(r"[a-z]{4,}", s.casefold())}
+    said = words(text)
+    return any(said & words(c.get("label") or "") for c in choices)
 
 
 def _by_ordinal(text: str, choices: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -273,3 +273,16 @@ def test_at_a_list_of_names_other_words_search_again_and_an_ordinal_picks():
     rid = _draft(backend)
     validate(ValidateReportForm(), "answer", "none of those", tracker(slots={"record_id": rid, "question": offered}))
     assert backend.records[rid]["answers"]["OrganisationOther"] == "beacon"
+
+
+def test_an_unclear_answer_using_a_choices_words_is_not_called_off_topic():
+    backend = fake()
+    rid = _draft(backend, PreciseTime="15:00")
+    question = {"field": "Process", "type": "code", "multiple": False, "mandatory": True, "patient": None,
+                "choices": [{"code": "3", "label": "Assessment, testing or screening"},
+                            {"code": "7", "label": "Evaluation, review, monitoring or follow-up"}]}
+    t = tracker(slots={"record_id": rid, "question": question}, text="results review - follow up of test results",
+                intent="out_of_scope")
+    result, d = validate(ValidateReportForm(), "answer", "results review - follow up of test results", t)
+    assert "only help" not in " ".join(texts(d))  # not sent away: kept with what happened, and asked again
+    assert result["question_synced"] is None
