@@ -390,3 +390,17 @@ def test_the_ward_or_unit_is_kept_as_written(text: str, expected: str | None) ->
 def test_the_safety_challenges_described_are_read(text: str, expected: list[str] | None) -> None:
     found = find_challenges(text, [])
     assert (found.value if found else None) == expected
+
+
+@pytest.mark.parametrize("text, years", [
+    ("my son is 6 and went to the walk in centre with a bad chest", 6),
+    ("my mum is 78 and lives alone", 78),
+    ("she is 6 foot tall and fell", None),  # a measure, not an age
+    ("he was 2 hours late for his insulin", None),
+    ("she is 40 weeks pregnant", None),
+])
+def test_an_age_said_as_someones_age(text: str, years: int | None) -> None:
+    from backend.narrative.ages import find_age
+    from backend.taxonomy import get_taxonomy
+    found = find_age(text, [], get_taxonomy())
+    assert (found.label if found else None) == (f"{years} years" if years else None)
