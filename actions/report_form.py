@@ -217,6 +217,8 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
         result = await client.answer(who, record, [{"field": "Organisation", "skip": True},
                                                    {"field": "OrganisationOther", "value": name}])
         say(dispatcher, tracker, "kept_as_written", name=name)
+        # "the walk in centre at st marys": the kind of place it names can answer the service question too.
+        result = await note_what_else(dispatcher, tracker, name, "OrganisationOther") or result
         return {"answer": None, "question": result.get("next_question"), "question_synced": "next_question" in result}
 
     async def _candidate(self, question: dict[str, Any], text: str, dispatcher: CollectingDispatcher,

@@ -150,8 +150,11 @@ def test_staff_asked_for_their_organisation_can_name_a_place_not_in_the_list(liv
                          tracker(slots={**staff, "record_id": rid, "question": question}, text=said))
     stored = _stored(client, who, rid)
     assert stored["fields"]["OrganisationOther"] == said and "Organisation" in stored["skipped"]
-    assert texts(d) == [f"That name isn't in the list, so I've kept it as you wrote it: {said}."]
-    assert result["question"]["field"] != "Organisation"  # met: the questions go on
+    assert texts(d)[0] == f"That name isn't in the list, so I've kept it as you wrote it: {said}."
+    # The kind of place the name says answers the service and place questions, marked inferred, said back.
+    assert "Care home" in texts(d)[1] and "check it at the end" in texts(d)[1]
+    assert stored["fields"]["ServiceArea"] == ["12"] and "ServiceArea" in stored["inferred"]
+    assert result["question"]["field"] not in ("Organisation", "ServiceArea")  # met: the questions go on
 
 
 def test_the_age_is_changed_at_check_your_answers_and_its_band_follows(live, client):
