@@ -59,6 +59,20 @@ def _treats_outcome(ent: SpacySpan) -> bool:
                 or _TREATED_AFTER.match(text[ent.end_char : ent.end_char + 20]))
 
 
+# Where someone went because of what happened is not where it happened: "at the care home ... she ended up in
+# hospital with sepsis", "the GP missed it and he was admitted to hospital". Only when another place is named:
+# "went to A&E and waited 9 hours" is where it happened.
+_WENT_TO = re.compile(r"\b(?:ended up|end up|ending up|had to go|have to go|went|go|gone|going|was taken|were taken|"
+                      r"taken|rushed|sent|admitted|readmitted|transferred|blue[- ]lighted|brought|moved|referred)"
+                      r"\s+(?:back\s+|straight\s+)?(?:in|into|to|up to)\s+(?:the\s+|a\s+|our\s+|her\s+|his\s+|local\s+)*$",
+                      re.I)
+PLACE_FIELDS = ("ServiceArea", "LocationWithinService")
+
+
+def _went_to(ent: SpacySpan) -> bool:
+    return bool(_WENT_TO.search(ent.doc.text[max(0, ent.start_char - 40) : ent.start_char]))
+
+
 def _inside(ent: SpacySpan, spans: list[tuple[int, int]]) -> bool:
     return any(s <= ent.start_char and ent.end_char <= e for s, e in spans)
 
@@ -67,6 +81,7 @@ def mentions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int
     """Field -> (value, confidence, span) for every match, in text order; identifiers' spans excluded.
     A match inside a confirmed span (a named organisation: "Beacon Surgery") is not ambiguous."""
     found: dict[str, list[Mention]] = {f: [] for f in FIELDS}
+    went: dict[str, list[Mention]] = {f: [] for f in PLACE_FIELDS}
     for ent in doc.ents:
         if ent.label_ == IGNORE or overlaps(ent.start_char, ent.end_char, blocked) or _treats_outcome(ent):
             continue
@@ -76,7 +91,13 @@ def mentions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int
                 continue
             value = ent.text if implied.code == AS_TYPED else implied.code
             confidence = max(implied.confidence, STRONG) if sure else implied.confidence
+            if implied.field in PLACE_FIELDS and _went_to(ent):
+                went[implied.field].append((value, confidence, _span(ent)))
+                continue
             found[implied.field].append((value, confidence, _span(ent)))
+    if not any(found[f] for f in PLACE_FIELDS):  # the only place named: where it happened after all
+        for f in PLACE_FIELDS:
+            found[f] = sorted(found[f] + went[f], key=lambda m: m[2].start)
     return found
 
 

@@ -337,3 +337,14 @@ def test_event_type_confidence_is_a_calibrated_probability(model) -> None:
 ])
 def test_a_failed_device_is_not_good_care_nor_a_possible_death_a_poor_outcome(model, text, not_expected) -> None:
     assert by_field(run(model, text))["EventType"]["value"] != not_expected
+
+
+@pytest.mark.parametrize(("text", "service"), [
+    # where someone went because of what happened is not where it happened, when another place is named
+    ("my mum was in the care home and nobody called the doctor for 3 days, she ended up in hospital with sepsis", ["12"]),
+    ("the gp missed it and he was admitted to hospital", ["17"]),
+    # the only place named is where it happened
+    ("went to A&E with chest pain and waited 9 hours", ["1"]),
+])
+def test_where_someone_ended_up_is_not_where_it_happened(model, text, service) -> None:
+    assert by_field(run(model, text))["ServiceArea"]["value"] == service
