@@ -3,6 +3,7 @@ not codes. Used by the assistant's "check your answers", and by the web form and
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from backend.plan import AnswerDoc, Plan, age, evaluate, present
@@ -17,6 +18,11 @@ def _label(plan: Plan, tax: Taxonomy, audience: str, field: str, value: Any) -> 
         return "Yes" if value else "No"
     if q.format == "age" and isinstance(value, int):
         return age.describe(value)
+    if q.format == "date" and isinstance(value, str):
+        try:  # "29 November 2026", as the reporter would write it, not the stored 2026-11-29
+            return date.fromisoformat(value).strftime("%-d %B %Y")
+        except ValueError:
+            return value
     if isinstance(value, list):
         return ", ".join(_label(plan, tax, audience, field, v) for v in value)
     if tax.values_for(field) is not None:

@@ -271,3 +271,12 @@ def test_an_answer_brings_the_assistants_next_question_when_asked(client, people
     expected = client.get(f"{API}/records/{draft['id']}/next-question?core_only=true", headers=headers).json()
     assert core == expected["question"]
     assert full == client.get(f"{API}/records/{draft['id']}/next-question", headers=headers).json()["question"]
+
+
+def test_a_date_reads_as_people_write_it_in_the_summary(client, people):
+    from tests.backend.reporting import answer, new_draft
+    who = people.headers("std_a")
+    rid = new_draft(client, who, "incident")["record"]["id"]
+    answer(client, who, rid, {"field": "IncidentOccurredToday", "value": "n"}, {"field": "ApproximateDate", "value": "2026-11-03"})
+    rows = client.get(f"/api/v1/records/{rid}/summary", headers=who).json()["answers"]
+    assert next(r["answer"] for r in rows if r["field"] == "ApproximateDate") == "3 November 2026"
