@@ -359,7 +359,9 @@ def _yes_no(question: dict[str, Any], text: str, t: str, now: datetime) -> Readi
             if said is None:
                 said = day == now.date()
             if day != now.date() and said is False:
-                others.append({"field": "ApproximateDate", "value": day.isoformat(), "label": day.strftime("%-d %B %Y")})
+                said_day = day.strftime("%-d %B %Y")  # "sometime in October" is said back as roughly that
+                others.append({"field": "ApproximateDate", "value": day.isoformat(),
+                               "label": f"about {said_day}" if approx else said_day})
         elif said is None and re.search(r"\b(this morning|earlier today|tonight|today)\b", t):
             said = True
         time_found = when.time_of(t)

@@ -107,7 +107,7 @@ def test_unknown_question_is_404(client, people):
     # the day it was found is not the day it happened: not today, and roughly when
     ("no it happened in october, we only found it today", ["IncidentOccurredToday"],
      {"act": "change", "field": "IncidentOccurredToday", "value": "n",
-      "others": [{"field": "ApproximateDate", "value": "2026-10-15", "label": "15 October 2026"}]}),
+      "others": [{"field": "ApproximateDate", "value": "2026-10-15", "label": "about 15 October 2026"}]}),
 ])
 def test_a_correction_names_one_question_or_asks(client, people, text, answered, expected):
     r = client.post(CORRECTION, json={"text": text, "answered": answered, "reported_at": WHEN},
