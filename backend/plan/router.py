@@ -45,6 +45,8 @@ class PlanOut(BaseModel):
     questions: list[PlanQuestion]
     groups: list[PlanGroup] = Field(default_factory=list, description="questions asked together, by the assistant "
                                     "as one question and by the web form on one page")
+    inference: dict[str, Any] = Field(default_factory=dict, description="what is read from the reporter's words "
+                                      "without being asked, each rule with its reason (the plan's `inference:`)")
 
 
 def _default(default: Default | None) -> dict[str, Any] | None:
@@ -82,4 +84,20 @@ def plan_for(
                "text": g.text(audience), "when": g.when, "why": g.why}
               for g in plan.groups.values() if g.lead in asked]
     return {"event_type": event_type, "audience": audience, "version": plan.version, "questions": out,
-            "groups": groups}
+            "groups": groups, "inference": _inference(plan)}
+
+
+def _inference(plan: Plan) -> dict[str, Any]:
+    rules = plan.inference
+    if rules is None:  # a plan always has one (load_plan requires it); a plan built in code may not
+        return {}
+    one = rules.one_patient
+    return {
+        "first_message": {"why": rules.first_message_why, "named_event_type": {"why": rules.named_event_type_why},
+                          "one_patient": {"audiences": list(one.audiences), "confidence": one.confidence,
+                                          "why": one.why}},
+        "later_answers": {"min_confidence": rules.min_confidence, "why": rules.later_answers_why,
+                          "never": sorted(rules.never), "never_why": rules.never_why,
+                          "per_patient_why": rules.per_patient_why},
+        "corrections": {"replaces": sorted(rules.corrections), "why": rules.corrections_why},
+    }

@@ -126,3 +126,12 @@ def test_every_inference_rule_is_in_the_plan_with_its_reason():
     reasons = [rules.first_message_why, rules.one_patient.why, rules.named_event_type_why, rules.later_answers_why,
                rules.never_why, rules.per_patient_why, rules.corrections_why]
     assert all(len(why.split()) > 5 for why in reasons)
+
+
+def test_the_plan_api_states_each_inference_rule_with_its_reason(client):
+    r = client.get("/api/v1/plan/incident", params={"audience": "staff"})
+    rules = r.json()["inference"]
+    assert rules["first_message"]["one_patient"]["audiences"] == ["staff"] and rules["first_message"]["one_patient"]["why"]
+    assert "PatientCount" in rules["later_answers"]["never"] and rules["later_answers"]["never_why"]
+    assert "PreciseTime" in rules["corrections"]["replaces"] and rules["corrections"]["why"]
+    assert all(section["why"] for section in rules.values())
