@@ -134,6 +134,10 @@ class ResilientReporter:
     saved_keys: list[str] = field(default_factory=list)
     shown_event_type: bool = False
     plan: list[dict] | None = None  # the questions of the report's event type, once it is known
+    # Set by run_and_kill: once mid-report, the reporter waits here until the process has been killed, so a
+    # short report (a staff incident takes five turns) cannot finish before the others are under way.
+    hold: threading.Event | None = None
+    paused: bool = False
 
     @property
     def act_as(self) -> str:
@@ -267,6 +271,9 @@ class ResilientReporter:
                 self.saved_keys.append(key)
                 self.answers_told_saved += 1
             self.check_told_saved(wait=False)
+            if self.hold is not None and self.answers_told_saved >= 1 and self.plan and not self.hold.is_set():
+                self.paused = True
+                self.hold.wait(DEADLINE)
         else:
             raise AssertionError(f"{self.sender}: still asking after 40 answers: {[t.key for t in self.turns]}")
         assert "check" in self.text(last).lower(), self.text(last)
@@ -285,22 +292,25 @@ class LostAnswers(AssertionError):
 
 def run_and_kill(prod: System, request: pytest.FixtureRequest, name: str, down_for: float, staff: str, tag: str,
                  public_count: int = 2, staff_count: int = 2) -> list[ResilientReporter]:
-    """Starts the reporters in threads; once every one of them has had at least two answers saved (so
-    all are mid-report) and knows its event type's questions, SIGKILLs `name`, keeps it down for
-    `down_for` seconds and restarts it; waits for every report to be submitted."""
-    reporters = [ResilientReporter(prod, f"{tag}-public-{n}", PUBLIC_FIRST.format(n=n), PUBLIC_REPLIES)
+    """Starts the reporters in threads; once every one of them has had an answer saved after the first
+    message (so all are mid-report, each holding there) and knows its event type's questions, SIGKILLs
+    `name`, lets them go on, keeps it down for `down_for` seconds and restarts it; waits for every report
+    to be submitted."""
+    hold = threading.Event()
+    reporters = [ResilientReporter(prod, f"{tag}-public-{n}", PUBLIC_FIRST.format(n=n), PUBLIC_REPLIES, hold=hold)
                  for n in range(1, public_count + 1)]
     reporters += [ResilientReporter(prod, f"{tag}-staff-{n}", STAFF_FIRST.format(n=n), STAFF_REPLIES,
-                                    staff_token=staff) for n in range(1, staff_count + 1)]
+                                    staff_token=staff, hold=hold) for n in range(1, staff_count + 1)]
     threads = [threading.Thread(target=r.run, name=r.sender, daemon=True) for r in reporters]
     for t in threads:
         t.start()
     end = time.monotonic() + DEADLINE
-    while not all((r.answers_told_saved >= 2 and r.plan) or r.error or r.reference for r in reporters):
+    while not all(r.paused or r.error or r.reference for r in reporters):
         assert time.monotonic() < end, [(r.sender, r.answers_told_saved, bool(r.plan)) for r in reporters]
         time.sleep(0.05)
     mid = [r.sender for r in reporters if r.reference is None and r.error is None]
     prod.kill(name)
+    hold.set()  # on they go, into the dead process
     time.sleep(down_for)
     restarted_in = prod.restart(name)
     for t in threads:
