@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from backend.auth.passwords import hash_password
 from backend.database.migrate import upgrade_to_head
 from backend.taxonomy import get_taxonomy
 from tests.e2e.system import BACKEND_PY, ROOT, free_port, http
+from tests.support.processes import stop_group
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = ROOT / "web/browser_driver.mjs"
@@ -126,12 +126,7 @@ class WebServer:
         return path.read_text() if path.exists() else ""
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+        stop_group(self.proc)
 
     # The API, as a check on what the pages did.
 
