@@ -5,23 +5,33 @@ rather than stored as a medicine's name."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from backend.interpret.questions import UnknownQuestion, question_for
 from backend.interpret.reply import Reading, norm, read
+from backend.narrative.ages import find_age
 from backend.plan.model import Plan
 from backend.taxonomy import Taxonomy
 
 # "i'm his son", "im the patient", "i am her carer", "i work there": who the reporter is, said outright.
 ABOUT_ME = re.compile(r"^(?:i'?m|i am|am|i was|i work)\b")
-# "shes 87", "he is 4 months old", "aged 91", "87 years old": how old the patient is, said outright. A bare
-# number is not enough: to a list of choices it is more likely a mistyped choice.
-AGE = re.compile(r"^(?:(?:(?:s?he'?s|s?he is|they'?re|they are|my \w+ is|aged?)\s+(?:about |around |nearly )?\d{1,3}"
-                 r"(?:\s*(?:years?|yrs?|y/?o|months?|weeks?|days?))?)|(?:(?:about |around |nearly )?\d{1,3}\s*"
-                 r"(?:years?|yrs?|y/?o|months?|weeks?|days?)))(?:\s+old)?$")
 MAX_WORDS = 6  # a longer reply is more likely an answer that happens to start with "I'm"
+
+
+def _about_me(text: str, tax: Taxonomy) -> bool:
+    return bool(ABOUT_ME.match(text))
+
+
+def _an_age(text: str, tax: Taxonomy) -> bool:
+    """"shes 87", "aged 91", "87 years old": said as an age by the narrative's own age reader, which wants
+    words saying so. A bare number is not enough: to a list of choices it is more likely a mistyped choice."""
+    return find_age(text, [], tax) is not None
+
+
 # Checked in order; the exact age first, its band where the plan has no exact age.
-READERS = (("ReporterType", ABOUT_ME), ("AgeAtTimeOfIncidentDays", AGE), ("AgeBracket", AGE))
+READERS: tuple[tuple[str, Callable[[str, Taxonomy], bool]], ...] = (
+    ("ReporterType", _about_me), ("AgeAtTimeOfIncidentDays", _an_age), ("AgeBracket", _an_age))
 
 
 def answers_elsewhere(plan: Plan, tax: Taxonomy, field: str, text: str, audience: str, now: datetime) -> Reading | None:
@@ -31,9 +41,9 @@ def answers_elsewhere(plan: Plan, tax: Taxonomy, field: str, text: str, audience
     if len(t.split()) > MAX_WORDS:
         return None
     related = {field, *(q.derive.source for q in plan.questions.values() if q.id == field and q.derive)}
-    for other, pattern in READERS:
+    for other, says_it in READERS:
         q = plan.questions.get(other)
-        if other in related or not pattern.match(t) or q is None or not q.asks(audience):
+        if other in related or q is None or not q.asks(audience) or not says_it(t, tax):
             continue
         try:
             question = question_for(plan, tax, other, audience)

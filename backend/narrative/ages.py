@@ -37,7 +37,7 @@ _RELATIVE = (r"(?:son|daughter|mum|mom|mother|dad|father|nan|nana|gran|granny|gr
              r"granddaughter|husband|wife|partner|baby|boy|girl|child|kid|brother|sister|aunt|auntie|uncle)")
 # "who is 91", "my son is 6", "she's 84": the number said as someone's age, not a measure ("6 foot", "40 weeks pregnant").
 _WHO_IS = re.compile(rf"\b(?:who\s+is|who'?s|who\s+was|(?:my|his|her|our|their)\s+{_RELATIVE}\s+(?:is|was)|"
-                     r"(?:he|she)\s+(?:is|was)|(?:he|she)'?s)\s+(?P<n>\d{1,3})\b(?!\s*(?:%|am\b|pm\b|[:.]\d|kg|mg|ml|"
+                     rf"(?:he|she)\s+(?:is|was)|(?:he|she)'?s)\s+(?P<a>{_APPROX}\s+)?(?P<n>\d{{1,3}})\b(?!\s*(?:%|am\b|pm\b|[:.]\d|kg|mg|ml|"
                      r"units?|times|minutes|mins|hours|hrs|miles|weeks? pregnant|foot|feet|ft|cm|inches|stone|st\b|lbs?|"
                      r"kilos?|days?|weeks?|months? (?:late|overdue|early)|out of|/))", re.I)
 _DECADE = re.compile(r"\bin\s+(?:his|her|their|my|your)\s+(?:(?P<q>early|mid|late)[\s-]*)?"
