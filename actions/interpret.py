@@ -18,6 +18,8 @@ YES = {"yes", "y", "yeah", "yep", "yup", "correct", "true", "right", "ok", "okay
 NO = {"no", "n", "nope", "nah", "false", "wrong"}
 NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split())}
+ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4,
+            "5th": 4, "last": -1}
 DMY_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
 TIME_RE = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.I)
 
@@ -54,6 +56,9 @@ def match_choice(text: str, choices: list[dict[str, Any]]) -> dict[str, Any] | N
         return None
     if t.isdigit() and 1 <= int(t) <= len(choices):
         return choices[int(t) - 1]
+    placed = [ORDINALS[w] for w in t.split() if w in ORDINALS]  # "the second one", "the last"
+    if len(placed) == 1 and -len(choices) <= placed[0] < len(choices) and len(t.split()) <= 4:
+        return choices[placed[0]]
     for c in choices:
         if t in (_norm(c["label"]), _norm(str(c["code"]))):
             return c

@@ -21,7 +21,7 @@ from actions.description import add_to_description, looks_like_story
 from actions.digressions import apply_pending, correct, explain
 from actions.group_answer import answer_group
 from actions.interpret import Interpretation, match_choice, yes_or_no
-from actions.resolve import name_in, resolve
+from actions.resolve import name_in, resolve, rest_of_no
 from actions.safety import DangerCheck
 from actions.say import ask, choose, say
 
@@ -224,11 +224,11 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
     async def _candidate(self, question: dict[str, Any], text: str, dispatcher: CollectingDispatcher,
                          tracker: Tracker) -> dict[str, Any]:
         listed = {**question, "choices": question["candidates"], "candidates": None, "search": None}
-        picked = match_choice(text, listed["choices"]) or _by_ordinal(text, listed["choices"])
+        picked = match_choice(text, listed["choices"])
         said = yes_or_no(text, latest_intent(tracker)) if len(listed["choices"]) == 1 else None
         if said is True and not picked:  # "yes, that's the one" to a single name offered
             picked = listed["choices"][0]
-        rest = _after_no(text) if said is False else ""
+        rest = rest_of_no(text) if said is False else ""
         if rest:  # "no, the one on the high street": searched again with the new words
             return await self._search({**question, "candidates": None}, rest, dispatcher, tracker)
         if said is False and question["field"] == "Organisation":  # the plan's `or`: OrganisationOther meets it
@@ -236,7 +236,7 @@ class ValidateReportForm(DangerCheck, FormValidationAction):
         if said is False:
             say(dispatcher, tracker, "name_not_found")
             return {"answer": None, "question": {**question, "candidates": None}}
-        if not picked and said is None and _after_no(f"no {text}"):
+        if not picked and said is None and rest_of_no(f"no {text}"):
             # Not one of those, in other words ("the one in leeds, st james's university hospital"): searched
             # again with them, and kept as written if the list does not know them either.
             return await self._search({**question, "candidates": None}, text, dispatcher, tracker)
@@ -290,11 +290,6 @@ async def answer_if_it_is_one(dispatcher: CollectingDispatcher, tracker: Tracker
 
 
 CORRECTING = re.compile(r"\b(change|wrong|not right|i meant|mistake|actually|correct(ion)?)\b", re.I)
-NOT_A_NAME = {"no", "nope", "nah", "not", "that", "one", "thats", "that's", "wrong", "thanks", "thank", "you", "it",
-              "its", "it's", "isnt", "isn't", "the", "is", "sorry", "mate", "none", "of", "those", "them", "these",
-              "neither", "any", "all", "nothing", "there", "theyre", "they're", "listed", "on", "list"}
-ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4,
-            "5th": 4, "last": -1}
 
 
 def _mentions_a_choice(text: str, choices: list[dict[str, Any]]) -> bool:
@@ -304,18 +299,6 @@ def _mentions_a_choice(text: str, choices: list[dict[str, Any]]) -> bool:
         return {w[:5] for w in re.findall(r"[a-z]{4,}", s.casefold())}
     said = words(text)
     return any(said & words(c.get("label") or "") for c in choices)
-
-
-def _by_ordinal(text: str, choices: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """'the second one', 'the last': a choice by its place in the list."""
-    found = [ORDINALS[w] for w in re.findall(r"[a-z0-9]+", text.casefold()) if w in ORDINALS]
-    return choices[found[0]] if len(found) == 1 and -len(choices) <= found[0] < len(choices) else None
-
-
-def _after_no(text: str) -> str:
-    """What follows the "no" in a reply to "did you mean ...?", when it could be a name."""
-    words = text.replace(",", " ").split()[1:]
-    return " ".join(words) if any(w.casefold().strip(".!?") not in NOT_A_NAME for w in words) else ""
 
 
 async def reply_to_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:

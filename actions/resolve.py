@@ -70,3 +70,13 @@ async def resolve(client, who: str, question: dict[str, Any], text: str, found: 
     return found
 
 
+# Words in a reply to "did you mean ...?" that name nothing: "no, not that one".
+NOT_A_NAME = {"no", "nope", "nah", "not", "that", "one", "thats", "that's", "wrong", "thanks", "thank", "you", "it",
+              "its", "it's", "isnt", "isn't", "the", "is", "sorry", "mate", "none", "of", "those", "them", "these",
+              "neither", "any", "all", "nothing", "there", "theyre", "they're", "listed", "on", "list"}
+
+
+def rest_of_no(text: str) -> str:
+    """What follows the "no" in a reply to "did you mean ...?", when it could be a name."""
+    words = text.replace(",", " ").split()[1:]
+    return " ".join(words) if any(w.casefold().strip(".!?") not in NOT_A_NAME for w in words) else ""

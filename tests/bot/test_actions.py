@@ -331,3 +331,11 @@ def test_a_correction_that_only_repeats_what_was_understood_asks_which_part():
                          tracker(slots=slots, intent="deny"))
     assert result == {"extraction_ok": None}  # nothing changed, so the recap is not shown again as if it had
     assert "Which part" in texts(d)[0]
+
+
+def test_a_choice_by_its_place_in_the_list():
+    from actions.interpret import match_choice
+    listed = [{"code": "a", "label": "Beacon Surgery"}, {"code": "b", "label": "Beacon Medical"}]
+    assert match_choice("the second one", listed)["code"] == "b"
+    assert match_choice("the last", listed)["code"] == "b"
+    assert match_choice("the fifth one", listed) is None  # not in the list
