@@ -16,13 +16,16 @@ _COUNT = re.compile(
     re.I,
 )
 _OTHER = re.compile(r"\b(?:other|more)\s*$", re.I)  # "2 other pts now positive": in addition to the one
+# A number that names a place or a thing, not a count: "ward 7 pt", "bay 3 patients", "bed 12 pt".
+_NAMES_A_PLACE = re.compile(r"\b(?:ward|bay|bed|room|side room|theatre|cubicle|pod|unit|floor|level|no\.?|number)\s*$",
+                            re.I)
 MAX = 50
 
 
 def find_patient_count(text: str, blocked: list[tuple[int, int]]) -> Found[int] | None:
     best: Found[int] | None = None
     for m in _COUNT.finditer(text):
-        if overlaps(m.start(), m.end(), blocked):
+        if overlaps(m.start(), m.end(), blocked) or (m.group("n") and _NAMES_A_PLACE.search(text[:m.start()])):
             continue
         if m.group("both") or m.group("twins"):
             value = 2

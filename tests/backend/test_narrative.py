@@ -348,3 +348,8 @@ def test_a_failed_device_is_not_good_care_nor_a_possible_death_a_poor_outcome(mo
 ])
 def test_where_someone_ended_up_is_not_where_it_happened(model, text, service) -> None:
     assert by_field(run(model, text))["ServiceArea"]["value"] == service
+
+
+def test_a_ward_number_before_pt_is_not_a_patient_count(model) -> None:
+    got = by_field(run(model, "3pm on ward 7 pt given 10 units insulin instead of 1, BM 2.1, needed iv glucose, fine now"))
+    assert "PatientCount" not in got

@@ -334,6 +334,7 @@ def test_several_agents_in_one_message(ruler) -> None:
     ("two patients with the same surname", 2), ("3 residents have diarrhoea", 3), ("both babies to NNU", 2),
     ("Twins delivered by section", 2), ("2 other pts now positive", 3), ("a patient fell", None),
     ("gave 2 doses to the patient", None),
+    ("3pm today on ward 7 pt given 10 units insulin", None), ("bay 3 patients were all moved", None),  # places
 ])
 def test_patient_count(text, count) -> None:
     found = find_patient_count(text, [])
