@@ -17,6 +17,7 @@ from actions.safety import DangerCheck
 from actions.say import listing, say
 from wording.catalogue import entry
 
+ONLY = re.compile(r"\b(?:only|just)\s+([^,.;]+)", re.I)
 NONE_RIGHT = re.compile(r"\b(none of (it|that|them)|all wrong|it'?s all wrong|start again|ask me( instead)?|nothing is right)\b", re.I)
 
 
@@ -111,6 +112,16 @@ class ValidateConfirmForm(DangerCheck, FormValidationAction):
         # backend; a count the plan's one-patient rule put in (`rule`) is not in the correction's words.
         fixes = {i["field"]: i for i in analysis.get("suggestions", [])
                  if i["field"] != "EventType" and not i.get("rule") and (i["field"] not in known or i.get("corrects"))}
+        # "only insulin, the glucose was the treatment": a list narrowed to what follows "only".
+        narrowed = ONLY.search(text)
+        if narrowed:
+            try:
+                only = await get_client().analyse(act_as(tracker), narrowed.group(1), audience(tracker))
+            except (BackendUnavailable, BackendRejected):
+                only = {}
+            for item in only.get("suggestions", []):
+                if item["field"] in known and isinstance(item["value"], list) and not item.get("rule"):
+                    fixes[item["field"]] = item
         # "No, it did not go well": the kind of report is corrected in so many words.
         try:
             reading = await get_client().interpret_reply(act_as(tracker), "EventType", text, audience(tracker))
