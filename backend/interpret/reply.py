@@ -161,10 +161,14 @@ def _scores(fld: str, text: str, choices: list[dict[str, Any]]) -> list[tuple[fl
     return sorted(out, reverse=True)
 
 
+QUANTITY = re.compile(r"\s*(?:x\b|times\b|units?\b|mg\b|mcg\b|ml\b|mls\b|g\b|doses?\b|tablets?\b|tabs?\b|"
+                      r"hours?\b|hrs?\b|mins?\b|minutes?\b|days?\b|weeks?\b|patients?\b|pts?\b|%)", re.I)
+
+
 def _numbers_pick(text: str, choices: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     """'2', '1 and 3', '1, 3', '1 - too much given': numbers that index the list."""
     m = re.match(r"^((?:\d{1,2}\s*(?:,|and|&|\+|/|or)?\s*)+)(?:$|[-:.)]\s*|\s+[a-z])", text)
-    if not m:
+    if not m or QUANTITY.match(text[m.end(1):]):  # "10 x the dose", "2 tablets": an amount, not choice numbers
         return None
     nums = [int(n) for n in re.findall(r"\d{1,2}", m.group(1))]
     if nums and all(1 <= n <= len(choices) for n in nums):

@@ -28,6 +28,7 @@ def _reply(client, people, field: str, text: str, audience: str = "staff", **ext
     ("SafetyChallenges", "none of them", "staff", ["6"]),
     ("SafetyChallenges", "falls obviously", "staff", ["2"]),
     ("Process", "she was just asleep in bed, nothing being done really", "staff", "11"),  # not part of care
+    ("DrugUsedTooMuch", "1 - too much given", "staff", ["1"]),  # a number, then words: still the choice
     ("ReporterRole", "I'm a GP", "staff", "4"),
     ("ServiceArea", "care home, i already said", "public", ["12"]),
     ("PsychologicalHarm", "quite a lot, im worried", "public", "2"),
@@ -177,3 +178,9 @@ def test_a_reply_about_the_reporter_is_not_stored_as_a_free_text_answer(client, 
     reading = _reply(client, people, field, text, audience, mandatory=False)
     assert reading["act"] == act
     assert [{"field": o["field"], "value": o["value"]} for o in reading["others"]] == others
+
+
+def test_an_amount_is_not_a_choice_number(client, people):
+    """'10 x the dose' to a list of twelve is an amount, not choice 10: nothing is stored, the question is asked again."""
+    assert _reply(client, people, "Process", "10 x the dose, wrong syringe used")["act"] == "none"
+    assert _reply(client, people, "Process", "2 tablets instead of 1")["act"] == "none"
