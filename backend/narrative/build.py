@@ -25,6 +25,7 @@ from backend.config import NARRATIVE_MODEL_DIR
 from backend.narrative.devset import TRAIN_PATH, event_type_examples
 from backend.narrative.examples import EXAMPLES_PATH, load_examples
 from backend.narrative.lexicon import LEXICON_PATH, load_lexicon
+from backend.narrative.medicine_names import dictionary_version
 from backend.narrative.patterns import add_entity_ruler
 from backend.narrative.training import add_textcat, compare, train_textcat
 from backend.taxonomy.registry import DATA_DIR as TAXONOMY_DATA
@@ -36,7 +37,7 @@ _HERE = Path(__file__).resolve().parent
 # reads it (a test watches the files the build opens), so `make narrative-eval` measures unseen text.
 INPUTS = (
     LEXICON_PATH, EXAMPLES_PATH, TRAIN_PATH, TAXONOMY_DATA / "code-systems.json",
-    *(_HERE / f"{name}.py" for name in ("lexicon", "patterns", "examples", "devset", "cues", "harm", "spans", "rules",
+    *(_HERE / f"{name}.py" for name in ("lexicon", "patterns", "examples", "devset", "cues", "harm", "spans", "rules", "medicine_names",
                                          "training", "build")),
 )
 
@@ -47,7 +48,7 @@ def training_examples() -> list[tuple[str, str]]:
 
 
 def inputs_hash() -> str:
-    digest = hashlib.sha256(f"spacy {spacy.__version__}\n".encode())
+    digest = hashlib.sha256(f"spacy {spacy.__version__}\nmedicine names {dictionary_version()}\n".encode())
     for path in INPUTS:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()

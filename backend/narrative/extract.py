@@ -12,20 +12,17 @@ from functools import lru_cache
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
+from backend.narrative.involvement import not_involved
 from backend.narrative.lexicon import AS_TYPED, DRUG_FIELD, STRONG, WEAK, get_lexicon
 from backend.narrative.patterns import IGNORE, decode_id
 from backend.narrative.spans import Span, overlaps
 
 MULTIPLE = ("InvolvedAgents", "ServiceArea", DRUG_FIELD)  # list answers, in order of first mention
 SINGLE = ("LocationWithinService", "EstimatedTime")
+THINGS = ("InvolvedAgents", DRUG_FIELD)  # fields a mention that was not involved leaves out
 FIELDS = MULTIPLE + SINGLE
 
 Mention = tuple[str, float, Span]  # value, confidence, where
-# A generic treatment right after these words treats what happened ("treated with IV antibiotics", "readmitted
-# for IV abx"), or right before "given"/"started" ("antibiotics given 6 hours later"). Coders do list a
-# treatment someone is on ("now on IV antibiotics", "needed antibiotics"), so those still count.
-_TREATED_BEFORE = re.compile(r"\b(?:treated with|treatment with|(?:re)?admitted for)\s+(?:\w+\s+)?$", re.I)
-_TREATED_AFTER = re.compile(r"^\s+(?:were |was )?(?:given|started|commenced)\b", re.I)
 
 
 @dataclass
@@ -42,21 +39,8 @@ def _span(ent: SpacySpan) -> Span:
 
 
 @lru_cache
-def _treatments() -> frozenset[str]:
-    return frozenset(str(t).lower() for t in get_lexicon().raw.get("treatments", ()))
-
-
-@lru_cache
 def _part_words() -> frozenset[str]:
     return frozenset(str(t).lower() for t in get_lexicon().raw.get("part_words", ()))
-
-
-def _treats_outcome(ent: SpacySpan) -> bool:
-    if ent.text.lower() not in _treatments():
-        return False
-    text = ent.doc.text
-    return bool(_TREATED_BEFORE.search(text[max(0, ent.start_char - 40) : ent.start_char])
-                or _TREATED_AFTER.match(text[ent.end_char : ent.end_char + 20]))
 
 
 # Where someone went because of what happened is not where it happened: "at the care home ... she ended up in
@@ -83,11 +67,12 @@ def mentions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int
     found: dict[str, list[Mention]] = {f: [] for f in FIELDS}
     went: dict[str, list[Mention]] = {f: [] for f in PLACE_FIELDS}
     for ent in doc.ents:
-        if ent.label_ == IGNORE or overlaps(ent.start_char, ent.end_char, blocked) or _treats_outcome(ent):
+        if ent.label_ == IGNORE or overlaps(ent.start_char, ent.end_char, blocked):
             continue
         sure = _inside(ent, confirmed)
+        mentioned_only = not_involved(ent)
         for implied in decode_id(ent.ent_id_):
-            if implied.field not in found:
+            if implied.field not in found or (mentioned_only and implied.field in THINGS):
                 continue
             value = ent.text if implied.code == AS_TYPED else implied.code
             confidence = max(implied.confidence, STRONG) if sure else implied.confidence

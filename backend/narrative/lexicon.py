@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from backend.narrative.medicine_names import dictionary_names
 from backend.taxonomy import Taxonomy, get_taxonomy
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -40,7 +41,7 @@ class Entry:
     label: str
     implies: tuple[tuple[str, str], ...]  # (plan field, code); DrugsInvolved takes AS_TYPED
     confidence: float
-    source: str  # "lexicon" or the taxonomy list it came from
+    source: str  # "lexicon", "dictionary" (medicine_names.py) or the taxonomy list it came from
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,12 @@ def _lexicon_entries(raw: dict[str, Any], weak: set[str]) -> list[Entry]:
         return WEAK if phrase.lower() in weak else STRONG
 
     agent = str(raw["medicines"]["agent"])
-    out = [
-        Entry(str(name), "MEDICINE", (("InvolvedAgents", agent), (DRUG_FIELD, AS_TYPED)), conf(str(name)), "lexicon")
-        for name in raw["medicines"]["names"]
-    ]
+    medicine = (("InvolvedAgents", agent), (DRUG_FIELD, AS_TYPED))
+    out = [Entry(str(name), "MEDICINE", medicine, conf(str(name)), "lexicon") for name in raw["medicines"]["names"]]
+    listed = {e.phrase.lower() for e in out}
+    stop = frozenset(str(w).lower() for w in raw.get("medicine_name_stopwords", ()))
+    out += [Entry(name, "MEDICINE", medicine, STRONG, "dictionary")
+            for name in dictionary_names(stop) if name not in listed]
     for section, (field, _, _) in SECTIONS.items():
         for code, body in raw[section].items():
             label = _label(section, body)

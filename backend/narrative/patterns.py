@@ -39,11 +39,12 @@ def decode_id(ent_id: str) -> list[Implied]:
     return out
 
 
-def _merge(entries: tuple[Entry, ...]) -> dict[str, tuple[str, list[Implied], str]]:
-    """Phrase (lower case) -> (label, implied codes, phrase as written), one per phrase."""
+def _merge(entries: tuple[Entry, ...], case_sensitive: frozenset[str]) -> dict[str, tuple[str, list[Implied], str]]:
+    """Phrase (lower case, or as written if matched only so) -> (label, implied codes, phrase as written).
+    A case-sensitive acronym stays apart from the word it spells ("ICE" the results system, "ice" outside)."""
     merged: dict[str, tuple[str, dict[tuple[str, str], float], str]] = {}
     for e in entries:
-        key = e.phrase.lower()
+        key = e.phrase if e.phrase in case_sensitive else e.phrase.lower()
         label, implied, written = merged.get(key, (e.label, {}, e.phrase))
         if _rank(e.label) < _rank(label):
             label = e.label
@@ -65,14 +66,18 @@ def build_patterns(nlp: Language, lexicon: Lexicon) -> list[dict]:
         return [t.text for t in nlp.make_doc(phrase)]
 
     numbered = {p.lower() for p in lexicon.numbered}
+    acronyms = {p.lower(): p for p in lexicon.case_sensitive}
     patterns: list[dict] = []
-    for key, (label, implied, written) in sorted(_merge(lexicon.entries).items()):
+    for key, (label, implied, written) in sorted(_merge(lexicon.entries, lexicon.case_sensitive).items()):
         pid = encode_id(implied)
         if written in lexicon.case_sensitive:
             patterns.append({"label": label, "id": pid, "pattern": [{"ORTH": t} for t in tokens(written)]})
+        elif key in acronyms:  # the word, but not the acronym spelt the same ("ice" outside, not "ICE")
+            patterns.append({"label": label, "id": pid,
+                             "pattern": [{"LOWER": key, "ORTH": {"NOT_IN": [acronyms[key]]}}]})
         else:
             patterns.append({"label": label, "id": pid, "pattern": written})
-        if key in numbered:
+        if key.lower() in numbered:
             toks = [{"LOWER": t.lower()} for t in tokens(written)]
             patterns.append({"label": label, "id": pid, "pattern": [*toks, NUMBER_AFTER]})
     patterns += [{"label": IGNORE, "id": "", "pattern": p} for p in lexicon.ignore]

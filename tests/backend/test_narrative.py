@@ -353,3 +353,22 @@ def test_where_someone_ended_up_is_not_where_it_happened(model, text, service) -
 def test_a_ward_number_before_pt_is_not_a_patient_count(model) -> None:
     got = by_field(run(model, "3pm on ward 7 pt given 10 units insulin instead of 1, BM 2.1, needed iv glucose, fine now"))
     assert "PatientCount" not in got
+
+
+@pytest.mark.parametrize(("text", "agents", "medicines"), [
+    # a medicine nobody here listed, read from the dictionary of medicine names
+    ("pt given sotalol instead of the new bisoprolol at the lunchtime round", ["4"], ["sotalol", "bisoprolol"]),
+    ("dentist took a tooth out but nobody noted she was on alendronate", ["4"], ["alendronate"]),
+    # a treatment of what happened, a treatment not needed, and things that are only the setting
+    ("baby admitted for a septic screen and IV antibiotics after the callback was delayed", None, None),
+    ("given bisoprolol twice, HR 42, atropine not needed", ["4"], ["bisoprolol"]),
+    ("she fell down the stairs at home after the optician gave her the wrong glasses", ["3"], None),
+    ("pt fell on the stairs at the health centre, the stairs are poorly lit", ["13"], None),
+    # ICE the results system is not ice outside, and a tooth socket is not a building's
+    ("the x-ray report went to the wrong inbox in ICE", ["9"], None),
+    ("exposed bone in the socket 8 weeks after the extraction", None, None),
+])
+def test_things_involved_not_things_mentioned(model, text, agents, medicines) -> None:
+    got = by_field(run(model, text))
+    assert got.get("InvolvedAgents", {}).get("value") == agents
+    assert got.get("DrugsInvolved", {}).get("value") == medicines

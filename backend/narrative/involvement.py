@@ -1,0 +1,73 @@
+"""Whether a thing named in a message was involved in what happened, or is only mentioned.
+
+Coders list a thing among InvolvedAgents when it is part of what went wrong or of what the report is
+about. Three kinds of mention are not (backend/narrative/README.md, "Things involved"):
+- a treatment of what happened: "treated with IV antibiotics", "admitted for IV antibiotics",
+  "antibiotics given 6 hours later", "ended up in hospital on oxygen", "he's on a drip now",
+  "will need an implant";
+- care done as it should be, or not needed: "steroids were given appropriately", "atropine not needed";
+- a thing that is only the setting (lexicon `setting_agents`: stairs, a trolley, the vehicle), unless
+  something about it is said to be wrong in the same clause ("the lift is broken", "wet steps").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from spacy.tokens import Span as SpacySpan
+
+from backend.narrative.lexicon import get_lexicon
+
+_TREATED_BEFORE = re.compile(
+    r"\b(?:treated with|treatment with|(?:re)?admitted for|ended up (?:\w+ ){0,3}on|(?:he's|hes|she's|shes) on|"
+    r"put (?:him |her |them )?on|will need|needs? to have)\s+(?:an? |the |some )?(?:[\w-]+\s+){0,4}?$", re.I)
+# A treatment that was not needed was not given: "atropine not needed", "no naloxone required".
+_NOT_NEEDED_AFTER = re.compile(r"^\s+(?:was |were )?(?:not|n't|never) (?:needed|required)\b", re.I)
+_TREATED_AFTER = re.compile(r"^\s+(?:were |was )?(?:given|started|commenced)\b(?! (?:to the wrong|in error|twice))",
+                            re.I)
+_DONE_RIGHT_AFTER = re.compile(r"^\s+(?:(?:was|were) )?given (?:appropriately|correctly|as per (?:the )?guidelines?)\b",
+                               re.I)
+_CLAUSE_BREAK = re.compile(r"[.;!?,]|\b(?:but|and then|then|so)\b", re.I)
+CLAUSE_WORDS = 10  # unpunctuated messages run clauses together: look no further than this many words
+
+
+@lru_cache
+def _words(key: str) -> frozenset[str]:
+    return frozenset(str(t).lower() for t in get_lexicon().raw.get(key, ()))
+
+
+@lru_cache
+def _fault() -> re.Pattern[str]:
+    words = sorted(_words("fault_words"), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    before = _CLAUSE_BREAK.split(text[max(0, start - 80) : start])[-1].split()[-CLAUSE_WORDS:]
+    after = _CLAUSE_BREAK.split(text[end : end + 80])[0].split()[:CLAUSE_WORDS]
+    return " ".join([*before, text[start:end], *after])
+
+
+def treats_outcome(ent: SpacySpan) -> bool:
+    """A generic treatment of what happened, not a thing that went wrong ("IV antibiotics delayed" is)."""
+    if ent.text.lower() not in _words("treatments"):
+        return False
+    text = ent.doc.text
+    return bool(_TREATED_BEFORE.search(text[max(0, ent.start_char - 60) : ent.start_char])
+                or _TREATED_AFTER.match(text[ent.end_char : ent.end_char + 20]))
+
+
+def done_right(ent: SpacySpan) -> bool:
+    after = ent.doc.text[ent.end_char : ent.end_char + 50]
+    return bool(_DONE_RIGHT_AFTER.match(after) or _NOT_NEEDED_AFTER.match(after))
+
+
+def only_setting(ent: SpacySpan) -> bool:
+    if ent.text.lower() not in _words("setting_agents"):
+        return False
+    return not _fault().search(_clause(ent.doc.text, ent.start_char, ent.end_char))
+
+
+def not_involved(ent: SpacySpan) -> bool:
+    return treats_outcome(ent) or done_right(ent) or only_setting(ent)
