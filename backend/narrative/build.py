@@ -22,7 +22,7 @@ import spacy
 from spacy.pipeline import EntityRuler
 
 from backend.config import NARRATIVE_MODEL_DIR
-from backend.narrative.devset import TRAIN_PATH, event_type_examples
+from backend.narrative.devset import TRAIN_PATHS, event_type_examples
 from backend.narrative.examples import EXAMPLES_PATH, load_examples
 from backend.narrative.lexicon import LEXICON_PATH, load_lexicon
 from backend.narrative.medicine_names import dictionary_version
@@ -36,7 +36,7 @@ _HERE = Path(__file__).resolve().parent
 # into patterns and a classifier. The development set's held-out part is NOT an input: the build never
 # reads it (a test watches the files the build opens), so `make narrative-eval` measures unseen text.
 INPUTS = (
-    LEXICON_PATH, EXAMPLES_PATH, TRAIN_PATH, TAXONOMY_DATA / "code-systems.json",
+    LEXICON_PATH, EXAMPLES_PATH, *TRAIN_PATHS, TAXONOMY_DATA / "code-systems.json",
     *(_HERE / f"{name}.py" for name in ("lexicon", "patterns", "examples", "devset", "cues", "harm", "spans", "rules", "medicine_names",
                                          "training", "build")),
 )
@@ -44,7 +44,7 @@ INPUTS = (
 
 def training_examples() -> list[tuple[str, str]]:
     """The short per-type examples and the development set's training part."""
-    return load_examples() + event_type_examples(TRAIN_PATH)
+    return load_examples() + event_type_examples(TRAIN_PATHS)
 
 
 def inputs_hash() -> str:

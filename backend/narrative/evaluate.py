@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m backend.narrative.evaluate", description=__doc__.split("\n")[0])
     parser.add_argument("--errors", action="store_true", help="list every field read wrong")
     parser.add_argument("--data", type=Path, action="append",
-                        help=f"labelled messages (default: every held-out batch, {', '.join(p.name for p in HELDOUT_PATHS)})")
+                        help=f"labelled messages (default: the held-out batch, {', '.join(p.name for p in HELDOUT_PATHS)})")
     args = parser.parse_args(argv)
     paths = args.data or list(HELDOUT_PATHS)
     results = []

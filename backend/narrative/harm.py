@@ -27,6 +27,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"took (?:his|her|their) (?:own )?life|killed (?:him|her|them)sel(?:f|ves)|resus(?:citation)? (?:was )?unsuccessful", r"passed away", r"\bdeath\b",
         r"did not survive|didn'?t survive|rosc not achieved|resuscitation (?:was )?unsuccessful|pronounced dead",
         r"\biud\b|stillb(?:orn|irth)|lost (?:the|her|their|our) baby", r"\bfatal\b",
+        r"born sleeping",
         r"(?:could not|couldn'?t|unable to) (?:revive|resuscitate|save) (?:him|her|them|the \w+)",
     ),
     SEVERE: (
@@ -36,6 +37,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bblind(?:ed|ness)?\b|brain (?:damage|injury)|\bhie\b|paralys|amputat|life[- ]changing|permanent(?:ly)?",
         r"(?:can'?t|cannot|can not|will never) walk|(?:testis|testicle|kidney|eye|limb) (?:was )?lost",
         r"\b(?:broke|broken|fractured?) (?:her |his |their |my |a )?wrist\b", r"for good\b", r"severe harm",
+        r"(?:saved|kept|got back) (?:most|some|part) of (?:the |her |his |their |my )?(?:sight|vision) but not all",
     ),
     MODERATE: (
         rf"(?:admitted|transferred|moved|went|taken|sent|ended up|straight|back) (?:\w+ ){{0,2}}(?:to|in|on|into) (?:the )?{_UNIT}",
@@ -77,6 +79,15 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"vision (?:has |had )?(?:dropped|reduced|deteriorated|worsened|got worse)",
         r"\b(?:broke|broken|fractured?) (?:her |his |their |my |a |the )?(?:arm|leg|ankle|femur|ribs?|collar ?bone"
         r"|shoulder|elbow|pelvis|jaw|nose|humerus|tibia)\b",
+        # more care: a move to a unit or another hospital, theatre, a procedure needed again
+        rf"(?:transfer|transferred|admission|stay|moved|move|\bto) (?:to |in |on )?(?:the )?{_UNIT}\b",
+        rf"\b{_UNIT} (?:transfer|stay|admission|bed\b(?!\s*\d)|for \w+)", r"\bneeded cooling|therapeutic cooling",
+        r"\bto theatre (?:for|to)\b|(?:exchange|revision|removal|repair|washout) (?:was |is )?(?:needed|required)",
+        r"transferred to (?:the |an? )?(?:acute|general|district|main|other) (?:hospital|trust|site)",
+        r"washed out|back in (?:hosp|hospital)\b|hip fracture|fractured? (?:neck of )?femur",
+        r"(?:showed|shows|revealed|confirmed) (?:a |an )?(?:small |large |new |acute )?(?:bleed|fracture|haemorrhage|subdural)",
+        r"(?:needed|had to have|required|needing|treated (?:\w+ )?with|given|gave (?:him |her |them )?)"
+        r" (?:\w+ )?(?:im |iv )?adrenaline",
     ),
     LOW: (
         r"mild reaction|\bmild\b|minor (?:harm|injury|treatment)|low harm",
@@ -90,13 +101,14 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"fever|shak(?:y|ing)|vomit|\bsick\b|went (?:all )?red|in agony|sore\b|desaturated|superficial (?:cuts?|wounds?|injur)"
         r"|steri-?strips|puncture wound|retention\b|re-?catheteri[sz]ed",
         r"recovered|settled|(?:it|rash|swelling) went down|bg \d|bm \d",
-        r"\bhypo\b|hypoglycaemi|glucagon|\bglued\b|lacerat|\bnause|dizz|headache|hypotensi|\bbp (?:dropped|of )?\d{2}/\d{2}",
+        r"\bhypo\b|hypoglycaemi|glucagon|\bglued?\b|lacerat|palpitation|\bnause|dizz|headache|hypotensi|\bbp (?:dropped|of )?\d{2}/\d{2}",
         r"spiked a temp|pyrexi|temp(?:erature)? of 3[89]|red (?:sacrum|heel|heels|area|mark|skin)|redness|excoriat",
         r"sleepy|slept all|\bbled\b|bleeding(?! risk)|haematuria|hives|wheez|nebs?\b|\bnumb\b|numbness|dusky",
         r"nose ?bleed|faint(?:ed|ing|s)?\b|a bit hot|marks? to (?:the |her |his )?\w+|hurt (?:her|his|their|my) \w+",
         r"cut (?:head|lip|hand|finger|leg)|hit (?:her |his |their |my |the )?head|short of breath|increasingly sob",
         r"(?:bp|map|sats|saturations|potassium|k) (?:dropped|fell)|(?:[,.;]\s*|and )treated\b|needed a bolus",
         r"monitored (?:hourly|on|in)|cardiac monitoring|after monitoring",
+        r"(?:iv )?fluids (?:were |was )?given|given (?:iv )?fluids|wound (?:has )?(?:opened|broken down|dehisced)|dehiscence",
         r"\bin (?:a lot of |loads of |so much |severe |terrible )?pain\b|(?:needed|given|on|started) (?:oral )?antibiotics",
     ),
     NONE: (
@@ -111,6 +123,14 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"not (?:given|dispensed|administered|taken)|never reached|did(?:n'?t| not) (?:give|take) (?:any|it)",
         r"before (?:\w+ ){0,3}(?:was |were )?(?:given|handed|administered|harm|taken|acted on|reached|used)",
         r"caught in time|skin intact|before any harm|full recovery|picked up before",
+        # an error caught before it reached the patient, and what did not follow
+        r"(?:stopped|withheld|paused|held|queried|questioned) (?:\w+ ){0,3}?(?:before|being given|from being)|\bwithheld\b",
+        r"\b(?:not|never|wasn'?t|weren'?t) (?:been )?(?:connected|injected|used|started|transfused|scanned|hung|infused"
+        r"|fitted|implanted|given any)\b|\bno (?:scan|dose|procedure|operation|injection|surgery|transfusion) "
+        r"(?:was )?(?:done|given|performed)",
+        r"no lasting (?:effects?|damage|problems?|injury)|no retained|\w+ (?:were |was )?normal when checked",
+        r"(?:did(?:n'?t| not)|never) (?:hurt|harm) (?:my|him|her|them)sel(?:f|ves)",
+        r"\bbefore (?:\w+ ){0,4}(?:took|ate|had) (?:any|it|one)\b",
         r"no (?:lasting |further |long[- ]term )?(?:harm|deterioration|ill effects?|sign of (?:harm|injury|overdose))",
         r"(?:baby|mum|pt|patient|child|he|she|they|both|resident|client) (?:is |was |were |are |seems? |has been |'s )?(?:fine|ok|okay|well|unharmed)\b",
         r"obs (?:stable|normal|fine)|(?:x-?ray|ct(?: head)?|scan) (?:was |is )?(?:clear|normal|nad)\b",

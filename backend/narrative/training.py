@@ -33,7 +33,7 @@ DROPOUT = 0.2
 MODEL = {
     "@architectures": "spacy.TextCatBOW.v3",
     "exclusive_classes": True,
-    "ngram_size": 1,
+    "ngram_size": 2,  # word pairs ("not sure", "could have"): 4-fold accuracy 0.932 against 0.923 for words alone
     "no_output_layer": False,
 }
 

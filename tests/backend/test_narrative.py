@@ -17,7 +17,7 @@ import pytest
 
 from backend.narrative.analyse import analyse
 from backend.narrative.build import BUILD_FILE, INPUTS, build, is_current
-from backend.narrative.devset import HELDOUT_PATHS, TRAIN_PATH
+from backend.narrative.devset import HELDOUT_PATHS, TRAIN_PATHS
 from backend.narrative.lexicon import SECTIONS, load_lexicon
 from backend.narrative.store import NarrativeModel, get_model
 from backend.plan import get_plan
@@ -234,7 +234,7 @@ def test_the_build_records_its_decision_and_inputs(model, model_dir, tmp_path) -
 
 def test_the_build_never_reads_the_held_out_messages(build_opened) -> None:
     _, opened = build_opened
-    assert str(TRAIN_PATH.resolve()) in opened  # the hook sees the data files the build reads
+    assert all(str(p.resolve()) in opened for p in TRAIN_PATHS)  # the hook sees the data files the build reads
     for held_out in HELDOUT_PATHS:
         assert held_out.exists()
         assert str(held_out.resolve()) not in opened
@@ -266,6 +266,17 @@ def test_several_agents_and_medicines_keep_their_spelling(model) -> None:
     ("he was readmitted two days later", "3"),
     ("it did not need surgery, no harm done", "5"),
     ("the wrong dose could have killed him but it was a near miss", "5"),
+    # an error caught before it reached the patient, and what did not follow
+    ("pharmacist queried the dose and stopped it being given", "5"),
+    ("wrong bag delivered for cot 2, spotted at the check, not connected", "5"),
+    ("epidural infusion went into the iv line for a few minutes, stopped, no lasting effects", "5"),
+    # more care: a unit, theatre, another hospital; treatment for a reaction
+    ("deteriorated overnight and needed transfer to PICU", "3"),
+    ("collapsed with a low BP and was transferred to the acute hospital", "3"),
+    ("anaphylaxis to the contrast, treated with IM adrenaline, recovered", "3"),
+    ("a baby born sleeping at 38 weeks", "1"),
+    ("they saved some of her sight but not all", "2"),
+    ("noradrenaline pump on ITU bed 4 switched off, MAP dropped, restarted", "4"),  # a bed number, not a move to ITU
 ])
 def test_harm_cues(model, text, harm) -> None:
     assert by_field(run(model, text))["PhysicalHarm"]["value"] == harm
