@@ -12,7 +12,7 @@ from __future__ import annotations
 import bz2
 import importlib.metadata
 import importlib.resources
-import pickle  # noqa: S403 - the package's own data file, installed from the hash-locked requirements
+import pickle  # the package's own data file, installed from the hash-locked requirements
 import re
 from functools import lru_cache
 
@@ -30,7 +30,7 @@ def dictionary_version() -> str:
 @lru_cache
 def _dictionary() -> dict:
     with importlib.resources.files(PACKAGE).joinpath(_DATA_FILE).open("rb") as raw:
-        return pickle.loads(bz2.decompress(raw.read()))  # noqa: S301 - see the import
+        return pickle.loads(bz2.decompress(raw.read()))
 
 
 def dictionary_names(stopwords: frozenset[str]) -> list[str]:
