@@ -3,9 +3,11 @@
 Coders list a thing among InvolvedAgents when it is part of what went wrong or of what the report is
 about. Three kinds of mention are not (backend/narrative/README.md, "Things involved"):
 - a treatment of what happened: "treated with IV antibiotics", "admitted for IV antibiotics",
-  "antibiotics given 6 hours later", "ended up in hospital on oxygen", "he's on a drip now",
-  "will need an implant";
-- care done as it should be, or not needed: "steroids were given appropriately", "atropine not needed";
+  "antibiotics given 6 hours later", "ended up in hospital on oxygen", "he's on a drip now", "now on oral
+  antibiotics", "will need an implant", and the care a visit was for ("went to do a dressing");
+- care done as it should be, or not needed: "steroids were given appropriately", "atropine not needed",
+  "a PE despite enoxaparin and stockings";
+- someone told or responding: "estates aware", "reported to estates"; and a glasses prescription;
 - a thing that is only the setting (lexicon `setting_agents`: stairs, a trolley, the vehicle), unless
   something about it is said to be wrong in the same clause ("the lift is broken", "wet steps").
 """
@@ -20,14 +22,27 @@ from spacy.tokens import Span as SpacySpan
 from backend.narrative.lexicon import get_lexicon
 
 _TREATED_BEFORE = re.compile(
-    r"\b(?:treated with|treatment with|(?:re)?admitted for|ended up (?:\w+ ){0,3}on|(?:he's|hes|she's|shes) on|"
-    r"put (?:him |her |them )?on|will need|needs? to have)\s+(?:an? |the |some )?(?:[\w-]+\s+){0,4}?$", re.I)
+    r"\b(?:treated with|treatment with|(?:re)?admitted for|ended up (?:\w+ ){0,3}on|(?:he's|hes|she's|shes|now|is|"
+    r"was|still|started) on|put (?:him |her |them )?on|will need|needs? to have|to do|doing|do|went to do|visit for|"
+    r"settled with|needed|required)"
+    r"\s+(?:an? |the |some |her |his |their |my |oral |iv )?(?:[\w-]+\s+){0,3}?$", re.I)
 # A treatment that was not needed was not given: "atropine not needed", "no naloxone required".
 _NOT_NEEDED_AFTER = re.compile(r"^\s+(?:was |were )?(?:not|n't|never) (?:needed|required)\b", re.I)
-_TREATED_AFTER = re.compile(r"^\s+(?:were |was )?(?:given|started|commenced)\b(?! (?:to the wrong|in error|twice))",
+_TREATED_AFTER = re.compile(r"^\s+(?:were |was )?(?:given|started|commenced|inserted|placed|needed|sited)\b"
+                            r"(?! (?:to the wrong|in error|twice|instead))",
                             re.I)
 _DONE_RIGHT_AFTER = re.compile(r"^\s+(?:(?:was|were) )?given (?:appropriately|correctly|as per (?:the )?guidelines?)\b",
                                re.I)
+# Care given as planned is background, not what went wrong: "a PE despite enoxaparin and stockings",
+# "despite 2 hourly turns and an air mattress".
+_DESPITE_BEFORE = re.compile(r"\b(?:despite|in spite of)\s+(?:[\w-]+\s+){0,5}$", re.I)
+# Someone told or responding is not a thing involved: "estates aware", "reported to estates".
+_TOLD_AFTER = re.compile(r"^\s+(?:team\s+)?(?:are |were |is |was |have been |has been |had been )?(?:aware|informed|"
+                         r"contacted|notified|say|said|says|called|chased|told|attended|came)\b", re.I)
+_TOLD_BEFORE = re.compile(r"\b(?:reported to|informed|told|contacted|called|rang|emailed|escalated to|chased|"
+                          r"logged with)\s+(?:the\s+)?$", re.I)
+# A glasses or lens prescription is not a medicine.
+_OPTICAL_BEFORE = re.compile(r"\b(?:glasses|specs|spectacles|lenses|lens)\b(?:\s+[\w-]+){0,4}\s+$", re.I)
 _CLAUSE_BREAK = re.compile(r"[.;!?,]|\b(?:but|and then|then|so)\b", re.I)
 CLAUSE_WORDS = 10  # unpunctuated messages run clauses together: look no further than this many words
 
@@ -59,8 +74,17 @@ def treats_outcome(ent: SpacySpan) -> bool:
 
 
 def done_right(ent: SpacySpan) -> bool:
-    after = ent.doc.text[ent.end_char : ent.end_char + 50]
-    return bool(_DONE_RIGHT_AFTER.match(after) or _NOT_NEEDED_AFTER.match(after))
+    text = ent.doc.text
+    after, before = text[ent.end_char : ent.end_char + 50], text[max(0, ent.start_char - 60) : ent.start_char]
+    return bool(_DONE_RIGHT_AFTER.match(after) or _NOT_NEEDED_AFTER.match(after) or _DESPITE_BEFORE.search(before))
+
+
+def only_told(ent: SpacySpan) -> bool:
+    text = ent.doc.text
+    return bool(_TOLD_AFTER.match(text[ent.end_char : ent.end_char + 40])
+                or _TOLD_BEFORE.search(text[max(0, ent.start_char - 30) : ent.start_char])
+                or (ent.text.lower() in ("prescription", "prescriptions")
+                    and _OPTICAL_BEFORE.search(text[max(0, ent.start_char - 50) : ent.start_char])))
 
 
 def only_setting(ent: SpacySpan) -> bool:
@@ -70,4 +94,4 @@ def only_setting(ent: SpacySpan) -> bool:
 
 
 def not_involved(ent: SpacySpan) -> bool:
-    return treats_outcome(ent) or done_right(ent) or only_setting(ent)
+    return treats_outcome(ent) or done_right(ent) or only_setting(ent) or only_told(ent)
