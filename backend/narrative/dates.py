@@ -42,8 +42,16 @@ _MONTH = (
     r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
 )
 _ORD = r"\d{1,2}(?:st|nd|rd|th)?"
-_DAY_ABBR = r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)"  # only in a night's pair ("Tue into Wed")
+_DAY_ABBR = r"(?:mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)"  # only in a night's pair ("Tue into Wed")
 _COUNT = r"(?:\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
+_UNITS = "first second third fourth fifth sixth seventh eighth ninth".split()
+_ORDINAL_WORDS = {w: n for n, w in enumerate(
+    [*_UNITS, *"tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth "
+     "twentieth".split()], start=1)} | {f"twenty {w}": 21 + i for i, w in enumerate(_UNITS)} | {
+    "thirtieth": 30, "thirty first": 31}
+_ORDINAL_WORD = "(?:" + "|".join(w.replace(" ", "[- ]?") for w in sorted(_ORDINAL_WORDS, key=len, reverse=True)) + ")"
+_RECURRING = r"(?<!every )(?<!each )(?<!most )"  # "every Sunday evening" is not a date
+_NOT_A_DAY_AFTER = r"(?!\s+(?:floor|time|times|dose|attempt|go|visit|occasion|one|of the (?:month|day))\b)"
 
 
 @dataclass(frozen=True)
@@ -70,7 +78,7 @@ DATE_PATTERNS = (
     _p(r"\btwo nights ago\b", 0.7, "2 days ago", True),
     _p(r"\b(?:in|during) the (?:early|small) hours of this morning\b", 0.85, "today"),
     _p(rf"\b(?:on\s+)?(?:the\s+)?(?P<d>{_WEEKDAY}|{_DAY_ABBR})(?:'s)?\s+(?:night|nights|night shift|nightshift|nite|nites|late)\b", 0.8, None, True),
-    _p(rf"\b(?:on\s+)?(?P<d>{_WEEKDAY})\s+(?P<part>morning|afternoon|evening)\b", 0.8),
+    _p(rf"\b{_RECURRING}(?:on\s+)?(?P<d>{_WEEKDAY})\s+(?P<part>morning|afternoon|evening)\b", 0.8),
     _p(rf"\bnight shift\s+(?:on\s+)?(?P<d>{_WEEKDAY})\b", 0.8, None, True),
     _p(rf"\b(?P<d>{_WEEKDAY}|{_DAY_ABBR})\s*(?:into|to|/|-)\s*(?:{_WEEKDAY}|{_DAY_ABBR})\b(?:\s+nights?)?", 0.8, None, True),
     _p(rf"\b(?:in|during) the (?:early|small) hours of (?:the )?(?P<d>{_WEEKDAY}|today|yesterday)\b", 0.85),
@@ -80,8 +88,10 @@ DATE_PATTERNS = (
     _p(r"(?<![/\d])(?<!score )(?<!sats )(?P<d>\b(?:[12]\d|3[01]|0?[1-9])/(?:1[0-2]|0?[1-9]))\b(?![/\d%])", 0.7),
     _p(r"\b(?:earlier\s+)?today\b|\bthis (?:morning|afternoon|evening|lunchtime|lunch time)\b|\btonight\b", 0.9, "today"),
     _p(rf"\b(?:last|this past)\s+{_WEEKDAY}\b", 0.85),
-    _p(rf"\b(?:on\s+)?(?P<d>{_WEEKDAY})\b", 0.75),
-    _p(rf"\bon\s+(?P<d>{_DAY_ABBR})\b(?!\s*(?:into|to|/|-))", 0.7),  # "on Sat", as texted
+    _p(rf"\b{_RECURRING}(?:on\s+)?(?P<d>{_WEEKDAY})\b", 0.75),
+    _p(rf"\b{_RECURRING}(?P<d>{_DAY_ABBR})\s+(?P<part>morning|afternoon|evening)\b", 0.75),  # "wed morning"
+    _p(r"\b(?<!every )(?P<d>tues?|weds|thu(?:rs?)?)\b(?!\s*(?:into|to|/|-))", 0.65),  # abbreviations no word shares
+    _p(rf"\bon\s+(?P<d>{_DAY_ABBR})\b(?!\s*(?:into|to|/|-)\s*(?:{_WEEKDAY}|{_DAY_ABBR})\b)", 0.7),  # "on Sat", as texted
     _p(r"\ba couple of days ago\b", 0.6, "2 days ago"),
     _p(rf"\b{_COUNT}\s+days?\s+ago\b", 0.8),
     _p(r"\b(?P<d>\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))\b(?!/)", 0.9),
@@ -89,7 +99,8 @@ DATE_PATTERNS = (
     _p(r"\bon\s+(?:the\s+)?(?P<d>\d{1,2}/\d{1,2})\b(?![/\d])", 0.85),
     _p(rf"\b(?P<d>{_ORD}\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?)\b", 0.9),
     _p(rf"\b(?P<d>{_MONTH}\s+{_ORD}(?:,?\s+\d{{4}})?)\b", 0.9),
-    _p(rf"\bon the (?P<d>\d{{1,2}}(?:st|nd|rd|th))\b(?!\s+(?:of\s+)?{_MONTH}\b)", 0.7),  # "on the 2nd april": the month pattern
+    _p(rf"\bon the (?P<d>\d{{1,2}}(?:st|nd|rd|th))\b(?!\s+(?:of\s+)?{_MONTH}\b){_NOT_A_DAY_AFTER}", 0.7),  # "on the 2nd april": the month pattern
+    _p(rf"\bon the (?P<d>{_ORDINAL_WORD})\b(?!\s+(?:of\s+)?{_MONTH}\b){_NOT_A_DAY_AFTER}", 0.65),  # "on the fifth"
 )
 _HAS_MONTH = re.compile(rf"/|[.-]\d|\b{_MONTH}\b", re.I)
 _TWO_DIGIT_YEAR = re.compile(r"(?<=[/.-])(\d{2})$")
@@ -152,7 +163,8 @@ MAX_AGE_DAYS = 3 * 365  # older than this is not the event being reported now
 _DAY_MONTH = re.compile(r"^(\d{1,2})/(\d{1,2})$")
 _NIGHT_PAIR = re.compile(r"^(\d{1,2})/\d{1,2}(\s+)")  # "14/15 March": the night of the 14th
 _SMALL_HOURS = ("00:00", "08:00")
-_NOT_EVENT = re.compile(r"\b(?:admitted|since|born|from)\s+(?:on\s+)?(?:the\s+)?$", re.I)
+_NOT_EVENT = re.compile(r"\b(?:admitted|since|born|from|went (?:in|into|to) (?:the )?(?:hospital|hosp)|went in|taken in)"
+                        r"\s+(?:on\s+)?(?:the\s+)?$", re.I)
 # A date after "by" or "until" bounds how long something lasted ("unable to swallow by Monday", "nobody rang
 # until Monday"); the event is the other date.
 _BOUND = re.compile(r"\b(?:by|until|till|til|up to)\s+(?:the\s+)?$", re.I)
@@ -164,7 +176,7 @@ _FOUND = re.compile(r"\b(?:found|picked up|noticed|spotted|discovered|identified
 _VAGUE_EARLIER = re.compile(rf"\b(?:in|during|since|back in|early|mid|late|end of|start of|beginning of)\s+"
                             rf"(?:{_MONTH})\b|\b(?:weeks|months) ago\b|\blast (?:month|year)\b", re.I)
 _FULL_DAY = {a: d for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-             for a in (d[:3], d[:4], d[:5])}
+             for a in (d[:3], d[:4], d[:5])} | {"weds": "wednesday"}
 _PART_BEGINS = {"morning": "06:00", "afternoon": "12:00", "evening": "17:00"}
 
 
@@ -187,11 +199,14 @@ def _day_month(text: str, today: date) -> date | None:
 def _resolve(span: Span, spec: DatePattern, m: re.Match, now: datetime) -> date | None:
     if spec.parse_as is None and _DAY_MONTH.match(span.text):
         return _day_month(span.text, now.date())
-    if "part" in m.re.groupindex and m.group("d").lower() == now.strftime("%A").lower() \
+    if "part" in m.re.groupindex and _FULL_DAY.get(m.group("d").lower(), m.group("d").lower()) == now.strftime("%A").lower() \
             and now.strftime("%H:%M") >= _PART_BEGINS[m.group("part").lower()]:
         return now.date()  # "Monday morning" said on Monday once the morning has begun: today
     phrase = spec.parse_as or _expand_year(_NIGHT_PAIR.sub(r"\1\2", span.text), now.date())
     phrase = _FULL_DAY.get(phrase.lower(), phrase)  # dateparser does not know "thurs"
+    ordinal = re.sub(r"[- ]+", " ", phrase.lower())
+    if ordinal in _ORDINAL_WORDS:
+        phrase = f"{_ORDINAL_WORDS[ordinal]}th"  # "the fifth" -> "5th"; dateparser reads digits
     settings = {"PREFER_DATES_FROM": "past", "DATE_ORDER": "DMY", "RELATIVE_BASE": now}
     parsed = dateparser.parse(phrase, languages=["en"], settings=settings)
     if parsed is None:
@@ -222,11 +237,13 @@ def find_date(text: str, now: datetime, blocked: list[tuple[int, int]]) -> Found
     clock = find_time(text, blocked)
     small_hours = clock is not None and _SMALL_HOURS[0] <= clock.value < _SMALL_HOURS[1]
     if not resolved:
-        if clock is None or not small_hours:
+        if clock is None:
             return None
-        # A small-hours time alone: the most recent such moment (today's, unless still to come).
-        day = now.date() if clock.value <= now.strftime("%H:%M") else now.date() - timedelta(days=1)
-        return Found(day, 0.6, clock.span)
+        # A time alone is the most recent such moment: today's once passed. A small-hours time still to come
+        # is last night's; a daytime one still to come could be any earlier day, so it dates nothing.
+        if clock.value <= now.strftime("%H:%M"):
+            return Found(now.date(), 0.6, clock.span)
+        return Found(now.date() - timedelta(days=1), 0.6, clock.span) if small_hours else None
     found_then = [r for r in resolved if _FOUND.search(text[: r[2].start()])]
     events = [r for r in resolved if not (_NOT_EVENT.search(text[: r[2].start()]) or _BOUND.search(text[: r[2].start()]))
               and r not in found_then]

@@ -383,3 +383,24 @@ def test_things_involved_not_things_mentioned(model, text, agents, medicines) ->
     got = by_field(run(model, text))
     assert got.get("InvolvedAgents", {}).get("value") == agents
     assert got.get("DrugsInvolved", {}).get("value") == medicines
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # reported on Thursday 19 March 2026 at 10:00
+    ("she had her cataract done on the fifth and the eye is cloudy", "2026-03-05"),
+    ("the chemist rang us on Weds to query the dose", "2026-03-18"),
+    ("paramedics came tues and were so kind", "2026-03-17"),
+    ("she fainted wed morning and hit her head", "2026-03-18"),
+    ("dad went into hospital on Monday and they sent him home last night", "2026-03-18"),
+    # not dates: a recurring day, a floor, a daytime time still to come
+    ("the callback queue goes over 4 hours every Sunday evening", None),
+    ("residents on the 1st floor are stuck upstairs", None),
+    ("clinic list cancelled at 1600 after pts starved", None),
+])
+def test_uk_reporting_dates(model, text, expected) -> None:
+    assert by_field(run(model, text)).get("ApproximateDate", {}).get("value") == expected
+
+
+def test_a_time_alone_that_has_passed_is_today(model) -> None:
+    got = by_field(run(model, "methadone given at 0830 to the wrong man"))
+    assert got["IncidentOccurredToday"]["value"] == "y" and "ApproximateDate" not in got
