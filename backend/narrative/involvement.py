@@ -70,7 +70,7 @@ def treats_outcome(ent: SpacySpan) -> bool:
         return False
     text = ent.doc.text
     return bool(_TREATED_BEFORE.search(text[max(0, ent.start_char - 60) : ent.start_char])
-                or _TREATED_AFTER.match(text[ent.end_char : ent.end_char + 20]))
+                or _TREATED_AFTER.match(text[ent.end_char : ent.end_char + 40]))
 
 
 def done_right(ent: SpacySpan) -> bool:

@@ -276,7 +276,7 @@ def test_it_systems_by_product_or_role(ruler, text) -> None:
 @pytest.mark.parametrize("text", [
     "guidewire not removed after the line", "she didn't wear gloves", "the defib failed to power on",
     "the vaccine fridge was at 14C", "lost her hearing aid on the ward",
-    "3 broken call bells in side rooms", "the nebuliser machines had been taken", "the compressor keeps cutting out",
+    "the nebuliser machines had been taken", "the compressor keeps cutting out",
     "a tight plaster cast", "her compression bandages applied too tight", "the bed alarm failed to sound",
 ])
 def test_devices_by_item(ruler, text) -> None:
@@ -287,6 +287,7 @@ def test_devices_by_item(ruler, text) -> None:
     ("the handrail in the toilets is loose", "13"), ("the gate is always left open", "13"),
     ("the sluice floods every time it rains", "13"), ("she was given someone else's dinner", "14"),
     ("the floor was mopped and no sign put out", "14"),
+    ("3 broken call bells in side rooms", "13"),  # built in: a building's, as the coders' guide reads them
 ])
 def test_buildings_and_estates(ruler, text, code) -> None:
     assert code in agents(ruler, text)["InvolvedAgents"]
@@ -304,6 +305,8 @@ def test_agents_by_product_and_item(ruler, text, code) -> None:
 
 @pytest.mark.parametrize("text", [
     "pneumonia, treated with IV antibiotics", "readmitted for IV antibiotics",  # treating what happened
+    "aspirated and now on iv antibiotics", "hypo, glucose given, back on the ward", "went to do her dressing",
+    "PE despite enoxaparin and stockings", "atropine not needed",  # care as planned, or not needed
     "care was in line with the plan", "thrombolysed within the window", "the carers lift her by the arms",
     "he took an overdose at home", "spotted it during a dressing change", "door to needle 18 minutes",
 ])
@@ -313,7 +316,7 @@ def test_words_used_for_something_else_are_not_agents(ruler, text) -> None:
 
 def test_a_treatment_that_went_wrong_is_still_an_agent(ruler) -> None:
     assert "4" in agents(ruler, "3 pts missed their IV antibiotics")["InvolvedAgents"]
-    assert "4" in agents(ruler, "aspirated and now on iv antibiotics")["InvolvedAgents"]
+    assert "4" in agents(ruler, "the glucose was given to the wrong pt")["InvolvedAgents"]
 
 
 def test_a_weak_second_agent_is_kept_but_not_a_part_of_another_thing(ruler) -> None:
