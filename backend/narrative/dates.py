@@ -115,6 +115,9 @@ _TIME_PATTERNS = (
     ), 0.8),
     (re.compile(r"\b(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s*(?:hrs|hours|h)\b", re.I), 0.85),
     (re.compile(r"\b(?:until|till|from|by|since|and again|again at)\s+(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b(?![.\d])", re.I), 0.7),
+    # a routine named by its time: "at the 0400 obs", "her 0730 call", "the 2200 meds round"
+    (re.compile(r"\b(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s+(?:obs|call|visit|round|drug round|meds round|med round|"
+                r"feed|check|checks|dose|medication|meds|insulin|bloods|review)\b", re.I), 0.75),
     (re.compile(r"\b(?:midday|noon)\b", re.I), 0.8),
     (re.compile(r"\bmidnight\b", re.I), 0.8),
 )

@@ -8,8 +8,9 @@ about. Three kinds of mention are not (backend/narrative/README.md, "Things invo
 - care done as it should be, or not needed: "steroids were given appropriately", "atropine not needed",
   "a PE despite enoxaparin and stockings";
 - someone told or responding: "estates aware", "reported to estates"; and a glasses prescription;
-- a thing that is only the setting (lexicon `setting_agents`: stairs, a trolley, the vehicle), unless
-  something about it is said to be wrong in the same clause ("the lift is broken", "wet steps").
+- a thing that is only the setting (lexicon `setting_agents`: stairs, a trolley, the vehicle, call bells), or a
+  device that is only the route or the site ("via a peripheral cannula", "the cannula site"), unless something
+  about it is said to be wrong in the same clause ("the lift is broken", "wet steps", "call bells not working").
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ _DONE_RIGHT_AFTER = re.compile(r"^\s+(?:(?:was|were) )?given (?:appropriately|co
                                re.I)
 # Care given as planned is background, not what went wrong: "a PE despite enoxaparin and stockings",
 # "despite 2 hourly turns and an air mattress".
-_DESPITE_BEFORE = re.compile(r"\b(?:despite|in spite of)\s+(?:[\w-]+\s+){0,5}$", re.I)
+_DESPITE_BEFORE = re.compile(r"\b(?:despite|in spite of)\s+(?:[\w-]+[\s,-]+){0,6}$", re.I)
+# A device named as the way a medicine went in, or where on the body, is the route, not what went wrong, unless
+# the clause says it was: "extravasation via a peripheral cannula", "oozing from the cannula site"
+# (but "through a pump that didn't alarm" is both).
+_ROUTE_BEFORE = re.compile(r"\b(?:via|through|thru|from|into)\s+(?:an? |the |his |her |their |pt's |a peripheral |"
+                           r"the peripheral )?(?:(?!wrong\b|faulty\b|broken\b|blocked\b|dirty\b)[\w-]+\s+)?$", re.I)
+_SITE_AFTER = re.compile(r"^\s+(?:insertion |entry )?sites?\b", re.I)
 # Someone told or responding is not a thing involved: "estates aware", "reported to estates".
 _TOLD_AFTER = re.compile(r"^\s+(?:team\s+)?(?:are |were |is |was |have been |has been |had been )?(?:aware|informed|"
                          r"contacted|notified|say|said|says|called|chased|told|attended|came)\b", re.I)
@@ -88,9 +95,13 @@ def only_told(ent: SpacySpan) -> bool:
 
 
 def only_setting(ent: SpacySpan) -> bool:
-    if ent.text.lower() not in _words("setting_agents"):
-        return False
-    return not _fault().search(_clause(ent.doc.text, ent.start_char, ent.end_char))
+    text = ent.doc.text
+    if ent.text.lower() in _words("setting_agents"):
+        return not _fault().search(_clause(text, ent.start_char, ent.end_char))
+    if ent.label_ == "DEVICE" and (_ROUTE_BEFORE.search(text[max(0, ent.start_char - 40) : ent.start_char])
+                                   or _SITE_AFTER.match(text[ent.end_char : ent.end_char + 20])):
+        return not _fault().search(_clause(text, ent.start_char, ent.end_char))
+    return False
 
 
 def not_involved(ent: SpacySpan) -> bool:

@@ -401,6 +401,7 @@ def test_uk_reporting_dates(model, text, expected) -> None:
     assert by_field(run(model, text)).get("ApproximateDate", {}).get("value") == expected
 
 
-def test_a_time_alone_that_has_passed_is_today(model) -> None:
-    got = by_field(run(model, "methadone given at 0830 to the wrong man"))
+@pytest.mark.parametrize("text", ["methadone given at 0830 to the wrong man", "NEWS had gone up at the 0400 obs"])
+def test_a_time_alone_that_has_passed_is_today(model, text) -> None:
+    got = by_field(run(model, text))
     assert got["IncidentOccurredToday"]["value"] == "y" and "ApproximateDate" not in got

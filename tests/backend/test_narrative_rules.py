@@ -307,11 +307,19 @@ def test_agents_by_product_and_item(ruler, text, code) -> None:
     "pneumonia, treated with IV antibiotics", "readmitted for IV antibiotics",  # treating what happened
     "aspirated and now on iv antibiotics", "hypo, glucose given, back on the ward", "went to do her dressing",
     "PE despite enoxaparin and stockings", "atropine not needed",  # care as planned, or not needed
+    "ulcer despite 2 hrly turns, air mattress and heel protectors", "call bells going unanswered, 1 nurse",
+    "oozing from the cannula site",  # the setting or the site, nothing said wrong with it
     "care was in line with the plan", "thrombolysed within the window", "the carers lift her by the arms",
     "he took an overdose at home", "spotted it during a dressing change", "door to needle 18 minutes",
 ])
 def test_words_used_for_something_else_are_not_agents(ruler, text) -> None:
     assert "InvolvedAgents" not in agents(ruler, text)
+
+
+def test_a_route_is_not_a_device_unless_it_went_wrong(ruler) -> None:
+    assert agents(ruler, "epirubicin extravasated via a peripheral cannula")["InvolvedAgents"] == ["4"]
+    assert set(agents(ruler, "potassium ran through the pump and the pump didn't alarm")["InvolvedAgents"]) == {"4", "3"}
+    assert agents(ruler, "call bells not working in the side rooms")["InvolvedAgents"] == ["13"]
 
 
 def test_a_treatment_that_went_wrong_is_still_an_agent(ruler) -> None:
@@ -320,7 +328,7 @@ def test_a_treatment_that_went_wrong_is_still_an_agent(ruler) -> None:
 
 
 def test_a_weak_second_agent_is_kept_but_not_a_part_of_another_thing(ruler) -> None:
-    assert set(agents(ruler, "insulin still being used from the ward fridge")["InvolvedAgents"]) == {"4", "3"}
+    assert set(agents(ruler, "insulin still kept in the ward fridge at 14C")["InvolvedAgents"]) == {"4", "3"}
     assert agents(ruler, "vaccine fridge door left ajar")["InvolvedAgents"] == ["3"]  # the door is the fridge's
 
 
