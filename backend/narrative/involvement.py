@@ -25,7 +25,7 @@ from backend.narrative.lexicon import get_lexicon
 _TREATED_BEFORE = re.compile(
     r"\b(?:treated with|treatment with|(?:re)?admitted for|ended up (?:\w+ ){0,3}on|(?:he's|hes|she's|shes|now|is|"
     r"was|still|started) on|put (?:him |her |them )?on|will need|needs? to have|to do|doing|do|went to do|visit for|"
-    r"settled with|needed|required)"
+    r"settled with|needed|required|gave|gave (?:him|her|them)|[a-z]+ on)"
     r"\s+(?:an? |the |some |her |his |their |my |oral |iv )?(?:[\w-]+\s+){0,3}?$", re.I)
 # A treatment that was not needed was not given: "atropine not needed", "no naloxone required".
 _NOT_NEEDED_AFTER = re.compile(r"^\s+(?:was |were )?(?:not|n't|never) (?:needed|required)\b", re.I)
@@ -41,7 +41,7 @@ _DESPITE_BEFORE = re.compile(r"\b(?:despite|in spite of)\s+(?:[\w-]+[\s,-]+){0,6
 # the clause says it was: "extravasation via a peripheral cannula", "oozing from the cannula site"
 # (but "through a pump that didn't alarm" is both).
 _ROUTE_BEFORE = re.compile(r"\b(?:via|through|thru|from|into)\s+(?:an? |the |his |her |their |pt's |a peripheral |"
-                           r"the peripheral )?(?:(?!wrong\b|faulty\b|broken\b|blocked\b|dirty\b)[\w-]+\s+)?$", re.I)
+                           r"the peripheral )?(?:(?!wrong\b|faulty\b|broken\b|blocked\b|dirty\b|same\b)[\w-]+\s+)?$", re.I)
 _SITE_AFTER = re.compile(r"^\s+(?:insertion |entry )?sites?\b", re.I)
 # Someone told or responding is not a thing involved: "estates aware", "reported to estates".
 _TOLD_AFTER = re.compile(r"^\s+(?:team\s+)?(?:are |were |is |was |have been |has been |had been )?(?:aware|informed|"
