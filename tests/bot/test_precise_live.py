@@ -207,14 +207,14 @@ def test_an_undone_delete_keeps_what_was_inferred_marked(live, client):
 
 
 def test_yes_but_only_one_of_the_medicines_read_keeps_only_that_one(live, client):
-    """'yes but only insulin, the glucose was the treatment': the list read is narrowed, not saved whole."""
+    """'yes but only insulin, the metformin was his own dose': the list read is narrowed, not saved whole."""
     staff = {"account_id": live.staff_account}
     who = f"account:{live.staff_account}"
-    text = "3pm today on ward 7 pt given 10 units insulin instead of 1 by mistake, needed iv glucose, fine now"
+    text = "3pm today on ward 7 pt given 10 units insulin instead of 1 and his metformin twice by mistake, fine now"
     result, _ = validate(ValidateDescribeForm(), "description", text, tracker(slots=staff, text=text))
     rid, items = result["record_id"], result["extraction"]
-    assert {i["field"]: i["value"] for i in items}["DrugsInvolved"] == ["insulin", "glucose"]
-    said = "yes but only insulin, the glucose was the treatment"
+    assert {i["field"]: i["value"] for i in items}["DrugsInvolved"] == ["insulin", "metformin"]
+    said = "yes but only insulin, the metformin was his own dose"
     slots = {**staff, "record_id": rid, "extraction": items}
     validate(ValidateConfirmForm(), "extraction_ok", said, tracker(slots=slots, text=said, intent="affirm"))
     assert _stored(client, who, rid)["fields"]["DrugsInvolved"] == ["insulin"]
