@@ -7,13 +7,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from functools import lru_cache
 
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
-from backend.narrative.involvement import not_involved
-from backend.narrative.lexicon import AS_TYPED, DRUG_FIELD, STRONG, WEAK, get_lexicon
+from backend.narrative.involvement import lexicon_words, not_involved
+from backend.narrative.lexicon import AS_TYPED, DRUG_FIELD, STRONG, WEAK
 from backend.narrative.patterns import IGNORE, decode_id
 from backend.narrative.spans import Span, overlaps
 
@@ -36,11 +35,6 @@ class Suggestion:
 
 def _span(ent: SpacySpan) -> Span:
     return Span(ent.start_char, ent.end_char, ent.text)
-
-
-@lru_cache
-def _part_words() -> frozenset[str]:
-    return frozenset(str(t).lower() for t in get_lexicon().raw.get("part_words", ()))
 
 
 # Where someone went because of what happened is not where it happened: "at the care home ... she ended up in
@@ -91,7 +85,7 @@ def _many(fname: str, items: list[Mention]) -> Suggestion:
     # involved only a weak part of another thing is, as a second agent is the point ("insulin kept in the
     # ward fridge": both).
     if any(conf > WEAK for _, conf, _ in items):
-        parts = _part_words() if fname == "InvolvedAgents" else None
+        parts = lexicon_words("part_words") if fname == "InvolvedAgents" else None
         items = [i for i in items if i[1] > WEAK or (parts is not None and i[2].text.lower() not in parts)]
     values: dict[str, tuple[str, float, list[tuple[Span, str]]]] = {}
     for value, conf, span in items:

@@ -23,9 +23,8 @@ from spacy.tokens import Span as SpacySpan
 from backend.narrative.lexicon import get_lexicon
 
 _TREATED_BEFORE = re.compile(
-    r"\b(?:treated with|treatment with|(?:re)?admitted for|ended up (?:\w+ ){0,3}on|(?:he's|hes|she's|shes|now|is|"
-    r"was|still|started) on|put (?:him |her |them )?on|will need|needs? to have|to do|doing|do|went to do|visit for|"
-    r"settled with|needed|required|gave|gave (?:him|her|them)|[a-z]+ on)"
+    r"\b(?:treated with|treatment with|(?:re)?admitted for|[a-z]+ on|put (?:him |her |them )?on|will need|"
+    r"needs? to have|to do|doing|do|visit for|settled with|needed|required|gave)"
     r"\s+(?:an? |the |some |her |his |their |my |oral |iv )?(?:[\w-]+\s+){0,3}?$", re.I)
 # A treatment that was not needed was not given: "atropine not needed", "no naloxone required".
 _NOT_NEEDED_AFTER = re.compile(r"^\s+(?:was |were )?(?:not|n't|never) (?:needed|required)\b", re.I)
@@ -55,13 +54,14 @@ CLAUSE_WORDS = 10  # unpunctuated messages run clauses together: look no further
 
 
 @lru_cache
-def _words(key: str) -> frozenset[str]:
+def lexicon_words(key: str) -> frozenset[str]:
+    """A word list of the lexicon (treatments, setting_agents, part_words...), lower case."""
     return frozenset(str(t).lower() for t in get_lexicon().raw.get(key, ()))
 
 
 @lru_cache
 def _fault() -> re.Pattern[str]:
-    words = sorted(_words("fault_words"), key=len, reverse=True)
+    words = sorted(lexicon_words("fault_words"), key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
 
 
@@ -73,7 +73,7 @@ def _clause(text: str, start: int, end: int) -> str:
 
 def treats_outcome(ent: SpacySpan) -> bool:
     """A generic treatment of what happened, not a thing that went wrong ("IV antibiotics delayed" is)."""
-    if ent.text.lower() not in _words("treatments"):
+    if ent.text.lower() not in lexicon_words("treatments"):
         return False
     text = ent.doc.text
     return bool(_TREATED_BEFORE.search(text[max(0, ent.start_char - 60) : ent.start_char])
@@ -96,7 +96,7 @@ def only_told(ent: SpacySpan) -> bool:
 
 def only_setting(ent: SpacySpan) -> bool:
     text = ent.doc.text
-    if ent.text.lower() in _words("setting_agents"):
+    if ent.text.lower() in lexicon_words("setting_agents"):
         return not _fault().search(_clause(text, ent.start_char, ent.end_char))
     if ent.label_ == "DEVICE" and (_ROUTE_BEFORE.search(text[max(0, ent.start_char - 40) : ent.start_char])
                                    or _SITE_AFTER.match(text[ent.end_char : ent.end_char + 20])):
