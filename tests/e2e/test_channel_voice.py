@@ -165,7 +165,9 @@ def test_a_hang_up_while_the_description_is_read_back_keeps_what_was_said(system
 
 def test_a_public_report_by_phone_end_to_end(system):
     caller = Caller(system, number="+447700900123")
-    description = "My dad had a hip operation at the hospital last week and then got a bad infection"
+    # the hedge is what marks a poor outcome (a bare infection after surgery reads either way)
+    description = ("My dad had a hip operation at the hospital last week and then got a bad infection, "
+                   "we don't know if it was anyone's fault")
     assert "what happened" in caller.ring().text.lower()
     heard = caller.say(description)
     assert f"I heard: {description}" in heard.text and heard.gather.get("hints") == "yes, no"
