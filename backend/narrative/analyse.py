@@ -120,7 +120,9 @@ def analyse(text: str, audience: str, reported_at: datetime | None, *, model: Na
     doc = model.nlp(text, disable=[training.TEXTCAT])
     orgs = match_organisations(text, tax, blocked)
     named = [(m.span.start, m.span.end) for m in orgs]
-    items = [*_when(text, now, blocked), *_organisations(orgs), *suggestions(doc, blocked, named)]
+    event_type = _event_type(model, text) if text.strip() else None  # the event type rests on the narrative itself
+    judge = model.involved.judge(doc, str(event_type.value), audience) if model.involved and event_type else None
+    items = [*_when(text, now, blocked), *_organisations(orgs), *suggestions(doc, blocked, named, judge)]
     harm = find_harm(text, blocked)
     if harm is not None:
         items.append(Suggestion("PhysicalHarm", harm.value, harm.confidence, harm.spans))
@@ -147,8 +149,8 @@ def analyse(text: str, audience: str, reported_at: datetime | None, *, model: Na
         field, value = ("AgeAtTimeOfIncidentDays", said.days) if said.days is not None else ("AgeBracket", said.band)
         if value is not None:
             items.append(Suggestion(field, value, 0.85, [(said.span, str(value))]))
-    if text.strip():  # the event type rests on the narrative itself: none without words
-        items.insert(0, _event_type(model, text))
+    if event_type is not None:
+        items.insert(0, event_type)
     if any(s.field == "PreciseTime" for s in items):  # the plan asks for a shift only without a time
         items = [s for s in items if s.field != "EstimatedTime"]
     order = {f: i for i, f in enumerate(plan.questions)}

@@ -1,7 +1,8 @@
 """Build the narrative pipeline from the project's own data: `python -m backend.narrative.build [--out DIR]`.
 
 No pretrained spaCy model can be installed here, so the pipeline is spacy.blank("en") plus an entity
-ruler generated from the lexicon and the taxonomy's labels, and a textcat trained on the examples.
+ruler generated from the lexicon and the taxonomy's labels, and a textcat trained on the examples,
+and the second opinion on things involved (involved_model.py) learnt from the development set.
 build.json beside it records a hash of every input, so the service rebuilds when any of them changed,
 and whether the classifier beat the keyword rules on held-out examples (else the service uses rules).
 """
@@ -22,7 +23,8 @@ import spacy
 from spacy.pipeline import EntityRuler
 
 from backend.config import NARRATIVE_MODEL_DIR
-from backend.narrative.devset import TRAIN_PATHS, event_type_examples
+from backend.narrative import involved_model
+from backend.narrative.devset import TRAIN_PATHS, event_type_examples, load
 from backend.narrative.examples import EXAMPLES_PATH, load_examples
 from backend.narrative.lexicon import LEXICON_PATH, load_lexicon
 from backend.narrative.medicine_names import dictionary_version
@@ -38,7 +40,7 @@ _HERE = Path(__file__).resolve().parent
 INPUTS = (
     LEXICON_PATH, EXAMPLES_PATH, *TRAIN_PATHS, TAXONOMY_DATA / "code-systems.json",
     *(_HERE / f"{name}.py" for name in ("lexicon", "patterns", "examples", "devset", "cues", "harm", "spans", "rules", "medicine_names",
-                                         "training", "build")),
+                                         "training", "involvement", "involved_model", "build")),
 )
 
 
@@ -75,6 +77,8 @@ def build(out: Path = NARRATIVE_MODEL_DIR) -> dict:
 
     nlp = spacy.blank("en")
     add_entity_ruler(nlp, load_lexicon())
+    mentions = involved_model.examples(nlp, [item for path in TRAIN_PATHS for item in load(path)])
+    involved = involved_model.fit(mentions)
     add_textcat(nlp, sorted({y for _, y in examples}))
     train_textcat(nlp, examples)  # the shipped classifier learns from every example
 
@@ -83,11 +87,13 @@ def build(out: Path = NARRATIVE_MODEL_DIR) -> dict:
     scratch = out.with_name(f".{out.name}.build-{os.getpid()}")
     shutil.rmtree(scratch, ignore_errors=True)
     nlp.to_disk(scratch)
+    involved.save(scratch)
     info = {
         "inputs_hash": digest,
         "spacy_version": spacy.__version__,
         "entity_patterns": len(cast(EntityRuler, nlp.get_pipe("entity_ruler")).patterns),
         "examples": len(examples),
+        "agent_mentions": len(mentions),
         "event_type": comparison,
         "build_seconds": round(time.perf_counter() - started, 2),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -5,6 +5,7 @@ rests on, so nothing is suggested without evidence."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
@@ -15,6 +16,7 @@ from backend.narrative.involvement import lexicon_words, not_involved
 from backend.narrative.lexicon import AS_TYPED, DRUG_FIELD, STRONG, WEAK
 from backend.narrative.patterns import IGNORE, decode_id
 from backend.narrative.spans import Span, overlaps
+from backend.narrative.systems import unnamed_systems
 
 MULTIPLE = ("InvolvedAgents", "ServiceArea", DRUG_FIELD)  # list answers, in order of first mention
 SINGLE = ("LocationWithinService", "EstimatedTime")
@@ -22,6 +24,8 @@ THINGS = ("InvolvedAgents", DRUG_FIELD)  # fields a mention that was not involve
 FIELDS = MULTIPLE + SINGLE
 
 Mention = tuple[str, float, Span]  # value, confidence, where
+# A second opinion on a thing the rules kept (involved_model.py): the match, its InvolvedAgents code and confidence.
+Judge = Callable[[SpacySpan, str, float], bool]
 
 
 @dataclass
@@ -55,7 +59,15 @@ def _inside(ent: SpacySpan, spans: list[tuple[int, int]]) -> bool:
     return any(s <= ent.start_char and ent.end_char <= e for s, e in spans)
 
 
-def mentions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int, int]]) -> dict[str, list[Mention]]:
+def _vetoed(ent: SpacySpan, involved: Judge | None) -> set[str]:
+    """The InvolvedAgents codes of a match the second opinion says were only mentioned."""
+    if involved is None:
+        return set()
+    return {i.code for i in decode_id(ent.ent_id_) if i.field == "InvolvedAgents" and not involved(ent, i.code, i.confidence)}
+
+
+def mentions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int, int]],
+             involved: Judge | None = None) -> dict[str, list[Mention]]:
     """Field -> (value, confidence, span) for every match, in text order; identifiers' spans excluded.
     A match inside a confirmed span (a named organisation: "Beacon Surgery") is not ambiguous."""
     found: dict[str, list[Mention]] = {f: [] for f in FIELDS}
@@ -65,8 +77,11 @@ def mentions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int
             continue
         sure = _inside(ent, confirmed)
         mentioned_only = not_involved(ent)
+        vetoed = set() if mentioned_only else _vetoed(ent, involved)
         for implied in decode_id(ent.ent_id_):
             if implied.field not in found or (mentioned_only and implied.field in THINGS):
+                continue
+            if implied.field in THINGS and (implied.code in vetoed or (implied.field == DRUG_FIELD and "4" in vetoed)):
                 continue
             value = ent.text if implied.code == AS_TYPED else implied.code
             confidence = max(implied.confidence, STRONG) if sure else implied.confidence
@@ -74,6 +89,8 @@ def mentions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int
                 went[implied.field].append((value, confidence, _span(ent)))
                 continue
             found[implied.field].append((value, confidence, _span(ent)))
+    systems = [("9", WEAK, span) for span in unnamed_systems(doc, blocked)]  # "entered on S4H"
+    found["InvolvedAgents"] = sorted(found["InvolvedAgents"] + systems, key=lambda m: m[2].start)
     if not any(found[f] for f in PLACE_FIELDS):  # the only place named: where it happened after all
         for f in PLACE_FIELDS:
             found[f] = sorted(found[f] + went[f], key=lambda m: m[2].start)
@@ -111,8 +128,9 @@ def _one(fname: str, items: list[Mention]) -> Suggestion:
     return Suggestion(fname, value, conf * (0.8 if others else 1.0), spans)
 
 
-def suggestions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int, int]]) -> list[Suggestion]:
-    found = mentions(doc, blocked, confirmed)
+def suggestions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int, int]],
+                involved: Judge | None = None) -> list[Suggestion]:
+    found = mentions(doc, blocked, confirmed, involved)
     out = []
     for fname in FIELDS:
         if found[fname]:

@@ -65,10 +65,18 @@ def _fault() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
 
 
-def _clause(text: str, start: int, end: int) -> str:
-    before = _CLAUSE_BREAK.split(text[max(0, start - 80) : start])[-1].split()[-CLAUSE_WORDS:]
-    after = _CLAUSE_BREAK.split(text[end : end + 80])[0].split()[:CLAUSE_WORDS]
-    return " ".join([*before, text[start:end], *after])
+def clause_before(text: str, start: int) -> str:
+    """The words of the clause before a mention (at most CLAUSE_WORDS)."""
+    return " ".join(_CLAUSE_BREAK.split(text[max(0, start - 80) : start])[-1].split()[-CLAUSE_WORDS:])
+
+
+def clause_after(text: str, end: int) -> str:
+    return " ".join(_CLAUSE_BREAK.split(text[end : end + 80])[0].split()[:CLAUSE_WORDS])
+
+
+def fault_in_clause(text: str, start: int, end: int) -> bool:
+    """Something is said to be wrong in the mention's clause ("the lift is broken")."""
+    return bool(_fault().search(f"{clause_before(text, start)} {text[start:end]} {clause_after(text, end)}"))
 
 
 def treats_outcome(ent: SpacySpan) -> bool:
@@ -97,10 +105,10 @@ def only_told(ent: SpacySpan) -> bool:
 def only_setting(ent: SpacySpan) -> bool:
     text = ent.doc.text
     if ent.text.lower() in lexicon_words("setting_agents"):
-        return not _fault().search(_clause(text, ent.start_char, ent.end_char))
+        return not fault_in_clause(text, ent.start_char, ent.end_char)
     if ent.label_ == "DEVICE" and (_ROUTE_BEFORE.search(text[max(0, ent.start_char - 40) : ent.start_char])
                                    or _SITE_AFTER.match(text[ent.end_char : ent.end_char + 20])):
-        return not _fault().search(_clause(text, ent.start_char, ent.end_char))
+        return not fault_in_clause(text, ent.start_char, ent.end_char)
     return False
 
 

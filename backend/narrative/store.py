@@ -11,6 +11,7 @@ import spacy
 from spacy.language import Language
 
 from backend.narrative.build import build, is_current, read_build_info
+from backend.narrative.involved_model import InvolvedModel
 
 _cache: dict[Path, NarrativeModel] = {}
 _lock = threading.Lock()  # one build or load at a time; request threads wait for it
@@ -20,6 +21,7 @@ _lock = threading.Lock()  # one build or load at a time; request threads wait fo
 class NarrativeModel:
     nlp: Language
     info: dict  # build.json: inputs hash, held-out accuracies, the event-type decision
+    involved: InvolvedModel | None = None  # the second opinion on things involved (none: the rules alone)
 
     @property
     def temperature(self) -> float:
@@ -38,6 +40,6 @@ def get_model(model_dir: Path) -> NarrativeModel:
         if model is None:
             if not is_current(key):
                 build(key)
-            model = NarrativeModel(spacy.load(key), read_build_info(key) or {})
+            model = NarrativeModel(spacy.load(key), read_build_info(key) or {}, InvolvedModel.load(key))
             _cache[key] = model
         return model

@@ -7,6 +7,7 @@ the published test number and the phone number is from Ofcom's drama range.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sys
@@ -383,6 +384,25 @@ def test_things_involved_not_things_mentioned(model, text, agents, medicines) ->
     got = by_field(run(model, text))
     assert got.get("InvolvedAgents", {}).get("value") == agents
     assert got.get("DrugsInvolved", {}).get("value") == medicines
+
+
+def test_the_build_learns_a_second_opinion_on_things_involved(model, model_dir) -> None:
+    assert (model_dir / "involved.json").exists() and model.involved is not None
+    assert model.info["agent_mentions"] > 1000  # every thing named in the training messages is an example
+    # its code and the rules it reads are build inputs: changing them rebuilds it
+    assert {"involved_model.py", "involvement.py"} <= {p.name for p in INPUTS}
+
+
+@pytest.mark.parametrize(("text", "rules_alone", "with_second_opinion"), [
+    # praise for keeping a caller on the phone line: no line (device) was involved
+    ("Thank you to the 111 call handler who kept my mum on the line until the crew arrived", ["3"], None),
+    # a failed pump and the drug it gave are both involved, with or without the second opinion
+    ("the volumetric pump failed mid infusion of heparin and nobody noticed for two hours", ["3", "4"], ["3", "4"]),
+])
+def test_the_second_opinion_drops_a_thing_only_mentioned(model, text, rules_alone, with_second_opinion) -> None:
+    alone = by_field(run(dataclasses.replace(model, involved=None), text))
+    assert alone.get("InvolvedAgents", {}).get("value") == rules_alone
+    assert by_field(run(model, text)).get("InvolvedAgents", {}).get("value") == with_second_opinion
 
 
 @pytest.mark.parametrize(("text", "expected"), [

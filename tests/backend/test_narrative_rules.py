@@ -17,6 +17,7 @@ from backend.narrative.cues import classifier_text
 from backend.narrative.dates import find_date, find_time
 from backend.narrative.extract import suggestions
 from backend.narrative.harm import find_harm, find_psychological_harm
+from backend.narrative.involved_model import fit
 from backend.narrative.lexicon import load_lexicon
 from backend.narrative.medicine_problem import find_medicine_problem
 from backend.narrative.patients import find_patient_count
@@ -274,6 +275,41 @@ def test_it_systems_by_product_or_role(ruler, text) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    "bloods were filed as normal on Qwerta by the duty doctor",  # a local system no list names
+    "the Medifax screen froze during morning clinic and 12 referrals were lost",
+    "hearing screen result entered as clear on ScreenLink but the baby had referred",
+])
+def test_an_it_system_nobody_listed_is_read_from_how_it_is_named(ruler, text) -> None:
+    assert agents(ruler, text)["InvolvedAgents"] == ["9"]
+
+
+@pytest.mark.parametrize("text", [
+    "pt transferred on Friday to Oak ward without her notes",  # a day and a ward's name are not systems
+    "discharge letter sent on Monday to the wrong GP",
+    "Pt booked in March for a scan that never happened",
+])
+def test_days_months_and_places_after_on_are_not_it_systems(ruler, text) -> None:
+    assert "9" not in agents(ruler, text).get("InvolvedAgents", [])
+
+
+def test_the_second_opinion_only_takes_away_and_takes_the_medicine_with_it(ruler) -> None:
+    text = "heparin ran at twice the rate, the volumetric pump was programmed wrong"
+    assert agents(ruler, text) == {"InvolvedAgents": ["4", "3"], "DrugsInvolved": ["heparin"]}
+    not_medicines = {s.field: s.value for s in suggestions(ruler(text), [], [], lambda ent, code, conf: code != "4")}
+    assert not_medicines == {"InvolvedAgents": ["3"]}
+    keeps_all = {s.field: s.value for s in suggestions(ruler(text), [], [], lambda ent, code, conf: True)}
+    assert keeps_all == agents(ruler, text)
+
+
+def test_the_second_opinion_learns_from_examples() -> None:
+    broken = [(["bias", "after:failed", "code=3"], True)] * 20 + [(["bias", "before:given", "code=4"], False)] * 20
+    model = fit(broken)
+    assert model.probability(["bias", "after:failed", "code=3"]) > 0.9
+    assert model.probability(["bias", "before:given", "code=4"]) < 0.1
+    assert fit(broken).weights == model.weights  # a fixed seed: the same build twice
+
+
+@pytest.mark.parametrize("text", [
     "guidewire not removed after the line", "she didn't wear gloves", "the defib failed to power on",
     "the vaccine fridge was at 14C", "lost her hearing aid on the ward",
     "the nebuliser machines had been taken", "the compressor keeps cutting out",
@@ -329,7 +365,8 @@ def test_a_treatment_that_went_wrong_is_still_an_agent(ruler) -> None:
 
 def test_a_weak_second_agent_is_kept_but_not_a_part_of_another_thing(ruler) -> None:
     assert set(agents(ruler, "insulin still kept in the ward fridge at 14C")["InvolvedAgents"]) == {"4", "3"}
-    assert agents(ruler, "vaccine fridge door left ajar")["InvolvedAgents"] == ["3"]  # the door is the fridge's
+    # the door is the fridge's, not the building's; the vaccines in it are involved with it
+    assert set(agents(ruler, "vaccine fridge door left ajar")["InvolvedAgents"]) == {"4", "3"}
 
 
 def test_several_agents_in_one_message(ruler) -> None:
