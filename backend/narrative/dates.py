@@ -51,6 +51,7 @@ _ORDINAL_WORDS = {w: n for n, w in enumerate(
     "thirtieth": 30, "thirty first": 31}
 _ORDINAL_WORD = "(?:" + "|".join(w.replace(" ", "[- ]?") for w in sorted(_ORDINAL_WORDS, key=len, reverse=True)) + ")"
 _RECURRING = r"(?<!every )(?<!each )(?<!most )"  # "every Sunday evening" is not a date
+_FILLERS = r"(?:,?\s+(?:er|erm|um|uh|like)\b,?)*"  # transcribed speech: "on, er, the 5th"
 _NOT_A_DAY_AFTER = r"(?!\s+(?:floor|time|times|dose|attempt|go|visit|occasion|one|of the (?:month|day))\b)"
 
 
@@ -99,8 +100,17 @@ DATE_PATTERNS = (
     _p(r"\bon\s+(?:the\s+)?(?P<d>\d{1,2}/\d{1,2})\b(?![/\d])", 0.85),
     _p(rf"\b(?P<d>{_ORD}\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?)\b", 0.9),
     _p(rf"\b(?P<d>{_MONTH}\s+{_ORD}(?:,?\s+\d{{4}})?)\b", 0.9),
-    _p(rf"\bon the (?P<d>\d{{1,2}}(?:st|nd|rd|th))\b(?!\s+(?:of\s+)?{_MONTH}\b){_NOT_A_DAY_AFTER}", 0.7),  # "on the 2nd april": the month pattern
-    _p(rf"\bon the (?P<d>{_ORDINAL_WORD})\b(?!\s+(?:of\s+)?{_MONTH}\b){_NOT_A_DAY_AFTER}", 0.65),  # "on the fifth"
+    _p(rf"\bon{_FILLERS} the (?P<d>\d{{1,2}}(?:st|nd|rd|th))\b(?!\s+(?:of\s+)?{_MONTH}\b){_NOT_A_DAY_AFTER}", 0.7),  # "on the 2nd april": the month pattern
+    _p(rf"\bon{_FILLERS} the (?P<d>{_ORDINAL_WORD})\b(?!\s+(?:of\s+)?{_MONTH}\b){_NOT_A_DAY_AFTER}", 0.65),  # "on the fifth"
+    _p(r"\bchristmas day\b", 0.8, "25 December"),
+    _p(r"\bboxing day\b", 0.8, "26 December"),
+    _p(r"\bnew year'?s day\b", 0.8, "1 January"),
+    # a texted day after a clock time ("at 2210 Sat", "approx 2130 Fri")
+    _p(rf"(?<=\d{{4}} )(?P<d>{_DAY_ABBR})\b(?!\s*(?:into|to|/|-)\s*(?:{_WEEKDAY}|{_DAY_ABBR})\b)", 0.7),
+    # a capitalised day as staff shorthand ("INR clinic Fri", "given Sat and Sun"): case matters, as "sat" is a verb
+    DatePattern(re.compile(r"(?<![.!?] )(?<!^)\b(?P<d>Mon|Fri|Sat|Sun)\b"
+                           rf"(?!\s*(?:into|to|/|-)\s*(?:{_WEEKDAY}|{_DAY_ABBR})\b)"
+                           r"(?!\s+(?:down|in|on|with|at|by|there|for|up|next|beside|outside|waiting|ward|unit|room|lounge|cream)\b)"), 0.6),
 )
 _HAS_MONTH = re.compile(rf"/|[.-]\d|\b{_MONTH}\b", re.I)
 _TWO_DIGIT_YEAR = re.compile(r"(?<=[/.-])(\d{2})$")
@@ -118,6 +128,9 @@ _TIME_PATTERNS = (
     # a routine named by its time: "at the 0400 obs", "her 0730 call", "the 2200 meds round"
     (re.compile(r"\b(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s+(?:obs|call|visit|round|drug round|meds round|med round|"
                 r"feed|check|checks|dose|medication|meds|insulin|bloods|review)\b", re.I), 0.75),
+    (re.compile(r"\b(?:arrived|called|rang|phoned|attended|collapsed|fell|found|seen|started|noticed)\s+(?:at\s+)?"
+                r"(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b(?![.,]?\d)", re.I), 0.7),
+    (re.compile(r"(?<=[,;] )(?!20[0-3]\d)(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)(?=:)"), 0.7),  # "Neonatal unit, 0540: ..."
     (re.compile(r"\b(?:midday|noon)\b", re.I), 0.8),
     (re.compile(r"\bmidnight\b", re.I), 0.8),
 )

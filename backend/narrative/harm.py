@@ -78,7 +78,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?:head|brain|intracranial|subdural) (?:bleed|haemorrhage)|bleed (?:found|on (?:the )?ct)|second stroke",
         r"vision (?:has |had )?(?:dropped|reduced|deteriorated|worsened|got worse)",
         r"\b(?:broke|broken|fractured?) (?:her |his |their |my |a |the )?(?:arm|leg|ankle|femur|ribs?|collar ?bone"
-        r"|shoulder|elbow|pelvis|jaw|nose|humerus|tibia)\b",
+        r"|shoulder|elbow|pelvis|jaw|nose|humerus|tibia|hip)\b",
+        r"admission arranged|(?:has|have) been (?:re-?)?admitted\b",
         # more care: a move to a unit or another hospital, theatre, a procedure needed again
         rf"(?:transfer|transferred|admission|stay|moved|move|\bto) (?:to |in |on )?(?:the )?{_UNIT}\b",
         rf"\b{_UNIT} (?:transfer|stay|admission|bed\b(?!\s*\d)|for \w+)", r"\bneeded cooling|therapeutic cooling",
@@ -138,6 +139,13 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?:was|were|got it|and it was|been) corrected|found safe|no problems|fine after\b|(?:anc|bloods?) (?:ok|fine|normal)",
         r"\bbefore (?:\w+ ){0,4}(?:giv\w*|apply\w*|transfus\w*|collect\w*|dispens\w*|administ\w*|swallow\w*"
         r"|open\w*|left the|leaving|reach\w*|any (?:harm|bleed|doses?))",
+        # said plainly, or by what did not happen: "pt unaffected", "hadn't taken any", "caught at the accuracy check"
+        r"\bunaffected\b|\bunhurt\b|had(?:n'?t| not) (?:taken|had|eaten|used) (?:any|it|one)|did(?:n'?t| not) eat (?:it|any)",
+        r"(?:caught|spotted|picked up|found|noticed) at (?:the |our |his |her )?(?:\w+ )?(?:check|checking|screening)\b",
+        r"before (?:the |his |her |their )?(?:\w+ )?(?:dose|round|feed)\b|no treatment (?:was )?(?:needed|required)",
+        # at the start of a clause only: "not sure shes ok" is not said to be well
+        r"(?:^|(?<=[,.;!] )|(?<=[,.;!])|(?<=\bbut )|(?<=\band ))(?:he'?s|she'?s|hes|shes|they'?re|theyre|we'?re all|were all|all"
+        r"|both (?:babies|of them)?) ?(?:doing )?(?:ok|okay|fine|alright|all right|well)\b",
         # what nearly happened is harm that did not: no harm, unless other harm stands
         r"(?:nearly|almost) (?:\w+ ){0,2}(?:given|gave|transfused|thrombolysed|administered|dispensed|applied)"
         r"|(?:could|would|might) (?:well )?have (?:died|been fatal|killed)",

@@ -134,9 +134,27 @@ def test_no_future_far_past_or_vague_dates(text) -> None:
     ("no working thermometer on the ward tonight", date(2026, 3, 19)),
     ("insulin given twice this lunchtime", date(2026, 3, 19)),
     ("smear taken on the 2nd april and lost", date(2025, 4, 2)),  # the month is read, not only the 2nd
+    ("she had her tonsils out on, er, the 5th, and bled", date(2026, 3, 5)),  # fillers in transcribed speech
+    ("fell at 2210 Sat on her way to the toilet", date(2026, 3, 14)),  # a texted day after a clock time
+    ("INR clinic Fri - warfarin dose wrong on the repeat", date(2026, 3, 13)),  # capitalised shorthand
+    ("2 doses given Sat and Sun before pharmacy spotted it", date(2026, 3, 14)),
+    ("the district nurse came out on christmas day", date(2025, 12, 25)),  # never a date still to come
 ])
 def test_dates_as_people_text_them(text, expected) -> None:
     assert day(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "He sat in reception for 3 hours", "Sat in the waiting room all afternoon", "the Sun ward is closed",
+])
+def test_sat_and_sun_as_words_are_not_days(text) -> None:
+    assert day(text) is None
+
+
+def test_a_bare_24_hour_time_after_a_heading_or_an_arrival() -> None:
+    assert find_time("Neonatal unit, 0540: long line tissued", []).value == "05:40"
+    assert find_time("waited on the floor. We arrived 0120. Conveyed", []).value == "01:20"
+    assert find_time("Audit, 2026: figures for the year", []) is None  # a year is not a time
 
 
 def test_times_with_a_dot_and_24_hour_times() -> None:
@@ -201,6 +219,7 @@ def test_harm_as_stated(text, harm) -> None:
     "nobody was admitted",
     "the syringe driver battery had died overnight",  # a battery, not a person
     "wrong blood nearly transfused, could have killed the patient",
+    "nobody knows if he will be admitted",
 ])
 def test_hypothetical_or_negated_harm_does_not_count(text) -> None:
     found = find_harm(text, [])
@@ -220,6 +239,14 @@ def test_hypothetical_or_negated_harm_does_not_count(text) -> None:
     # a cue that begins a clause at a comma is read in its own clause, not negated by the one before
     ("not weighed since December, now admitted with malnutrition", "3"),
     ("superficial cuts, steristrips applied", "4"),
+    # no harm said by what did not happen, or plainly at the start of a clause
+    ("artery forcep found within the drapes. Patient unaffected.", "5"),
+    ("the box looked different so she hadn't taken any", "5"),
+    ("wrong strength picked, caught at the accuracy check", "5"),
+    ("the nurse gave him the wrong vaccine, hes ok but im worried", "5"),
+    ("unplanned home birth of twins, both babies well", "5"),
+    ("Rigid and unable to swallow. Admission arranged.", "3"),
+    ("he rolled off the trolley and has broken his hip", "3"),
 ])
 def test_harm_as_people_say_it(text, harm) -> None:
     assert find_harm(text, []).value == harm
@@ -324,6 +351,9 @@ def test_devices_by_item(ruler, text) -> None:
     ("the sluice floods every time it rains", "13"), ("she was given someone else's dinner", "14"),
     ("the floor was mopped and no sign put out", "14"),
     ("3 broken call bells in side rooms", "13"),  # built in: a building's, as the coders' guide reads them
+    ("the intercom in the seclusion room has been broken for weeks", "13"),
+    ("there's a loose floor tile by the x ray department", "13"),
+    ("security took 20 minutes to arrive", "14"),
 ])
 def test_buildings_and_estates(ruler, text, code) -> None:
     assert code in agents(ruler, text)["InvolvedAgents"]
