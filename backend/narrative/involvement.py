@@ -44,7 +44,9 @@ _ROUTE_BEFORE = re.compile(r"\b(?:via|through|thru|from|into)\s+(?:an? |the |his
 _SITE_AFTER = re.compile(r"^\s+(?:insertion |entry )?sites?\b", re.I)
 # Someone told or responding is not a thing involved: "estates aware", "reported to estates".
 _TOLD_AFTER = re.compile(r"^\s+(?:team\s+)?(?:are |were |is |was |have been |has been |had been )?(?:aware|informed|"
-                         r"contacted|notified|say|said|says|called|chased|told|attended|came)\b", re.I)
+                         r"contacted|notified|say|said|says|called|chased|told|attended|came|knows?(?=\s*[,.;]|\s+about)|have the job|"
+                         r"has the job|can't come|cannot come|won't come)\b|^\s+(?:have|has|had) been (?:asked|out)\b"
+                         r"|^\s+(?:were|was) asked\b", re.I)
 _TOLD_BEFORE = re.compile(r"\b(?:reported to|informed|told|contacted|called|rang|emailed|escalated to|chased|"
                           r"logged with)\s+(?:the\s+)?$", re.I)
 # A glasses or lens prescription is not a medicine.
