@@ -5,8 +5,8 @@ about. Three kinds of mention are not (backend/narrative/README.md, "Things invo
 - a treatment of what happened: "treated with IV antibiotics", "admitted for IV antibiotics",
   "antibiotics given 6 hours later", "ended up in hospital on oxygen", "he's on a drip now", "now on oral
   antibiotics", "will need an implant", and the care a visit was for ("went to do a dressing");
-- care done as it should be, or not needed: "steroids were given appropriately", "atropine not needed",
-  "a PE despite enoxaparin and stockings";
+- care done as it should be, not needed, or ruled out: "steroids were given appropriately", "atropine not
+  needed", "a PE despite enoxaparin and stockings", "no drug error and no equipment problem";
 - someone told or responding: "estates aware", "reported to estates"; and a glasses prescription;
 - a thing that is only the setting (lexicon `setting_agents`: stairs, a trolley, the vehicle, call bells), or a
   device that is only the route or the site ("via a peripheral cannula", "the cannula site"), unless something
@@ -90,10 +90,17 @@ def treats_outcome(ent: SpacySpan) -> bool:
                 or _TREATED_AFTER.match(text[ent.end_char : ent.end_char + 40]))
 
 
+# A thing ruled out by a review: "no drug error and no equipment problem found".
+_RULED_OUT = (re.compile(r"\b(?:no|not an?|without any)\s+$", re.I),
+              re.compile(r"^\s+(?:errors?|problems?|issues?|faults?|failures?|omissions?|concerns?)\b", re.I))
+
+
 def done_right(ent: SpacySpan) -> bool:
     text = ent.doc.text
     after, before = text[ent.end_char : ent.end_char + 50], text[max(0, ent.start_char - 60) : ent.start_char]
-    return bool(_DONE_RIGHT_AFTER.match(after) or _NOT_NEEDED_AFTER.match(after) or _DESPITE_BEFORE.search(before))
+    ruled_out = bool(_RULED_OUT[0].search(before) and _RULED_OUT[1].match(after))
+    return bool(_DONE_RIGHT_AFTER.match(after) or _NOT_NEEDED_AFTER.match(after) or _DESPITE_BEFORE.search(before)
+                or ruled_out)
 
 
 def only_told(ent: SpacySpan) -> bool:

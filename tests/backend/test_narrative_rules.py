@@ -382,6 +382,12 @@ def test_words_used_for_something_else_are_not_agents(ruler, text) -> None:
     assert "InvolvedAgents" not in agents(ruler, text)
 
 
+def test_a_thing_a_review_ruled_out_is_not_involved(ruler) -> None:
+    text = "arrest on induction, review found no drug error and no equipment problem"
+    assert "InvolvedAgents" not in agents(ruler, text)
+    assert agents(ruler, "the drug error was found at the check")["InvolvedAgents"] == ["4"]
+
+
 def test_a_route_is_not_a_device_unless_it_went_wrong(ruler) -> None:
     assert agents(ruler, "epirubicin extravasated via a peripheral cannula")["InvolvedAgents"] == ["4"]
     assert set(agents(ruler, "potassium ran through the pump and the pump didn't alarm")["InvolvedAgents"]) == {"4", "3"}
