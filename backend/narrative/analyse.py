@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from backend.identifiers import find_identifiers
-from backend.narrative import rules, training
+from backend.narrative import agents_model, rules, training
+from backend.narrative.agents_model import AGENTS_TEXTCAT
 from backend.narrative.ages import find_age
 from backend.narrative.challenges import find_challenges
 from backend.narrative.dates import find_date, find_time, local_now
@@ -117,12 +118,13 @@ def analyse(text: str, audience: str, reported_at: datetime | None, *, model: Na
     now = local_now(reported_at)
     found = find_identifiers(text)
     blocked = [(f.start, f.end) for f in found]
-    doc = model.nlp(text, disable=[training.TEXTCAT])
+    doc = model.nlp(text, disable=[p for p in (training.TEXTCAT, AGENTS_TEXTCAT) if p in model.nlp.pipe_names])
     orgs = match_organisations(text, tax, blocked)
     named = [(m.span.start, m.span.end) for m in orgs]
     event_type = _event_type(model, text) if text.strip() else None  # the event type rests on the narrative itself
     judge = model.involved.judge(doc, str(event_type.value), audience) if model.involved and event_type else None
-    items = [*_when(text, now, blocked), *_organisations(orgs), *suggestions(doc, blocked, named, judge)]
+    items = [*_when(text, now, blocked), *_organisations(orgs),
+             *suggestions(doc, blocked, named, judge, agents_model.about(model.nlp, text))]
     harm = find_harm(text, blocked)
     if harm is not None:
         items.append(Suggestion("PhysicalHarm", harm.value, harm.confidence, harm.spans))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from backend.narrative import agents_model
 from backend.narrative.analyse import analyse
 from backend.narrative.build import BUILD_FILE, INPUTS, build, is_current
 from backend.narrative.devset import HELDOUT_PATHS, TRAIN_PATHS
@@ -384,6 +385,13 @@ def test_things_involved_not_things_mentioned(model, text, agents, medicines) ->
     got = by_field(run(model, text))
     assert got.get("InvolvedAgents", {}).get("value") == agents
     assert got.get("DrugsInvolved", {}).get("value") == medicines
+
+
+def test_the_build_learns_what_kinds_of_thing_a_message_is_about(model) -> None:
+    pump = agents_model.about(model.nlp, "the volumetric pump failed mid infusion of heparin")
+    kitchen = agents_model.about(model.nlp, "thanks to the staff nurse who spotted the deteriorating patient")
+    assert pump is not None and kitchen is not None and set(pump) >= {"3", "4", "9", "13", "14"}
+    assert pump["3"] > 0.5 > kitchen["3"]
 
 
 def test_the_build_learns_a_second_opinion_on_things_involved(model, model_dir) -> None:

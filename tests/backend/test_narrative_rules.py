@@ -328,6 +328,18 @@ def test_the_second_opinion_only_takes_away_and_takes_the_medicine_with_it(ruler
     assert keeps_all == agents(ruler, text)
 
 
+def test_reading_the_message_as_a_whole_drops_and_adds_kinds_of_thing(ruler) -> None:
+    text = "heparin ran at twice the rate, the volumetric pump was programmed wrong"
+    def read(about: dict[str, float]) -> dict[str, list]:
+        return {s.field: s.value for s in suggestions(ruler(text), [], [], None, about)}
+    assert read({"3": 0.9, "4": 0.9}) == {"InvolvedAgents": ["4", "3"], "DrugsInvolved": ["heparin"]}
+    # not about medicines at all: the medicine and its name go; about IT too: added, the narrative its evidence
+    assert read({"3": 0.9, "4": 0.01, "9": 0.8}) == {"InvolvedAgents": ["3", "9"]}
+    [agents_read] = [s for s in suggestions(ruler(text), [], [], None, {"3": 0.9, "4": 0.9, "9": 0.8})
+                     if s.field == "InvolvedAgents"]
+    assert [span.text for span, code in agents_read.spans if code == "9"] == [text]
+
+
 def test_the_second_opinion_learns_from_examples() -> None:
     broken = [(["bias", "after:failed", "code=3"], True)] * 20 + [(["bias", "before:given", "code=4"], False)] * 20
     model = fit(broken)
