@@ -80,6 +80,9 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:broke|broken|fractured?) (?:her |his |their |my |a |the )?(?:arm|leg|ankle|femur|ribs?|collar ?bone"
         r"|shoulder|elbow|pelvis|jaw|nose|humerus|tibia|hip)\b",
         r"admission arranged|(?:has|have) been (?:re-?)?admitted\b",
+        # more care said plainly: "hes in hospital with a clot", "sent out to hospital", "now needs fixation"
+        r"\b(?:he'?s|she'?s|hes|shes|they'?re|is) (?:now |still )?in (?:the )?hospital\b|sent (?:out |in )?to hospital\b",
+        r"\b(?:now )?needs? (?:an? )?(?:fixation|operation|op\b|removal)|having (?:it|them) removed|had a shunt|\bdka\b",
         # more care: a move to a unit or another hospital, theatre, a procedure needed again
         rf"(?:transfer|transferred|admission|stay|moved|move|\bto) (?:to |in |on )?(?:the )?{_UNIT}\b",
         rf"\b{_UNIT} (?:transfer|stay|admission|bed\b(?!\s*\d)|for \w+)", r"\bneeded cooling|therapeutic cooling",
@@ -96,6 +99,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"|vit(?:amin)? k|antidote|chlorphenamine|hydrocortisone|epipen|toast|steristrips|stitches|a dressing|oral antibiotics)",
         r"(?:glucose|naloxone|antihistamines?|vit(?:amin)? k|epipen|adrenaline|atropine) (?:was )?given",
         r"bruis|graze|skin tear|haematoma|cut (?:to|on)\b|burn[st]?\b|blister(?!\s*packs?)|rash|urticaria|swell|swollen",
+        r"abdo(?:minal)? pain|diarrhoea|black and blue|neck marks|marks (?:on|to) (?:her|his|the) neck|\bagony\b",
         r"pressure (?:mark|sore)",
         r"(?:grade|cat(?:egory)?) [12]\b", r"obs (?:increased|every)|extra obs|monitored (?:closely|overnight|for)",
         r"closer monitoring|needed monitoring|oversedated|drowsy|withdrawal symptoms|water infection|infected|infection",
@@ -124,6 +128,9 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"not (?:given|dispensed|administered|taken)|never reached|did(?:n'?t| not) (?:give|take) (?:any|it)",
         r"before (?:\w+ ){0,3}(?:was |were )?(?:given|handed|administered|harm|taken|acted on|reached|used)",
         r"caught in time|skin intact|before any harm|full recovery|picked up before",
+        r"no (?:obvious |apparent |visible )?injur(?:y|ies)|no (?:pt|patient)s? (?:was |were )?involved|none given to (?:the )?pat"
+        r"|(?:none|nobody|no one|no-one) (?:\w+ ){0,3}?(?:come|came) to (?:any )?harm|found before use|not physically harmed"
+        r"|fine afterwards",
         # an error caught before it reached the patient, and what did not follow
         r"(?:stopped|withheld|paused|held|queried|questioned) (?:\w+ ){0,3}?(?:before|being given|from being)|\bwithheld\b",
         r"\b(?:not|never|wasn'?t|weren'?t) (?:been )?(?:connected|injected|used|started|transfused|scanned|hung|infused"

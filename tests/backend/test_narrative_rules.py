@@ -220,6 +220,7 @@ def test_harm_as_stated(text, harm) -> None:
     "the syringe driver battery had died overnight",  # a battery, not a person
     "wrong blood nearly transfused, could have killed the patient",
     "nobody knows if he will be admitted",
+    "she was in hospital last year for a hip op",  # background, not what followed
 ])
 def test_hypothetical_or_negated_harm_does_not_count(text) -> None:
     found = find_harm(text, [])
@@ -247,6 +248,11 @@ def test_hypothetical_or_negated_harm_does_not_count(text) -> None:
     ("unplanned home birth of twins, both babies well", "5"),
     ("Rigid and unable to swallow. Admission arranged.", "3"),
     ("he rolled off the trolley and has broken his hip", "3"),
+    ("he collapsed yesterday and hes in hospital with a clot on his lung", "3"),
+    ("missed 3 doses, DKA, sent out to hospital", "3"),
+    ("head to toe done, no obvious injury", "5"),
+    ("none have come to harm that we know of", "5"),
+    ("ate half the sandwich, abdo pain and diarrhoea afterwards", "4"),
 ])
 def test_harm_as_people_say_it(text, harm) -> None:
     assert find_harm(text, []).value == harm
