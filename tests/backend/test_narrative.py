@@ -7,7 +7,6 @@ the published test number and the phone number is from Ofcom's drama range.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import sys
@@ -16,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from backend.narrative import agents_model
+from backend.narrative import agents_model, training
 from backend.narrative.analyse import analyse
 from backend.narrative.build import BUILD_FILE, INPUTS, build, is_current
 from backend.narrative.devset import HELDOUT_PATHS, TRAIN_PATHS
+from backend.narrative.extract import suggestions
 from backend.narrative.lexicon import SECTIONS, load_lexicon
 from backend.narrative.store import NarrativeModel, get_model
 from backend.plan import get_plan
@@ -377,14 +377,20 @@ def test_a_ward_number_before_pt_is_not_a_patient_count(model) -> None:
     ("given bisoprolol twice, HR 42, atropine not needed", ["4"], ["bisoprolol"]),
     ("she fell down the stairs at home after the optician gave her the wrong glasses", ["3"], None),
     ("pt fell on the stairs at the health centre, the stairs are poorly lit", ["13"], None),
-    # ICE the results system is not ice outside, and a tooth socket is not a building's
+    # ICE the results system is not ice outside
     ("the x-ray report went to the wrong inbox in ICE", ["9"], None),
-    ("exposed bone in the socket 8 weeks after the extraction", None, None),
 ])
 def test_things_involved_not_things_mentioned(model, text, agents, medicines) -> None:
     got = by_field(run(model, text))
     assert got.get("InvolvedAgents", {}).get("value") == agents
     assert got.get("DrugsInvolved", {}).get("value") == medicines
+
+
+def test_a_tooth_socket_is_not_a_buildings(model) -> None:
+    # (whether the message is about a medicine, as bone exposed after an extraction often is, is the
+    # whole-message reading's guess for the reporter to confirm)
+    got = by_field(run(model, "exposed bone in the socket 8 weeks after the extraction"))
+    assert "13" not in got.get("InvolvedAgents", {}).get("value", [])
 
 
 def test_the_build_learns_what_kinds_of_thing_a_message_is_about(model) -> None:
@@ -401,16 +407,18 @@ def test_the_build_learns_a_second_opinion_on_things_involved(model, model_dir) 
     assert {"involved_model.py", "involvement.py"} <= {p.name for p in INPUTS}
 
 
-@pytest.mark.parametrize(("text", "rules_alone", "with_second_opinion"), [
+@pytest.mark.parametrize(("text", "rules_alone", "learnt_too"), [
     # praise for keeping a caller on the phone line: no line (device) was involved
     ("Thank you to the 111 call handler who kept my mum on the line until the crew arrived", ["3"], None),
     # a failed pump and the drug it gave are both involved, with or without the second opinion
     ("the volumetric pump failed mid infusion of heparin and nobody noticed for two hours", ["3", "4"], ["3", "4"]),
 ])
-def test_the_second_opinion_drops_a_thing_only_mentioned(model, text, rules_alone, with_second_opinion) -> None:
-    alone = by_field(run(dataclasses.replace(model, involved=None), text))
-    assert alone.get("InvolvedAgents", {}).get("value") == rules_alone
-    assert by_field(run(model, text)).get("InvolvedAgents", {}).get("value") == with_second_opinion
+def test_the_learnt_readings_drop_a_thing_only_mentioned(model, text, rules_alone, learnt_too) -> None:
+    # the rules alone: the entity ruler's matches and involvement.py, without the two learnt readings
+    doc = model.nlp(text, disable=[training.TEXTCAT, agents_model.AGENTS_TEXTCAT])
+    alone = {s.field: s.value for s in suggestions(doc, [], [])}
+    assert alone.get("InvolvedAgents") == rules_alone
+    assert by_field(run(model, text)).get("InvolvedAgents", {}).get("value") == learnt_too
 
 
 @pytest.mark.parametrize(("text", "expected"), [
