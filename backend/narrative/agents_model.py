@@ -18,14 +18,15 @@ from typing import cast
 from spacy.language import Language
 from spacy.pipeline import TextCategorizer
 from spacy.training import Example as SpacyExample
-from spacy.util import fix_random_seed, minibatch
+from spacy.util import fix_random_seed
 
 from backend.narrative.devset import Labelled
+from backend.narrative.training import fit_pipe
 
 AGENTS_TEXTCAT = "agents_textcat"
 DROP_BELOW = 0.05
 ADD_FROM = 0.6
-EPOCHS, BATCH, DROPOUT, SEED = 12, 8, 0.2, 1
+EPOCHS, SEED = 12, 1  # minibatches and dropout as the event-type textcat's (training.fit_pipe)
 MODEL = {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False, "ngram_size": 2, "no_output_layer": False}
 
 
@@ -38,13 +39,7 @@ def add_agents_textcat(nlp: Language, items: list[Labelled]) -> None:
     fix_random_seed(SEED)
     data = [SpacyExample.from_dict(nlp.make_doc(item.text.lower()), {"cats": {c: float(c in item.agents) for c in codes}})
             for item in items]
-    rng = random.Random(SEED)
-    with nlp.select_pipes(enable=[AGENTS_TEXTCAT]):
-        optimizer = nlp.initialize(lambda: data)
-        for _ in range(EPOCHS):
-            rng.shuffle(data)
-            for batch in minibatch(data, size=BATCH):
-                nlp.update(batch, sgd=optimizer, drop=DROPOUT)
+    fit_pipe(nlp, AGENTS_TEXTCAT, data, random.Random(SEED), EPOCHS)
 
 
 def about(nlp: Language, text: str) -> dict[str, float] | None:

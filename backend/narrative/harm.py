@@ -118,7 +118,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     NONE: (
         r"no (?:obvious |apparent |physical |lasting )?harm|no harm (?:done|came)|nothing came of it|not hurt|unharmed",
-        r"(?:nobody|no one|no-one) (?:was )?(?:hurt|harmed|injured)|no injur(?:y|ies)|no bleed(?:ing)?|no ill effects?",
+        r"(?:nobody|no one|no-one) (?:was )?(?:hurt|harmed|injured)|no (?:obvious |apparent |visible )?injur(?:y|ies)|no bleed(?:ing)?|no ill effects?",
         r"no (?:adverse )?(?:effects?|reaction)|no (?:arrhythmia|aspiration|complications|falls?|doses? taken)",
         r"(?:is|was|he'?s|she'?s|hes|shes|they'?re|all) (?:fine|ok|okay|well) now|\bok now|fine now|near miss",
         r"(?:but|and) (?:he |she |they |the \w+ )?(?:was|were|seems?|seemed|is) (?:ok|okay|fine|alright|all right)\b"
@@ -128,9 +128,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"not (?:given|dispensed|administered|taken)|never reached|did(?:n'?t| not) (?:give|take) (?:any|it)",
         r"before (?:\w+ ){0,3}(?:was |were )?(?:given|handed|administered|harm|taken|acted on|reached|used)",
         r"caught in time|skin intact|before any harm|full recovery|picked up before",
-        r"no (?:obvious |apparent |visible )?injur(?:y|ies)|no (?:pt|patient)s? (?:was |were )?involved|none given to (?:the )?pat"
-        r"|(?:none|nobody|no one|no-one) (?:\w+ ){0,3}?(?:come|came) to (?:any )?harm|found before use|not physically harmed"
-        r"|fine afterwards",
+        r"no (?:pt|patient)s? (?:was |were )?involved|none given to (?:the )?pat"
+        r"|(?:none|nobody|no one|no-one) (?:\w+ ){0,3}?(?:come|came) to (?:any )?harm|found before use|not physically harmed",
         # an error caught before it reached the patient, and what did not follow
         r"(?:stopped|withheld|paused|held|queried|questioned) (?:\w+ ){0,3}?(?:before|being given|from being)|\bwithheld\b",
         r"\b(?:not|never|wasn'?t|weren'?t) (?:been )?(?:connected|injected|used|started|transfused|scanned|hung|infused"
@@ -143,7 +142,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?:baby|mum|pt|patient|child|he|she|they|both|resident|client) (?:is |was |were |are |seems? |has been |'s )?(?:fine|ok|okay|well|unharmed)\b",
         r"obs (?:stable|normal|fine)|(?:x-?ray|ct(?: head)?|scan) (?:was |is )?(?:clear|normal|nad)\b",
         r"before (?:\w+ ){0,4}(?:dispensed|opened|given|used|swallowed|taken|administered|transfused|collected)",
-        r"(?:was|were|got it|and it was|been) corrected|found safe|no problems|fine after\b|(?:anc|bloods?) (?:ok|fine|normal)",
+        r"(?:was|were|got it|and it was|been) corrected|found safe|no problems|fine after(?:wards)?\b|(?:anc|bloods?) (?:ok|fine|normal)",
         r"\bbefore (?:\w+ ){0,4}(?:giv\w*|apply\w*|transfus\w*|collect\w*|dispens\w*|administ\w*|swallow\w*"
         r"|open\w*|left the|leaving|reach\w*|any (?:harm|bleed|doses?))",
         # said plainly, or by what did not happen: "pt unaffected", "hadn't taken any", "caught at the accuracy check"

@@ -7,6 +7,7 @@ a medicine), a day or a month. Suggested with low confidence: the reporter confi
 
 from __future__ import annotations
 
+import calendar
 import re
 
 from spacy.tokens import Doc
@@ -20,8 +21,8 @@ _ON_SYSTEM = re.compile(r"\b" + _RECORDED + r"\b(?:\s+[\w-]+){0,3}?\s+(?:on|onto
                         r"(?:the\s+)?" + _NAME + r"\b")
 _SYSTEM_WORD = re.compile(r"\b(?:the|our|on|via)\s+" + _NAME + r"\s+(?:screen|system|software|app|portal|module|"
                           r"platform|froze|frozen|crashed|went down|was down|is down|outage)\b")
-_NOT_NAMES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april may
-june july august september october november december christmas easter nhs the iv im sc po np""".split())
+_NOT_NAMES = frozenset({d.lower() for d in calendar.day_name} | {m.lower() for m in calendar.month_name if m}
+                       | set("christmas easter nhs the iv im sc po np".split()))
 
 
 def unnamed_systems(doc: Doc, blocked: list[tuple[int, int]]) -> list[Span]:

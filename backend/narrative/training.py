@@ -53,10 +53,14 @@ def train_textcat(nlp: Language, examples: list[Example], seed: int = SEED) -> N
         for text, y in examples
     ]
     rng = random.Random(seed)
-    data = _rebalanced(data, [y for _, y in examples], rng)
-    with nlp.select_pipes(enable=[TEXTCAT]):
+    fit_pipe(nlp, TEXTCAT, _rebalanced(data, [y for _, y in examples], rng), rng, EPOCHS)
+
+
+def fit_pipe(nlp: Language, pipe: str, data: list[SpacyExample], rng: random.Random, epochs: int) -> None:
+    """Train one component of the pipeline (and nothing else) on shuffled minibatches."""
+    with nlp.select_pipes(enable=[pipe]):
         optimizer = nlp.initialize(lambda: data)
-        for _ in range(EPOCHS):
+        for _ in range(epochs):
             rng.shuffle(data)
             for batch in minibatch(data, size=BATCH):
                 nlp.update(batch, sgd=optimizer, drop=DROPOUT)

@@ -251,6 +251,7 @@ def test_hypothetical_or_negated_harm_does_not_count(text) -> None:
     ("he collapsed yesterday and hes in hospital with a clot on his lung", "3"),
     ("missed 3 doses, DKA, sent out to hospital", "3"),
     ("head to toe done, no obvious injury", "5"),
+    ("back blows by staff cleared it, fine afterwards", "5"),
     ("none have come to harm that we know of", "5"),
     ("ate half the sandwich, abdo pain and diarrhoea afterwards", "4"),
 ])
