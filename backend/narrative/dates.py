@@ -19,7 +19,8 @@ Rules for an event just reported (UK usage):
   "Saturday night shift" without a time are that evening's date (yesterday, Friday, Saturday). When a
   time in the small hours (00:00-07:59) is also given, the event is on the calendar day that follows:
   "Friday night shift, at 02:30" is Saturday. A small-hours time with no date ("at 03:40", "in the early
-  hours") is today's if that time has passed, else yesterday's; "at 04:10 today" is today.
+  hours") is today's if that time has passed, else yesterday's; "at 04:10 today" is today. A daytime
+  time alone ("given at 0900") dates nothing.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ _ORDINAL_WORDS = {w: n for n, w in enumerate(
 _ORDINAL_WORD = "(?:" + "|".join(w.replace(" ", "[- ]?") for w in sorted(_ORDINAL_WORDS, key=len, reverse=True)) + ")"
 _RECURRING = r"(?<!every )(?<!each )(?<!most )"  # "every Sunday evening" is not a date
 _FILLERS = r"(?:,?\s+(?:er|erm|um|uh|like)\b,?)*"  # transcribed speech: "on, er, the 5th"
-_NOT_A_DAY_AFTER = r"(?!\s+(?:floor|time|times|dose|attempt|go|visit|occasion|one|of the (?:month|day))\b)"
+_NOT_A_DAY_AFTER = (r"(?!\s+(?:floor|time|times|dose|doses|attempt|go|visit|occasion|one|night|nights|day|days|week|weeks"
+                    r"|morning|afternoon|evening|shift|round|attempt|try|of the (?:month|day))\b)")  # "on the second night"
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,9 @@ DATE_PATTERNS = (
     _p(rf"\bovernight\s+(?:on\s+)?(?:the\s+)?(?P<d>{_WEEKDAY})\b", 0.8, None, True),
     _p(rf"\b(?:on\s+)?(?P<d>{_WEEKDAY})\s+overnight\b", 0.8, None, True),
     _p(r"\btwo nights ago\b", 0.7, "2 days ago", True),
+    # a night named by its date: "overnight on the 21st", "the night of the 19th", "overnight 24/25 Oct"
+    _p(rf"\b(?:overnight|(?:the\s+)?night(?:\s+shift)?)\s+(?:of\s+|on\s+)?(?:the\s+)?(?P<d>\d{{1,2}}(?:st|nd|rd|th)"
+       rf"(?:\s+(?:of\s+)?{_MONTH})?|\d{{1,2}}\s+(?:of\s+)?{_MONTH}|\d{{1,2}}/\d{{1,2}}(?:\s+{_MONTH})?)\b", 0.8, None, True),
     _p(r"\b(?:in|during) the (?:early|small) hours of this morning\b", 0.85, "today"),
     _p(rf"\b(?:on\s+)?(?:the\s+)?(?P<d>{_WEEKDAY}|{_DAY_ABBR})(?:'s)?\s+(?:night|nights|night shift|nightshift|nite|nites|late)\b", 0.8, None, True),
     _p(rf"\b{_RECURRING}(?:on\s+)?(?P<d>{_WEEKDAY})\s+(?P<part>morning|afternoon|evening)\b", 0.8),
@@ -100,7 +105,7 @@ DATE_PATTERNS = (
     _p(r"\bon\s+(?:the\s+)?(?P<d>\d{1,2}/\d{1,2})\b(?![/\d])", 0.85),
     _p(rf"\b(?P<d>{_ORD}\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?)\b", 0.9),
     _p(rf"\b(?P<d>{_MONTH}\s+{_ORD}(?:,?\s+\d{{4}})?)\b", 0.9),
-    _p(rf"\bon{_FILLERS} the (?P<d>\d{{1,2}}(?:st|nd|rd|th))\b(?!\s+(?:of\s+)?{_MONTH}\b){_NOT_A_DAY_AFTER}", 0.7),  # "on the 2nd april": the month pattern
+    _p(rf"\bon{_FILLERS}(?: the)? (?P<d>\d{{1,2}}(?:st|nd|rd|th))\b(?!\s+(?:of\s+)?{_MONTH}\b){_NOT_A_DAY_AFTER}", 0.7),  # "on the 2nd april": the month pattern
     _p(rf"\bon{_FILLERS} the (?P<d>{_ORDINAL_WORD})\b(?!\s+(?:of\s+)?{_MONTH}\b){_NOT_A_DAY_AFTER}", 0.65),  # "on the fifth"
     _p(r"\bchristmas day\b", 0.8, "25 December"),
     _p(r"\bboxing day\b", 0.8, "26 December"),
@@ -124,7 +129,7 @@ _TIME_PATTERNS = (
         re.I,
     ), 0.8),
     (re.compile(r"\b(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s*(?:hrs|hours|h)\b", re.I), 0.85),
-    (re.compile(r"\b(?:until|till|from|by|since|and again|again at)\s+(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b(?![.\d])", re.I), 0.7),
+    (re.compile(r"\b(?:until|till|from|by|since|between|and again|again at)\s+(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b(?![.\d])", re.I), 0.7),
     # a routine named by its time: "at the 0400 obs", "her 0730 call", "the 2200 meds round"
     (re.compile(r"\b(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\s+(?:obs|call|visit|round|drug round|meds round|med round|"
                 r"feed|check|checks|dose|medication|meds|insulin|bloods|review)\b", re.I), 0.75),
@@ -191,6 +196,10 @@ _FOUND = re.compile(r"\b(?:found|picked up|noticed|spotted|discovered|identified
                     r"flagged(?: up)?)\b(?:\s+\w+){0,3}\s+$", re.I)
 _VAGUE_EARLIER = re.compile(rf"\b(?:in|during|since|back in|early|mid|late|end of|start of|beginning of)\s+"
                             rf"(?:{_MONTH})\b|\b(?:weeks|months) ago\b|\blast (?:month|year)\b", re.I)
+# A reporter correcting themselves ("Tuesday last week, no sorry Wednesday", "the 3rd, I mean the 4th"): the
+# date said after the correction replaces the one just before it.
+_CORRECTION = re.compile(r"\b(?:no,? sorry|sorry,? no|no wait|i mean|i meant|or rather|no,? it was|actually it was)\b,?", re.I)
+CORRECTION_REACH = 40  # characters either side of the correction
 _FULL_DAY = {a: d for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
              for a in (d[:3], d[:4], d[:5])} | {"weds": "wednesday"}
 _PART_BEGINS = {"morning": "06:00", "afternoon": "12:00", "evening": "17:00"}
@@ -253,13 +262,15 @@ def find_date(text: str, now: datetime, blocked: list[tuple[int, int]]) -> Found
     clock = find_time(text, blocked)
     small_hours = clock is not None and _SMALL_HOURS[0] <= clock.value < _SMALL_HOURS[1]
     if not resolved:
-        if clock is None:
+        # A small-hours time alone is the most recent such moment: today's once passed, else last night's.
+        # A daytime time alone dates nothing: coders read "given at 0900" or "the 8am meds" as any day (23 of
+        # the 29 such training messages say no date).
+        if clock is None or not small_hours:
             return None
-        # A time alone is the most recent such moment: today's once passed. A small-hours time still to come
-        # is last night's; a daytime one still to come could be any earlier day, so it dates nothing.
         if clock.value <= now.strftime("%H:%M"):
             return Found(now.date(), 0.6, clock.span)
-        return Found(now.date() - timedelta(days=1), 0.6, clock.span) if small_hours else None
+        return Found(now.date() - timedelta(days=1), 0.6, clock.span)
+    resolved = _corrected(text, resolved)
     found_then = [r for r in resolved if _FOUND.search(text[: r[2].start()])]
     events = [r for r in resolved if not (_NOT_EVENT.search(text[: r[2].start()]) or _BOUND.search(text[: r[2].start()]))
               and r not in found_then]
@@ -274,6 +285,17 @@ def find_date(text: str, now: datetime, blocked: list[tuple[int, int]]) -> Found
     if len({r[0].value for r in resolved}) > 1:
         best = Found(best.value, min(best.confidence, 0.6), best.span)  # several dates: less sure
     return best
+
+
+def _corrected(text: str, resolved: list[tuple[Found[date], DatePattern, re.Match]]
+               ) -> list[tuple[Found[date], DatePattern, re.Match]]:
+    replaced = set()
+    for fix in _CORRECTION.finditer(text):
+        before = [i for i, r in enumerate(resolved) if 0 <= fix.start() - r[2].end() <= CORRECTION_REACH]
+        after = [r for r in resolved if 0 <= r[2].start() - fix.end() <= CORRECTION_REACH]
+        if before and after:
+            replaced.update(before)
+    return [r for i, r in enumerate(resolved) if i not in replaced]
 
 
 def find_time(text: str, blocked: list[tuple[int, int]]) -> Found[str] | None:
