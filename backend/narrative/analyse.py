@@ -18,7 +18,8 @@ from backend.narrative.ages import find_age
 from backend.narrative.challenges import find_challenges
 from backend.narrative.dates import find_date, find_time, local_now
 from backend.narrative.extract import Suggestion, suggestions
-from backend.narrative.harm import find_harm, find_psychological_harm
+from backend.narrative.harm import find_psychological_harm
+from backend.narrative.harm_model import read_harm
 from backend.narrative.medicine_problem import find_medicine_problem
 from backend.narrative.organisations import OrgMatch, match_organisations
 from backend.narrative.patients import find_patient_count
@@ -124,8 +125,9 @@ def analyse(text: str, audience: str, reported_at: datetime | None, *, model: Na
     event_type = _event_type(model, text) if text.strip() else None  # the event type rests on the narrative itself
     judge = model.involved.judge(doc, str(event_type.value), audience) if model.involved and event_type else None
     items = [*_when(text, now, blocked), *_organisations(orgs),
-             *suggestions(doc, blocked, named, judge, agents_model.about(model.nlp, text))]
-    harm = find_harm(text, blocked)
+             *suggestions(doc, blocked, named, judge, agents_model.about(model.nlp, text),
+                         str(event_type.value) if event_type else None)]
+    harm = read_harm(text, blocked, model.harm, str(event_type.value) if event_type else "", audience)
     if harm is not None:
         items.append(Suggestion("PhysicalHarm", harm.value, harm.confidence, harm.spans))
     calm = find_psychological_harm(text, blocked)

@@ -2,8 +2,8 @@
 
 No pretrained spaCy model can be installed here, so the pipeline is spacy.blank("en") plus an entity
 ruler generated from the lexicon and the taxonomy's labels, and a textcat trained on the examples,
-the second opinion on things involved (involved_model.py) and what kinds of thing a message is about
-(agents_model.py), both learnt from the development set.
+the second opinion on things involved (involved_model.py), what kinds of thing a message is about
+(agents_model.py) and the physical harm it states (harm_model.py), all learnt from the development set.
 build.json beside it records a hash of every input, so the service rebuilds when any of them changed,
 and whether the classifier beat the keyword rules on held-out examples (else the service uses rules).
 """
@@ -24,7 +24,7 @@ import spacy
 from spacy.pipeline import EntityRuler
 
 from backend.config import NARRATIVE_MODEL_DIR
-from backend.narrative import involved_model
+from backend.narrative import harm_model, involved_model
 from backend.narrative.agents_model import add_agents_textcat
 from backend.narrative.devset import TRAIN_PATHS, event_type_examples, load
 from backend.narrative.examples import EXAMPLES_PATH, load_examples
@@ -42,7 +42,7 @@ _HERE = Path(__file__).resolve().parent
 INPUTS = (
     LEXICON_PATH, EXAMPLES_PATH, *TRAIN_PATHS, TAXONOMY_DATA / "code-systems.json",
     *(_HERE / f"{name}.py" for name in ("lexicon", "patterns", "examples", "devset", "cues", "harm", "spans", "rules", "medicine_names",
-                                         "training", "involvement", "involved_model", "agents_model", "build")),
+                                         "training", "involvement", "involved_model", "agents_model", "harm_model", "build")),
 )
 
 
@@ -82,6 +82,7 @@ def build(out: Path = NARRATIVE_MODEL_DIR) -> dict:
     labelled = [item for path in TRAIN_PATHS for item in load(path)]
     mentions = involved_model.examples(nlp, labelled)
     involved = involved_model.fit(mentions)
+    harm = harm_model.fit(harm_model.examples(labelled))
     add_agents_textcat(nlp, labelled)
     add_textcat(nlp, sorted({y for _, y in examples}))
     train_textcat(nlp, examples)  # the shipped classifier learns from every example
@@ -92,6 +93,7 @@ def build(out: Path = NARRATIVE_MODEL_DIR) -> dict:
     shutil.rmtree(scratch, ignore_errors=True)
     nlp.to_disk(scratch)
     involved.save(scratch)
+    harm.save(scratch)
     info = {
         "inputs_hash": digest,
         "spacy_version": spacy.__version__,

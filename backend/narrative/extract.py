@@ -12,7 +12,7 @@ from dataclasses import field as dataclass_field
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
-from backend.narrative.agents_model import ADD_FROM, DROP_BELOW
+from backend.narrative.agents_model import ADD_FROM, keep_from
 from backend.narrative.involvement import lexicon_words, not_involved
 from backend.narrative.lexicon import AS_TYPED, DRUG_FIELD, STRONG, WEAK
 from backend.narrative.patterns import IGNORE, decode_id
@@ -68,7 +68,8 @@ def _vetoed(ent: SpacySpan, involved: Judge | None) -> set[str]:
 
 
 def mentions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int, int]],
-             involved: Judge | None = None, about: dict[str, float] | None = None) -> dict[str, list[Mention]]:
+             involved: Judge | None = None, about: dict[str, float] | None = None,
+             event_type: str | None = None) -> dict[str, list[Mention]]:
     """Field -> (value, confidence, span) for every match, in text order; identifiers' spans excluded.
     A match inside a confirmed span (a named organisation: "Beacon Surgery") is not ambiguous."""
     found: dict[str, list[Mention]] = {f: [] for f in FIELDS}
@@ -93,19 +94,20 @@ def mentions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int
     systems = [("9", WEAK, span) for span in unnamed_systems(doc, blocked)]  # "entered on S4H"
     found["InvolvedAgents"] = sorted(found["InvolvedAgents"] + systems, key=lambda m: m[2].start)
     if about is not None:
-        _read_as_a_whole(found, about, doc.text)
+        _read_as_a_whole(found, about, doc.text, event_type)
     if not any(found[f] for f in PLACE_FIELDS):  # the only place named: where it happened after all
         for f in PLACE_FIELDS:
             found[f] = sorted(found[f] + went[f], key=lambda m: m[2].start)
     return found
 
 
-def _read_as_a_whole(found: dict[str, list[Mention]], about: dict[str, float], text: str) -> None:
+def _read_as_a_whole(found: dict[str, list[Mention]], about: dict[str, float], text: str,
+                     event_type: str | None) -> None:
     """Things named that the message as a whole is plainly not about are dropped (with their medicine names);
     kinds of thing it is plainly about without a listed word are added, the narrative their evidence."""
     named = found["InvolvedAgents"]
-    found["InvolvedAgents"] = [m for m in named if about.get(m[0], 1.0) >= DROP_BELOW]
-    if about.get("4", 1.0) < DROP_BELOW:
+    found["InvolvedAgents"] = [m for m in named if about.get(m[0], 1.0) >= keep_from(m[0], event_type)]
+    if about.get("4", 1.0) < keep_from("4", event_type):
         found[DRUG_FIELD] = []
     kept = {m[0] for m in found["InvolvedAgents"]}
     whole = Span(0, len(text), text)
@@ -145,8 +147,9 @@ def _one(fname: str, items: list[Mention]) -> Suggestion:
 
 
 def suggestions(doc: Doc, blocked: list[tuple[int, int]], confirmed: list[tuple[int, int]],
-                involved: Judge | None = None, about: dict[str, float] | None = None) -> list[Suggestion]:
-    found = mentions(doc, blocked, confirmed, involved, about)
+                involved: Judge | None = None, about: dict[str, float] | None = None,
+                event_type: str | None = None) -> list[Suggestion]:
+    found = mentions(doc, blocked, confirmed, involved, about, event_type)
     out = []
     for fname in FIELDS:
         if found[fname]:

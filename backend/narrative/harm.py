@@ -27,11 +27,11 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"took (?:his|her|their) (?:own )?life|killed (?:him|her|them)sel(?:f|ves)|resus(?:citation)? (?:was )?unsuccessful", r"passed away", r"\bdeath\b",
         r"did not survive|didn'?t survive|rosc not achieved|resuscitation (?:was )?unsuccessful|pronounced dead",
         r"\biud\b|stillb(?:orn|irth)|lost (?:the|her|their|our) baby", r"\bfatal\b",
-        r"born sleeping",
+        r"born sleeping|(?:when|after) (?:she|he|they) passed\b(?! (?:out|urine|stools?|blood|through|a\b|the\b))|passed (?:on|peacefully)\b(?! (?:to|the|a|it|this|that|her|his|their|info\w*|message))",
         r"(?:could not|couldn'?t|unable to) (?:revive|resuscitate|save) (?:him|her|them|the \w+)",
     ),
     SEVERE: (
-        r"lost (?:some |most |all |part )?(?:of )?(?:the |her |his |their |my )?(?:central |peripheral )?(?:sight|vision|hearing)(?! aids?)",
+        r"lost (?:some |most |all |part |further |more )?(?:of )?(?:the |her |his |their |my )?(?:central |peripheral |visual )?(?:sight|vision|hearing|field)(?! aids?)",
         r"field loss|hysterectomy|hemiplegi|(?:not able|unable) to walk|went blind|blind in (?:one|her|his|my|the) eye|permanent (?:hearing loss|weakness|numbness|scarring)",
         r"(?:can'?t|cannot|can not|unable to) (?:speak|talk|see)\b",
         r"\bblind(?:ed|ness)?\b|brain (?:damage|injury)|\bhie\b|paralys|amputat|life[- ]changing|permanent(?:ly)?",
@@ -79,7 +79,10 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"vision (?:has |had )?(?:dropped|reduced|deteriorated|worsened|got worse)",
         r"\b(?:broke|broken|fractured?) (?:her |his |their |my |a |the )?(?:arm|leg|ankle|femur|ribs?|collar ?bone"
         r"|shoulder|elbow|pelvis|jaw|nose|humerus|tibia|hip)\b",
-        r"admission arranged|(?:has|have) been (?:re-?)?admitted\b",
+        r"admission arranged|(?:has|have) been (?:re-?)?admitted\b|\b(?:\d+|two|three|four|five|several) (?:of them |residents |patients )?(?:were |have been |now )?(?:re-?)?admitted\b",
+        # more care named by what was done or what followed: a stent, an operation of any name, a dislocation, AKI
+        r"(?:had|needed|needing|needs|required) (?:a |an )?stents?\b|\bstented\b|\bdislocat\w*|\baki\b|acute kidney injury",
+        r"\bneeds? (?:an? |another |further )?(?:\w+ ){1,2}(?:operation|surgery)\b(?! (?:date|list|slot|booking))|transferred back\b|sent back (?:in|to (?:the )?hospital)",
         # more care said plainly: "hes in hospital with a clot", "sent out to hospital", "now needs fixation"
         r"\b(?:he'?s|she'?s|hes|shes|they'?re|is) (?:now |still )?in (?:the )?hospital\b|sent (?:out |in )?to hospital\b",
         r"\b(?:now )?needs? (?:an? )?(?:fixation|operation|op\b|removal)|having (?:it|them) removed|had a shunt|\bdka\b",
@@ -100,7 +103,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?:glucose|naloxone|antihistamines?|vit(?:amin)? k|epipen|adrenaline|atropine) (?:was )?given",
         r"bruis|graze|skin tear|haematoma|cut (?:to|on)\b|burn[st]?\b|blister(?!\s*packs?)|rash|urticaria|swell|swollen",
         r"abdo(?:minal)? pain|diarrhoea|black and blue|neck marks|marks (?:on|to) (?:her|his|the) neck|\bagony\b",
-        r"pressure (?:mark|sore)",
+        r"pressure (?:mark|sore)|red raw|\bulcers?\b|cuts? (?:to|on) (?:his |her |their |my |the |both )?\w+|observed (?:for \d+ ?(?:hrs?|hours)|overnight)",
         r"(?:grade|cat(?:egory)?) [12]\b", r"obs (?:increased|every)|extra obs|monitored (?:closely|overnight|for)",
         r"closer monitoring|needed monitoring|oversedated|drowsy|withdrawal symptoms|water infection|infected|infection",
         r"fever|shak(?:y|ing)|vomit|\bsick\b|went (?:all )?red|in agony|sore\b|desaturated|superficial (?:cuts?|wounds?|injur)"
@@ -117,7 +120,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bin (?:a lot of |loads of |so much |severe |terrible )?pain\b|(?:needed|given|on|started) (?:oral )?antibiotics",
     ),
     NONE: (
-        r"no (?:obvious |apparent |physical |lasting )?harm|no harm (?:done|came)|nothing came of it|not hurt|unharmed",
+        r"no (?:obvious |apparent |physical |lasting |patient |pt )?harm|no harm (?:done|came)|nothing came of it|not hurt|unharmed",
         r"(?:nobody|no one|no-one) (?:was )?(?:hurt|harmed|injured)|no (?:obvious |apparent |visible )?injur(?:y|ies)|no bleed(?:ing)?|no ill effects?",
         r"no (?:adverse )?(?:effects?|reaction)|no (?:arrhythmia|aspiration|complications|falls?|doses? taken)",
         r"(?:is|was|he'?s|she'?s|hes|shes|they'?re|all) (?:fine|ok|okay|well) now|\bok now|fine now|near miss",
@@ -128,6 +131,12 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"not (?:given|dispensed|administered|taken)|never reached|did(?:n'?t| not) (?:give|take) (?:any|it)",
         r"before (?:\w+ ){0,3}(?:was |were )?(?:given|handed|administered|harm|taken|acted on|reached|used)",
         r"caught in time|skin intact|before any harm|full recovery|picked up before",
+        # reassurance as staff and families put it: stable, otherwise ok, born ok, no clot, nobody went into withdrawal
+        r"\b(?:pt|patient|he|she|they|baby|obs|vitals|observations) (?:is |was |remained |remains |has remained |now )?stable\b"
+        r"|otherwise (?:ok|okay|fine|well)\b|woke (?:up )?(?:fine|ok|well)|(?:was|is|remained) comfortable\b"
+        r"|(?:i\'?m|im|i am) (?:ok|okay|fine)\b|born (?:ok|okay|fine|safely|well)\b",
+        r"\bno (?:new |further |signs? of (?:an? )?)?(?:toxicity|clots?|dka|symptoms|withdrawal|chest infection|infection"
+        r"|burns?|damage|deterioration|seizures?|fractures?|aspiration)\b|(?:no one|nobody|none) went into withdrawal",
         r"no (?:pt|patient)s? (?:was |were )?involved|none given to (?:the )?pat"
         r"|(?:none|nobody|no one|no-one) (?:\w+ ){0,3}?(?:come|came) to (?:any )?harm|found before use|not physically harmed",
         # an error caught before it reached the patient, and what did not follow
@@ -198,24 +207,43 @@ def _stands(text: str, start: int) -> bool:
     return not _NEGATOR.search(clause) and not _THING.search(before)  # a battery that died is not a death
 
 
-def find_harm(text: str, blocked: list[tuple[int, int]]) -> HarmFound | None:
-    found: list[tuple[str, Span]] = []
+@dataclass(frozen=True)
+class Cue:
+    code: str
+    span: Span
+    stands: bool  # False: negated or hypothetical where it is said ("did not need surgery", "could have died")
+
+
+def harm_cues(text: str, blocked: list[tuple[int, int]]) -> list[Cue]:
+    """Every harm cue in the text, the most severe reading of any stretch first; a cue that does not stand
+    leaves its stretch to a milder reading ("could have died" is also a no-harm cue)."""
+    found: list[Cue] = []
     taken: list[tuple[int, int]] = list(blocked)
-    for code, regex in _compiled():  # the most severe reading of any stretch of text first
+    for code, regex in _compiled():
         for m in regex.finditer(text):
             if m.end() == m.start() or overlaps(m.start(), m.end(), taken):
                 continue
-            if code != NONE and not _stands(text, m.start()):
-                continue
-            found.append((code, Span(m.start(), m.end(), m.group(0))))
-            taken.append(m.span())
+            stands = code == NONE or _stands(text, m.start())
+            found.append(Cue(code, Span(m.start(), m.end(), m.group(0)), stands))
+            if stands:
+                taken.append(m.span())
+    return found
+
+
+def rule_harm(cues: list[Cue]) -> HarmFound | None:
+    """The most severe cue that stands; mixed cues lower the confidence, so the reporter confirms."""
+    found = [(c.code, c.span) for c in cues if c.stands]
     if not found:
         return None
     harmed = [f for f in found if f[0] != NONE]
     value = min((f[0] for f in harmed or found), key=SEVERITY.index)
     spans = sorted(((span, code) for code, span in found if code == value), key=lambda s: s[0].start)
-    confidence = 0.8 if len({c for c, _ in found}) == 1 else 0.6  # mixed cues: the reporter confirms
+    confidence = 0.8 if len({c for c, _ in found}) == 1 else 0.6
     return HarmFound(value, confidence, spans)
+
+
+def find_harm(text: str, blocked: list[tuple[int, int]]) -> HarmFound | None:
+    return rule_harm(harm_cues(text, blocked))
 
 
 # The patient said to be well again, with no word of distress: no psychological harm, for the reporter to

@@ -11,6 +11,7 @@ import spacy
 from spacy.language import Language
 
 from backend.narrative.build import build, is_current, read_build_info
+from backend.narrative.harm_model import HarmModel
 from backend.narrative.involved_model import InvolvedModel
 
 _cache: dict[Path, NarrativeModel] = {}
@@ -22,6 +23,7 @@ class NarrativeModel:
     nlp: Language
     info: dict  # build.json: inputs hash, held-out accuracies, the event-type decision
     involved: InvolvedModel | None = None  # the second opinion on things involved (none: the rules alone)
+    harm: HarmModel | None = None  # the learnt reading of physical harm (none: the rules alone)
 
     @property
     def temperature(self) -> float:
@@ -40,6 +42,7 @@ def get_model(model_dir: Path) -> NarrativeModel:
         if model is None:
             if not is_current(key):
                 build(key)
-            model = NarrativeModel(spacy.load(key), read_build_info(key) or {}, InvolvedModel.load(key))
+            model = NarrativeModel(spacy.load(key), read_build_info(key) or {}, InvolvedModel.load(key),
+                                   HarmModel.load(key))
             _cache[key] = model
         return model

@@ -407,6 +407,15 @@ def test_the_build_learns_a_second_opinion_on_things_involved(model, model_dir) 
     assert {"involved_model.py", "involvement.py"} <= {p.name for p in INPUTS}
 
 
+def test_the_build_learns_how_coders_read_harm(model, model_dir) -> None:
+    assert (model_dir / "harm.json").exists() and model.harm is not None
+    assert {"harm_model.py", "harm.py"} <= {p.name for p in INPUTS}  # changing either rebuilds it
+    # a plain statement either way is read as the cue says, with the cue as evidence
+    for text, level in (("she fell and broke her hip", "3"), ("wrong dose prescribed, no harm done", "5")):
+        harm = by_field(run(model, text))["PhysicalHarm"]
+        assert harm["value"] == level and harm["evidence"]["text"] != text
+
+
 @pytest.mark.parametrize(("text", "rules_alone", "learnt_too"), [
     # praise for keeping a caller on the phone line: no line (device) was involved
     ("Thank you to the 111 call handler who kept my mum on the line until the crew arrived", ["3"], None),

@@ -17,8 +17,11 @@ from backend.narrative.cues import classifier_text
 from backend.narrative.dates import find_date, find_time
 from backend.narrative.extract import suggestions
 from backend.narrative.harm import find_harm, find_psychological_harm
+from backend.narrative.harm_model import CLASSES as HARM_CLASSES
+from backend.narrative.harm_model import HarmModel, read_harm
+from backend.narrative.harm_model import fit as fit_harm
 from backend.narrative.involved_model import fit
-from backend.narrative.lexicon import load_lexicon
+from backend.narrative.lexicon import WEAK, load_lexicon
 from backend.narrative.medicine_problem import find_medicine_problem
 from backend.narrative.patients import find_patient_count
 from backend.narrative.patterns import add_entity_ruler
@@ -59,13 +62,30 @@ def test_uk_dates(text, expected) -> None:
     ("Colleague on the night shift 14/15 March noticed the patch", date(2026, 3, 14)),
     ("last night at 3am the patient fell", date(2026, 3, 19)),  # small hours: the next calendar day
     ("found on the floor at 0340, unwitnessed", date(2026, 3, 19)),  # a small-hours time alone: today's
+    ("paracetamol given at 1400 and again at 1600, first dose not signed", None),  # a daytime time alone: any day
+    ("gave the resident's 8am meds to the lady next door", None),
     ("in the early hours pt pulled out the NG tube", date(2026, 3, 19)),
     ("in the early hours of Sunday", date(2026, 3, 15)),
     ("Sat/Sun night the pump failed", date(2026, 3, 14)),  # a night named by its pair of days
     ("Night shift Tue into Wed, pt found on the floor at 0300", date(2026, 3, 18)),
     ("Night shift Tue into Wed, pt found on the floor at 2300", date(2026, 3, 17)),
+    # a night named by its date
+    ("deteriorated overnight on the 11th, NEWS 2 to 7 between 0200 and 0600", date(2026, 3, 12)),
+    ("CTG not reviewed overnight 10/11 Mar, decels from 0300", date(2026, 3, 11)),
+    ("thanks to the midwives on the night of the 9th", date(2026, 3, 9)),
 ])
 def test_nights_are_dated_by_the_rule(text, expected) -> None:
+    assert day(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("it was on Monday, no sorry, Tuesday, and the GP never looked", date(2026, 3, 17)),
+    ("given on the 3rd, I mean on the 4th", date(2026, 3, 4)),
+    ("transferred from another prison on 9th with no meds", date(2026, 3, 9)),  # "on 9th", no "the"
+    ("tried to ligate on the second night in ED", None),  # an ordinal before a noun is not a day of the month
+    ("on the third day she was sent home", None),
+])
+def test_corrections_and_ordinals(text, expected) -> None:
     assert day(text) == expected
 
 
@@ -221,6 +241,8 @@ def test_harm_as_stated(text, harm) -> None:
     "wrong blood nearly transfused, could have killed the patient",
     "nobody knows if he will be admitted",
     "she was in hospital last year for a hip op",  # background, not what followed
+    "he passed out in the waiting room", "she passed on the message to the GP",  # not a death
+    "needs a new operation date",
 ])
 def test_hypothetical_or_negated_harm_does_not_count(text) -> None:
     found = find_harm(text, [])
@@ -253,6 +275,27 @@ def test_hypothetical_or_negated_harm_does_not_count(text) -> None:
     ("head to toe done, no obvious injury", "5"),
     ("back blows by staff cleared it, fine afterwards", "5"),
     ("none have come to harm that we know of", "5"),
+    # reassurance as staff and families put it, and what did not follow
+    ("K+ 6.8 not acted on for 5 hours, ECG done, pt stable", "5"),
+    ("stuck in the lift 35 mins, patient anxious but otherwise ok", "5"),
+    ("missed 4 days of his insulin, BMs in the 20s, no DKA", "5"),
+    ("went 5 days without her rivaroxaban. No clot.", "5"),
+    ("methadone doses missed until the afternoon, no one went into withdrawal", "5"),
+    ("the text said my results were normal, they weren't, Im ok but I'm angry", "5"),
+    ("no patient harm, list delayed 2 hours", "5"),
+    # outcomes said in other words
+    ("chest pain, 111 took 40 mins, was a heart attack, he's had a stent", "3"),
+    ("covid outbreak, 6 residents positive, 2 admitted", "3"),
+    ("creatinine rose, AKI stage 2, nephrology input", "3"),
+    ("blurred vision, needs a lens exchange operation", "3"),
+    ("had a seizure on the 28th, transferred back", "3"),
+    ("shes now had a dislocation twice", "3"),
+    ("one patient lost further visual field", "2"),
+    ("the nurses were wonderful with my wife when she passed on the 2nd", "1"),
+    ("his bottom is red raw now", "4"),
+    ("rolled down a slope and hit a wall, cuts to hands", "4"),
+    ("no antibiotics in labour, baby observed for 24 hrs, well", "4"),
+    ("methotrexate given daily, patient has mouth ulcers", "4"),
     ("ate half the sandwich, abdo pain and diarrhoea afterwards", "4"),
 ])
 def test_harm_as_people_say_it(text, harm) -> None:
@@ -345,6 +388,17 @@ def test_reading_the_message_as_a_whole_drops_and_adds_kinds_of_thing(ruler) -> 
     [agents_read] = [s for s in suggestions(ruler(text), [], [], None, {"3": 0.9, "4": 0.9, "9": 0.8})
                      if s.field == "InvolvedAgents"]
     assert [span.text for span, code in agents_read.spans if code == "9"] == [text]
+
+
+def test_the_whole_message_reading_drops_only_what_it_reads_well_and_more_in_praise(ruler) -> None:
+    text = "the volumetric pump failed and EMIS crashed"
+    def read(about: dict[str, float], event_type: str) -> list[str]:
+        got = {s.field: s.value for s in suggestions(ruler(text), [], [], None, about, event_type)}
+        return got.get("InvolvedAgents", [])
+    unlikely = {"3": 0.01, "9": 0.01}
+    assert read(unlikely, "incident") == ["9"]  # a device is dropped; an IT system named is kept
+    assert read({"3": 0.3, "9": 0.9}, "incident") == ["3", "9"]
+    assert read({"3": 0.3, "9": 0.9}, "good_care") == ["9"]  # praise: only what the message is plainly about
 
 
 def test_the_second_opinion_learns_from_examples() -> None:
@@ -508,3 +562,42 @@ def test_an_age_said_as_someones_age(text: str, years: int | None) -> None:
     from backend.taxonomy import get_taxonomy
     found = find_age(text, [], get_taxonomy())
     assert (found.label if found else None) == (f"{years} years" if years else None)
+
+
+# --- the learnt harm reading's decision (harm_model.read_harm), with weights set by hand ----------------
+
+def _leaning(level: str, weight: float) -> HarmModel:
+    """A model that reads every message as `level` with the given strength (bias weights only)."""
+    return HarmModel({"bias": [weight if c == level else 0.0 for c in HARM_CLASSES]})
+
+
+def test_a_confident_learnt_level_overrides_the_rules_with_their_cue_as_evidence() -> None:
+    text = "given a rash, treated with antihistamines, had to go to ICU overnight"
+    assert find_harm(text, []).value == "3"
+    got = read_harm(text, [], _leaning("4", 5.0), "incident", "staff")
+    assert got.value == "4" and all(code == "4" for _, code in got.spans)
+    assert text[got.spans[0][0].start : got.spans[0][0].end] == got.spans[0][0].text
+
+
+def test_an_unsure_or_silent_learnt_reading_leaves_the_rules_verdict() -> None:
+    text = "fell and broke her hip"
+    assert read_harm(text, [], _leaning("4", 0.5), "incident", "staff") == find_harm(text, [])  # p(low) < 0.5
+    assert read_harm(text, [], _leaning("", 5.0), "incident", "staff") == find_harm(text, [])  # "not stated"
+    assert read_harm(text, [], None, "incident", "staff") == find_harm(text, [])  # not built: the rules alone
+
+
+def test_a_level_read_from_the_whole_message_has_it_as_evidence_at_low_confidence() -> None:
+    text = "the ward phone was not answered for an hour"
+    assert find_harm(text, []) is None
+    got = read_harm(text, [], _leaning("4", 5.0), "incident", "staff")
+    assert got.value == "4" and got.confidence == WEAK and got.spans[0][0].text == text
+    # but "no harm" never replaces a stated harm without a cue of its own
+    assert read_harm("fell and broke her hip", [], _leaning("5", 5.0), "incident", "staff").value == "3"
+
+
+def test_the_learnt_harm_reading_fits_a_toy_set() -> None:
+    data = [(["bias", "w:died"], "1"), (["bias", "w:fine"], "5"), (["bias", "w:phone"], "")] * 20
+    model = fit_harm(data)
+    probs = model.probabilities(["bias", "w:died"])
+    assert max(probs, key=probs.__getitem__) == "1" and abs(sum(probs.values()) - 1) < 1e-9
+    assert max(model.probabilities(["bias", "w:phone"]).items(), key=lambda kv: kv[1])[0] == ""
