@@ -19,7 +19,7 @@ from backend.narrative.lexicon import get_lexicon
 from backend.narrative.spans import Span, overlaps
 
 NONE, LOW, MODERATE, SEVERE, FATAL = "5", "4", "3", "2", "1"
-_UNIT = r"(?:icu|itu|hdu|picu|nicu|nnu|scbu|intensive care|high dependency|special care|critical care|resus)"
+_UNIT = r"(?:icu|itu|hdu|picu|nicu|nnu|scbu|ccu|intensive care|high dependency|special care|critical care|coronary care|resus)"
 
 _PATTERNS: dict[str, tuple[str, ...]] = {
     FATAL: (
@@ -27,7 +27,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"took (?:his|her|their) (?:own )?life|killed (?:him|her|them)sel(?:f|ves)|resus(?:citation)? (?:was )?unsuccessful", r"passed away", r"\bdeath\b",
         r"did not survive|didn'?t survive|rosc not achieved|resuscitation (?:was )?unsuccessful|pronounced dead",
         r"\biud\b|stillb(?:orn|irth)|lost (?:the|her|their|our) baby", r"\bfatal\b",
-        r"born sleeping|(?:when|after) (?:she|he|they) passed\b(?! (?:out|urine|stools?|blood|through|a\b|the\b))|passed (?:on|peacefully)\b(?! (?:to|the|a|it|this|that|her|his|their|info\w*|message))",
+        r"found (?:deceased|dead)|\bdeceased\b|born sleeping|(?:when|after) (?:she|he|they) passed\b(?! (?:out|urine|stools?|blood|through|a\b|the\b))|passed (?:on|peacefully)\b(?! (?:to|the|a|it|this|that|her|his|their|info\w*|message))",
         r"(?:could not|couldn'?t|unable to) (?:revive|resuscitate|save) (?:him|her|them|the \w+)",
     ),
     SEVERE: (
@@ -79,6 +79,9 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"vision (?:has |had )?(?:dropped|reduced|deteriorated|worsened|got worse)",
         r"\b(?:broke|broken|fractured?) (?:her |his |their |my |a |the )?(?:arm|leg|ankle|femur|ribs?|collar ?bone"
         r"|shoulder|elbow|pelvis|jaw|nose|humerus|tibia|hip)\b",
+        r"(?:will |would )?need(?:s|ed|ing)? (?:an? |another )?(?:dental )?implant|(?:needing|needed|requiring|required|with) (?:a )?chest drain"
+        r"|listed for (?:an? )?(?:\w+ ){0,2}(?:exchange|surgery|operation|revision|repair)|to (?:the )?cath(?:eter)? lab\b"
+        r"|(?:taken|transferred|rushed|blue[- ]lighted) (?:out )?to hospital|\bback in (?:now|again)\b",
         r"admission arranged|(?:has|have) been (?:re-?)?admitted\b|\b(?:\d+|two|three|four|five|several) (?:of them |residents |patients )?(?:were |have been |now )?(?:re-?)?admitted\b",
         # more care named by what was done or what followed: a stent, an operation of any name, a dislocation, AKI
         r"(?:had|needed|needing|needs|required) (?:a |an )?stents?\b|\bstented\b|\bdislocat\w*|\baki\b|acute kidney injury",
@@ -136,7 +139,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"|otherwise (?:ok|okay|fine|well)\b|woke (?:up )?(?:fine|ok|well)|(?:was|is|remained) comfortable\b"
         r"|(?:i\'?m|im|i am) (?:ok|okay|fine)\b|born (?:ok|okay|fine|safely|well)\b",
         r"\bno (?:new |further |signs? of (?:an? )?)?(?:toxicity|clots?|dka|symptoms|withdrawal|chest infection|infection"
-        r"|burns?|damage|deterioration|seizures?|fractures?|aspiration)\b|(?:no one|nobody|none) went into withdrawal",
+        r"|burns?|damage|deterioration|seizures?|fractures?|aspiration|rejection)\b|(?:no one|nobody|none) went into withdrawal"
+        r"|\bnone (?:were |was )?(?:taken|used|given)\b|(?:not a single|no) (?:patient|pt|one|resident) (?:was |were )?(?:harmed|hurt|injured)",
         r"no (?:pt|patient)s? (?:was |were )?involved|none given to (?:the )?pat"
         r"|(?:none|nobody|no one|no-one) (?:\w+ ){0,3}?(?:come|came) to (?:any )?harm|found before use|not physically harmed",
         # an error caught before it reached the patient, and what did not follow

@@ -29,7 +29,8 @@ _TREATED_BEFORE = re.compile(
 # A treatment that was not needed was not given: "atropine not needed", "no naloxone required".
 _NOT_NEEDED_AFTER = re.compile(r"^\s+(?:was |were )?(?:not|n't|never) (?:needed|required)\b", re.I)
 _TREATED_AFTER = re.compile(r"^\s+(?:were |was )?(?:given|started|commenced|inserted|placed|needed|sited)\b"
-                            r"(?! (?:to the wrong|in error|twice|instead))",
+                            r"(?! (?:to the wrong|in error|twice|instead|(?:\w+ )?(?:late|early|delayed|too fast|too quickly)|"
+                            r"\d+\s*(?:h|hrs?|hours?|mins?|minutes?) late))",
                             re.I)
 _DONE_RIGHT_AFTER = re.compile(r"^\s+(?:(?:was|were) )?given (?:appropriately|correctly|as per (?:the )?guidelines?)\b",
                                re.I)

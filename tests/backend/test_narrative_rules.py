@@ -296,6 +296,14 @@ def test_hypothetical_or_negated_harm_does_not_count(text) -> None:
     ("rolled down a slope and hit a wall, cuts to hands", "4"),
     ("no antibiotics in labour, baby observed for 24 hrs, well", "4"),
     ("methotrexate given daily, patient has mouth ulcers", "4"),
+    ("informal pt did not return from leave, sadly found deceased yesterday", "1"),
+    ("NEWS 6 not escalated, ECG showed STEMI, transferred to cath lab", "3"),
+    ("ambulance took 5 hours, hes in the ccu", "3"),
+    ("UR5 extracted instead of UR4, will need an implant", "3"),
+    ("lung biopsy complicated by pneumothorax needing a chest drain", "3"),
+    ("troponin was high, never chased, back in now on a ward", "3"),
+    ("vaccine stock quarantined, none used", "5"),
+    ("the site team coordinated the power cut well, not a single patient was harmed", "5"),
     ("ate half the sandwich, abdo pain and diarrhoea afterwards", "4"),
 ])
 def test_harm_as_people_say_it(text, harm) -> None:
@@ -351,6 +359,20 @@ def test_it_systems_by_product_or_role(ruler, text) -> None:
     assert "9" in agents(ruler, text)["InvolvedAgents"]
 
 
+@pytest.mark.parametrize(("text", "codes"), [
+    ("Pt's IV abx given 4h late, 2 RNs for 28 pts", ["4"]),  # a treatment given late is what went wrong
+    ("unit of RBC collected for the wrong pt, stopped at the bedside check", ["11"]),
+    ("anti-D not given after delivery", ["4", "12"]),  # coders list the medicine and the blood product
+    ("accidental extubation during proning, ETT tapes not secured", ["3"]),
+    ("grommets put in in May, one has come out already", ["3"]),
+    ("pulled out NG at 0140, replaced without an x-ray", ["3"]),
+    ("they injected the dye and it went into my arm", ["4"]),
+])
+def test_things_said_in_shorthand(ruler, text, codes) -> None:
+    assert agents(ruler, text)["InvolvedAgents"] == codes
+    assert agents(ruler, "chest infection, IV antibiotics started").get("InvolvedAgents") is None  # treatment afterwards
+
+
 @pytest.mark.parametrize("text", [
     "bloods were filed as normal on Qwerta by the duty doctor",  # a local system no list names
     "the Medifax screen froze during morning clinic and 12 referrals were lost",
@@ -397,8 +419,8 @@ def test_the_whole_message_reading_drops_only_what_it_reads_well_and_more_in_pra
         return got.get("InvolvedAgents", [])
     unlikely = {"3": 0.01, "9": 0.01}
     assert read(unlikely, "incident") == ["9"]  # a device is dropped; an IT system named is kept
-    assert read({"3": 0.3, "9": 0.9}, "incident") == ["3", "9"]
-    assert read({"3": 0.3, "9": 0.9}, "good_care") == ["9"]  # praise: only what the message is plainly about
+    assert read({"3": 0.1, "9": 0.9}, "incident") == ["3", "9"]
+    assert read({"3": 0.1, "9": 0.9}, "good_care") == ["9"]  # praise: only what the message is plainly about
 
 
 def test_the_second_opinion_learns_from_examples() -> None:
