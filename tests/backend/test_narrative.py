@@ -446,7 +446,12 @@ def test_uk_reporting_dates(model, text, expected) -> None:
     assert by_field(run(model, text)).get("ApproximateDate", {}).get("value") == expected
 
 
-@pytest.mark.parametrize("text", ["methadone given at 0830 to the wrong man", "NEWS had gone up at the 0400 obs"])
-def test_a_time_alone_that_has_passed_is_today(model, text) -> None:
+@pytest.mark.parametrize("text", ["NEWS had gone up at the 0400 obs", "found on the floor at 0340, unwitnessed"])
+def test_a_small_hours_time_alone_that_has_passed_is_today(model, text) -> None:
     got = by_field(run(model, text))
     assert got["IncidentOccurredToday"]["value"] == "y" and "ApproximateDate" not in got
+
+
+def test_a_daytime_time_alone_dates_nothing(model) -> None:
+    got = by_field(run(model, "methadone given at 0830 to the wrong man"))  # any day's 0830: the assistant asks
+    assert "IncidentOccurredToday" not in got and "ApproximateDate" not in got and got["PreciseTime"]["value"] == "08:30"
