@@ -11,7 +11,8 @@ time and audience, as through POST /narrative/analyse. Printed, never asserted:
   left out for that message.
 - the event types' confusion matrix, macro-F1, the classifier against the keyword rules, and how well
   the classifier's confidence is calibrated (accuracy per confidence band, expected calibration error);
-- time per analysis (median, p95).
+- time per analysis (median, p95);
+- with several files (the held-out batches), the same again for all of them pooled, and a summary row each.
 `--errors` lists every wrong field, to guide new examples (never to tune to single sentences).
 """
 
@@ -21,6 +22,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -157,10 +159,14 @@ def _calibration(rows: list[tuple[float, bool]]) -> tuple[list[str], float]:
     return lines, ece
 
 
-def evaluate(path: Path = HELDOUT_PATH, model_dir: Path = NARRATIVE_MODEL_DIR, errors: bool = False) -> dict:
+def evaluate(path: Path | Sequence[Path] = HELDOUT_PATH, model_dir: Path = NARRATIVE_MODEL_DIR,
+             errors: bool = False) -> dict:
+    """Score one file of labelled messages, or several together (the held-out batches pooled)."""
     model = get_model(model_dir)
     plan, tax = get_plan(), get_taxonomy()
-    items = load(path)
+    paths = [path] if isinstance(path, Path) else list(path)
+    items = [item for p in paths for item in load(p)]
+    name = paths[0].name if len(paths) == 1 else f"{len(paths)} batches pooled ({', '.join(p.name for p in paths)})"
     analyse("warm up", "staff", None, model=model, plan=plan, tax=tax)
     scores: dict[str, Score] = {}
     timings, pairs, rule_pairs, calibration = [], [], [], []
@@ -175,7 +181,7 @@ def evaluate(path: Path = HELDOUT_PATH, model_dir: Path = NARRATIVE_MODEL_DIR, e
         et = next(s for s in result["suggestions"] if s["field"] == "EventType")
         calibration.append((et["confidence"], et["value"] == item.event_type))
 
-    print(f"Held-out development set: {path.name}, {len(items)} messages "
+    print(f"Held-out development set: {name}, {len(items)} messages "
           f"({sum(i.audience == 'public' for i in items)} from the public); event type by {result['event_type_method']}\n")
     print(f"{'field':<16}{'gold':>6}{'given':>7}{'correct':>8}{'precision':>11}{'recall':>8}{'accuracy':>10}")
     for name, s in scores.items():
@@ -228,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for path in paths:
         results.append((path.name, evaluate(path, errors=args.errors)))
+        print("\n" + "=" * 100 + "\n")
+    if len(paths) > 1:  # the held-out part as a whole: every message once, so small batches do not swing it
+        results.append((f"pooled ({len(paths)} batches)", evaluate(paths)))
         print("\n" + "=" * 100 + "\n")
     print(f"{'held-out batch':<26}{'type acc':>9}{'macro-F1':>9}{'date':>7}{'agents P':>9}{'agents R':>9}{'harm':>7}{'median ms':>10}")
     for name, r in results:
