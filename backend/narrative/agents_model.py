@@ -8,9 +8,9 @@ them at both ends: a thing named is dropped when the message is plainly not abou
 listed word ("Pathways gave a GP disposition", "the kitchen sent the wrong diet") is added, with the
 narrative as its evidence and low confidence, for the reporter to confirm (probability ADD_FROM or more).
 Thresholds first chosen by 5-fold cross-validation on the training part (agents precision 0.886 -> 0.906,
-recall 0.854 -> 0.851), then revised on batches 16 to 20 before they joined the training data (each scored by a pipeline that
-had not seen it; pooled over their 947 messages, precision 0.905 -> 0.892 for recall 0.812 -> 0.838, with
-the second opinion's veto at 0.2):
+recall 0.854 -> 0.851), then revised on batches 16 to 20 before they joined the training data, each
+scored by a pipeline that had not seen it (pooled over their 947 messages, precision 0.905 -> 0.892 for
+recall 0.812 -> 0.838, with the second opinion's veto at 0.2):
 - a named thing is dropped only for the kinds this reading reads well (DROPS: devices, medicines, buildings,
   blood; dropping IT systems, estates services or blood products there was wrong more often than right);
 - praise and poor outcomes rarely involve a thing (22% and 13% of the training messages, against 73% of
@@ -57,7 +57,6 @@ def about(nlp: Language, text: str) -> dict[str, float] | None:
     if AGENTS_TEXTCAT not in nlp.pipe_names:
         return None
     return dict(nlp.get_pipe(AGENTS_TEXTCAT)(nlp.make_doc(text.lower())).cats)
-
 
 
 def keep_from(code: str, event_type: str | None) -> float:

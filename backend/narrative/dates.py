@@ -54,7 +54,7 @@ _ORDINAL_WORD = "(?:" + "|".join(w.replace(" ", "[- ]?") for w in sorted(_ORDINA
 _RECURRING = r"(?<!every )(?<!each )(?<!most )"  # "every Sunday evening" is not a date
 _FILLERS = r"(?:,?\s+(?:er|erm|um|uh|like)\b,?)*"  # transcribed speech: "on, er, the 5th"
 _NOT_A_DAY_AFTER = (r"(?!\s+(?:floor|time|times|dose|doses|attempt|go|visit|occasion|one|night|nights|day|days|week|weeks"
-                    r"|morning|afternoon|evening|shift|round|attempt|try|of the (?:month|day))\b)")  # "on the second night"
+                    r"|morning|afternoon|evening|shift|round|try|of the (?:month|day))\b)")  # "on the second night"
 
 
 @dataclass(frozen=True)
@@ -289,6 +289,7 @@ def find_date(text: str, now: datetime, blocked: list[tuple[int, int]]) -> Found
 
 def _corrected(text: str, resolved: list[tuple[Found[date], DatePattern, re.Match]]
                ) -> list[tuple[Found[date], DatePattern, re.Match]]:
+    """The dates left once each date said just before a correction gives way to one said just after it."""
     replaced = set()
     for fix in _CORRECTION.finditer(text):
         before = [i for i, r in enumerate(resolved) if 0 <= fix.start() - r[2].end() <= CORRECTION_REACH]

@@ -49,7 +49,7 @@ def features(text: str, cues: list[Cue], rule: str | None, event_type: str, audi
         said = " ".join(_WORD.findall(c.span.text.lower()))
         out += [f"cue={c.code}&stands={c.stands}", f"cue={c.code}:{said}&stands={c.stands}"]
         before = _WORD.findall(lower[max(0, c.span.start - 40) : c.span.start])[-3:]
-        out += [f"cue={c.code} after:{w}" for w in before]
+        out += [f"cue={c.code} before:{w}" for w in before]
     out += [f"w:{w}" for w in words] + [f"ww:{a} {b}" for a, b in zip(words, words[1:], strict=False)]
     return sorted(set(out))
 
