@@ -216,8 +216,8 @@ def test_a_public_report_by_phone_end_to_end(system):
             "ApproximateDate": when, "ServiceArea": ["1"], "LocationWithinService": "4", "PatientCount": 1,
             "ReporterType": "2", "IsAnonymous": True, "DataSharingOptOut": False,
         },
-        # low physical harm: read from "a bad infection" and confirmed by the caller with the rest
-        "patients": [{"PhysicalHarm": "4", "PsychologicalHarm": "3", "StrengthOfAssociation": "4"}],
+        # moderate physical harm: read from the whole story (a bad infection after an operation), confirmed
+        "patients": [{"PhysicalHarm": "3", "PsychologicalHarm": "3", "StrengthOfAssociation": "4"}],
         "skipped": ["Organisation"],
         "defaulted": ["DataSharingOptOut", "IsAnonymous"],  # the plan's, read out at the recap (issue 14)
     }

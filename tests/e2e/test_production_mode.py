@@ -116,8 +116,8 @@ def test_public_report_with_the_tracker_in_postgres_and_the_lock_in_redis(prod):
     }, around_first_turn=redis_commands)
     assert record["event_type"] == "poor_outcome" and record["audience"] == "public"
     assert record["answers"]["fields"]["Description"] == first
-    # low physical harm: read from "a bad infection" in the story and confirmed with the rest
-    assert record["answers"]["patients"] == [{"PhysicalHarm": "4", "PsychologicalHarm": "3", "StrengthOfAssociation": "4"}]
+    # moderate physical harm: read from the whole story (a bad infection after an operation), confirmed
+    assert record["answers"]["patients"] == [{"PhysicalHarm": "3", "PsychologicalHarm": "3", "StrengthOfAssociation": "4"}]
 
     # Rasa took this conversation's lock in Redis for the first turn (a ticket in its queue, from our
     # atomic lock store), and let it go afterwards.

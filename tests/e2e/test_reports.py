@@ -124,7 +124,8 @@ def test_public_poor_outcome(public):
             "LocationWithinService": "4", "PatientCount": 1, "ReporterType": "2", "IsAnonymous": True,
             "DataSharingOptOut": False,
         },
-        "patients": [{"PhysicalHarm": "4", "PsychologicalHarm": "3", "StrengthOfAssociation": "4"}],  # low: "a bad infection", confirmed
+        # moderate: read from the whole story (a bad infection after an operation), as the reporter would answer
+        "patients": [{"PhysicalHarm": "3", "PsychologicalHarm": "3", "StrengthOfAssociation": "4"}],
         "skipped": ["Organisation"],
         "defaulted": ["DataSharingOptOut", "IsAnonymous"],  # the plan's, shown at the recap (issue 14)
     }
