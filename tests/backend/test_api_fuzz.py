@@ -35,7 +35,7 @@ from tests.backend.reporting import API, answer, fill, new_draft
 
 MAX_EXAMPLES = 25
 SEED = 20240601
-REQUEST_TIMEOUT = 600  # seconds
+REQUEST_TIMEOUT = 1800  # seconds: the first narrative request builds the pipeline (about 9 minutes here, more when busy)
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 STAFF, PUBLIC = "admin_a", "public:fuzz-conversation-1"
 
