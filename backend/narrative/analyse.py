@@ -123,11 +123,11 @@ def analyse(text: str, audience: str, reported_at: datetime | None, *, model: Na
     orgs = match_organisations(text, tax, blocked)
     named = [(m.span.start, m.span.end) for m in orgs]
     event_type = _event_type(model, text) if text.strip() else None  # the event type rests on the narrative itself
-    judge = model.involved.judge(doc, str(event_type.value), audience) if model.involved and event_type else None
+    kind = str(event_type.value) if event_type else ""  # what the learnt readings condition on
+    judge = model.involved.judge(doc, kind, audience) if model.involved and event_type else None
     items = [*_when(text, now, blocked), *_organisations(orgs),
-             *suggestions(doc, blocked, named, judge, agents_model.about(model.nlp, text),
-                         str(event_type.value) if event_type else None)]
-    harm = read_harm(text, blocked, model.harm, str(event_type.value) if event_type else "", audience)
+             *suggestions(doc, blocked, named, judge, agents_model.about(model.nlp, text), kind)]
+    harm = read_harm(text, blocked, model.harm, kind, audience)
     if harm is not None:
         items.append(Suggestion("PhysicalHarm", harm.value, harm.confidence, harm.spans))
     calm = find_psychological_harm(text, blocked)

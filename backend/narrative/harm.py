@@ -63,7 +63,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"|post ?partum haemorrhage|nerve (?:damage|injury|palsy)|brachial plexus|kidney injury|\bdvt\b"
         r"|pulmonary embol\w*|\bpe\b (?:confirmed|diagnosed)|cardiac arrest|\barrested\b|\bnec\b",
         r"(?:need(?:s|ed|ing)?|now needs?|required?|requiring|had to have|listed for|waiting for) (?:an? |another |further "
-        r"|more |two more |emergency |corrective )?(?:surgery|operations?|laparotomy|stoma|root canal|skin graft|revision)",
+        r"|more |two more |emergency |corrective )?(?:\w+ ){0,2}?(?:surgery|operations?|laparotomy|stoma|root canal|skin graft"
+        r"|revision|exchange|repair|(?:dental )?implant)\b(?! (?:date|list|slot|booking))",  # "needs a lens exchange operation"
         r"(?:another|further|more|corrective|emergency) (?:operations?|surgery|procedures?)",
         r"(?:removed|retrieved) (?:by|in|under|at) (?:ir|interventional|theatre|radiology|endoscopy|surgery)",
         r"repaired (?:the same day|same day|in theatre|surgically)|\blaparotomy\b",
@@ -79,13 +80,12 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"vision (?:has |had )?(?:dropped|reduced|deteriorated|worsened|got worse)",
         r"\b(?:broke|broken|fractured?) (?:her |his |their |my |a |the )?(?:arm|leg|ankle|femur|ribs?|collar ?bone"
         r"|shoulder|elbow|pelvis|jaw|nose|humerus|tibia|hip)\b",
-        r"(?:will |would )?need(?:s|ed|ing)? (?:an? |another )?(?:dental )?implant|(?:needing|needed|requiring|required|with) (?:a )?chest drain"
-        r"|listed for (?:an? )?(?:\w+ ){0,2}(?:exchange|surgery|operation|revision|repair)|to (?:the )?cath(?:eter)? lab\b"
+        r"(?:needing|needed|requiring|required|with) (?:a )?chest drain|to (?:the )?cath(?:eter)? lab\b"
         r"|(?:taken|transferred|rushed|blue[- ]lighted) (?:out )?to hospital|\bback in (?:now|again)\b",
         r"admission arranged|(?:has|have) been (?:re-?)?admitted\b|\b(?:\d+|two|three|four|five|several) (?:of them |residents |patients )?(?:were |have been |now )?(?:re-?)?admitted\b",
-        # more care named by what was done or what followed: a stent, an operation of any name, a dislocation, AKI
+        # more care named by what was done or what followed: a stent, a dislocation, AKI, a transfer back
         r"(?:had|needed|needing|needs|required) (?:a |an )?stents?\b|\bstented\b|\bdislocat\w*|\baki\b|acute kidney injury",
-        r"\bneeds? (?:an? |another |further )?(?:\w+ ){1,2}(?:operation|surgery)\b(?! (?:date|list|slot|booking))|transferred back\b|sent back (?:in|to (?:the )?hospital)",
+        r"transferred back\b|sent back (?:in|to (?:the )?hospital)",
         # more care said plainly: "hes in hospital with a clot", "sent out to hospital", "now needs fixation"
         r"\b(?:he'?s|she'?s|hes|shes|they'?re|is) (?:now |still )?in (?:the )?hospital\b|sent (?:out |in )?to hospital\b",
         r"\b(?:now )?needs? (?:an? )?(?:fixation|operation|op\b|removal)|having (?:it|them) removed|had a shunt|\bdka\b",
